@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from langchain_core.runnables import RunnableLambda, RunnablePassthrough
+from langchain_core.runnables import RunnableLambda
 
 from .index import Index, IngestReport
 from .reader import ExtractiveReader, Reading
@@ -80,6 +80,7 @@ class Engine:
         self._index: Index | None = None
         self._lock = threading.RLock()
         self.reader = ExtractiveReader()
+        self._readers: dict[str, object] = {"extractive": self.reader}
 
     # ---------------------------------------------------------- index
 
@@ -117,7 +118,7 @@ class Engine:
     @property
     def chain(self):
         """``{"question": str, "k": int?} -> Answer`` as a LangChain runnable."""
-        return RunnablePassthrough.assign(passages=RunnableLambda(self._retrieve)) | RunnableLambda(self._answer)
+        return RunnableLambda(self._retrieve_step) | RunnableLambda(self._answer)
 
     def check_question(self, question: str) -> str:
         question = (question or "").strip()
@@ -133,16 +134,45 @@ class Engine:
         query = self.check_question(query)
         return [_source(p, None) for p in self.retriever.passages(query, k)]
 
-    def ask(self, question: str, *, k: int | None = None) -> Answer:
-        question = self.check_question(question)
-        return self.chain.invoke({"question": question, "k": k})
+    def reader_for(self, backend: str | None = None):
+        """The answer reader of a backend: 'extractive' (offline), 'openai' or 'ollama'."""
+        backend = backend or self.settings.backend
+        with self._lock:
+            if backend not in self._readers:
+                from .llm import LLMReader  # only users of an LLM server pay for this import
 
-    def ask_stream(self, question: str, *, k: int | None = None) -> Iterator[str | Answer]:
-        """Pieces of the answer text as they are ready, then the whole Answer."""
-        answer = self.ask(question, k=k)
-        for piece in _pieces(answer.answer):
-            yield piece
-        yield answer
+                self._readers[backend] = LLMReader(self.settings.replace(backend=backend), fallback=self.reader)
+            return self._readers[backend]
+
+    def ask(self, question: str, *, k: int | None = None, history: list[tuple[str, str]] | None = None,
+            backend: str | None = None) -> Answer:
+        """history: earlier (question, answer) turns of a conversation, oldest first."""
+        question = self.check_question(question)
+        return self.chain.invoke({"question": question, "k": k, "history": history or [], "backend": backend})
+
+    def ask_stream(self, question: str, *, k: int | None = None, history: list[tuple[str, str]] | None = None,
+                   backend: str | None = None) -> Iterator[str | Answer]:
+        """Pieces of the answer text as they arrive, then the whole Answer."""
+        question = self.check_question(question)
+        inputs = self._retrieve_step({"question": question, "k": k, "history": history or [], "backend": backend})
+        reader = self.reader_for(backend)
+        if not hasattr(reader, "stream"):
+            answer = self._answer(inputs)
+            yield from _pieces(answer.answer)
+            yield answer
+            return
+        started = time.perf_counter()
+        for item in reader.stream(question, inputs["passages"], self.index.bm25, history=inputs["history"]):
+            if isinstance(item, str):
+                yield item
+            else:
+                inputs["timings"]["read"] = time.perf_counter() - started
+                yield self._to_answer(inputs, item)
+
+    def _retrieve_step(self, inputs: dict) -> dict:
+        inputs = {**inputs, "timings": dict(inputs.get("timings", {}))}
+        inputs["passages"] = self._retrieve(inputs)
+        return inputs
 
     def _retrieve(self, inputs: dict) -> list[Passage]:
         started = time.perf_counter()
@@ -152,10 +182,14 @@ class Engine:
 
     def _answer(self, inputs: dict) -> Answer:
         started = time.perf_counter()
+        reader = self.reader_for(inputs.get("backend"))
+        reading: Reading = reader.read(inputs["question"], inputs["passages"], self.index.bm25, history=inputs.get("history"))
+        inputs.setdefault("timings", {})["read"] = time.perf_counter() - started
+        return self._to_answer(inputs, reading)
+
+    def _to_answer(self, inputs: dict, reading: Reading) -> Answer:
         question, passages = inputs["question"], inputs["passages"]
-        reading: Reading = self.reader.read(question, passages, self.index.bm25)
         timings = dict(inputs.get("timings", {}))
-        timings["read"] = time.perf_counter() - started
         timings["total"] = sum(timings.values())
         sources = [_source(p, reading.highlights.get(i)) for i, p in enumerate(passages)]
         order = reading.used + [i for i in range(len(passages)) if i not in reading.used]
@@ -165,7 +199,8 @@ class Engine:
             abstained=reading.abstained,
             sources=[sources[i] for i in order],
             timings={k: round(v, 4) for k, v in timings.items()},
-            backend="extractive",
+            backend=reading.backend,
+            notice=reading.notice,
         )
 
 

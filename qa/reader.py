@@ -137,7 +137,9 @@ class Reading:
     highlights: dict[int, tuple[int, int]] = field(default_factory=dict)
     concise: str = ""
     qtype: str = ""
-    reason: str = ""
+    reason: str = ""  # why it refused (for logs and evaluation, not shown as the answer)
+    notice: str = ""  # shown to the user, e.g. that a fall back happened
+    backend: str = "extractive"
 
 
 # ---------------------------------------------------------------- reader
@@ -148,7 +150,7 @@ class ExtractiveReader:
 
     min_coverage = 0.5
 
-    def read(self, question: str, passages: list[Passage], bm25=None) -> Reading:
+    def read(self, question: str, passages: list[Passage], bm25=None, history=None) -> Reading:
         q = self.analyse(question, bm25)
         if not passages:
             return self._refusal(q, "no passages")

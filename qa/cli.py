@@ -1,0 +1,200 @@
+"""The ``qa`` command: ingest, ask, search, remove, info, rebuild, eval, serve.
+
+User mistakes end with one line on stderr and exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from functools import wraps
+
+import click
+
+from .settings import Settings, SettingsError
+
+
+def _user_errors(func):
+    """Turn the errors a user can cause into one clear line and exit code 1."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        from .chain import QuestionError
+        from .embeddings import EmbeddingModelError
+        from .index import IndexMismatchError
+        from .text import DocumentError
+
+        try:
+            return func(*args, **kwargs)
+        except (QuestionError, DocumentError, IndexMismatchError, EmbeddingModelError, SettingsError) as exc:
+            raise click.ClickException(str(exc)) from None
+        except KeyError as exc:
+            raise click.ClickException(f"no such document: {exc.args[0]}") from None
+
+    return wrapper
+
+
+def _engine(ctx: click.Context):
+    from .chain import Engine
+
+    return Engine(ctx.obj["settings"])
+
+
+@click.group()
+@click.option("--vectorstore", type=click.Path(file_okay=False), help="Index directory (QA_VECTORSTORE).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="TOML config file (QA_CONFIG).")
+@click.version_option(package_name="qa-zh")
+@click.pass_context
+def cli(ctx: click.Context, vectorstore: str | None, config_file: str | None) -> None:
+    """Ask questions about Chinese documents, offline."""
+    try:
+        ctx.obj = {"settings": Settings.load(config_file, vectorstore=vectorstore)}
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.pass_context
+@_user_errors
+def ingest(ctx: click.Context, paths: tuple[str, ...]) -> None:
+    """Add .txt/.md files or folders to the index (unchanged files are skipped)."""
+    report = _engine(ctx).ingest(paths, progress=sys.stderr.isatty())
+    for path, existing in report.duplicates:
+        click.echo(f"skipped {path}: same content as {existing}", err=True)
+    for path, message in report.errors:
+        click.echo(f"error: {message}" if path in message else f"error: {path}: {message}", err=True)
+    click.echo(report.summary())
+    if report.errors:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer and its sources as JSON.")
+@click.option("-k", type=click.IntRange(1, 50), help="Passages to retrieve.")
+@click.option("--backend", type=click.Choice(["extractive", "openai", "ollama"]), help="Answer backend.")
+@click.option("--stream", is_flag=True, help="Print the answer as it is generated.")
+@click.pass_context
+@_user_errors
+def ask(ctx: click.Context, question: str, as_json: bool, k: int | None, backend: str | None, stream: bool) -> None:
+    """Answer QUESTION from the indexed documents."""
+    engine = _engine(ctx)
+    if stream and not as_json:
+        answer = None
+        for item in engine.ask_stream(question, k=k, backend=backend):
+            if isinstance(item, str):
+                click.echo(item, nl=False)
+                sys.stdout.flush()
+            else:
+                answer = item
+        click.echo()
+    else:
+        answer = engine.ask(question, k=k, backend=backend)
+    if as_json:
+        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return
+    if not stream:
+        click.echo(answer.answer)
+    if answer.notice:
+        click.echo(f"({answer.notice})", err=True)
+    if not answer.abstained:
+        click.echo()
+        for n, source in enumerate(answer.sources, 1):
+            snippet = source.text if len(source.text) <= 80 else source.text[:80] + "…"
+            click.echo(f"[{n}] {source.doc_id} #{source.chunk_index} ({source.start}-{source.end}) {snippet}")
+
+
+@cli.command()
+@click.argument("query")
+@click.option("-k", type=click.IntRange(1, 50), default=5, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@_user_errors
+def search(ctx: click.Context, query: str, k: int, as_json: bool) -> None:
+    """Show the passages retrieval finds for QUERY, with their scores."""
+    sources = _engine(ctx).search(query, k=k)
+    if as_json:
+        click.echo(json.dumps([asdict(s) for s in sources], ensure_ascii=False, indent=2))
+        return
+    for n, s in enumerate(sources, 1):
+        click.echo(f"[{n}] {s.doc_id} #{s.chunk_index} score={s.score:.4f} dense={s.dense_score} bm25={s.bm25_score}")
+        click.echo(f"    {s.text}")
+
+
+@cli.command()
+@click.argument("doc_id")
+@click.pass_context
+@_user_errors
+def remove(ctx: click.Context, doc_id: str) -> None:
+    """Remove a document (by its name, as `qa info` lists it) and its chunks."""
+    removed = _engine(ctx).remove(doc_id)
+    click.echo(f"removed {doc_id} ({removed} chunks)")
+
+
+@cli.command()
+@click.pass_context
+@_user_errors
+def info(ctx: click.Context) -> None:
+    """Show the settings, the index and its documents."""
+    engine = _engine(ctx)
+    settings = engine.settings
+    where = settings.chroma_url or settings.vectorstore
+    click.echo(f"index:      {where} (collection {settings.collection})")
+    click.echo(f"embeddings: {settings.embedding_model}")
+    click.echo(f"backend:    {settings.backend}")
+    docs = engine.documents()
+    click.echo(f"documents:  {len(docs)}, chunks: {engine.index.count()}")
+    for d in docs:
+        click.echo(f"  {d.doc_id}\t{d.chunks} chunks\t{d.chars} chars\t{d.path}")
+
+
+@cli.command()
+@click.pass_context
+@_user_errors
+def rebuild(ctx: click.Context) -> None:
+    """Re-embed every indexed document with the current settings (after a model change)."""
+    from .embeddings import load_embeddings
+    from .index import rebuild as rebuild_index
+
+    settings = ctx.obj["settings"]
+    report = rebuild_index(settings, load_embeddings(settings.embedding_model), progress=sys.stderr.isatty())
+    click.echo(f"rebuilt: {len(report.added)} documents, {report.chunks_embedded} chunks embedded")
+
+
+@cli.command(name="eval")
+@click.argument("questions", type=click.Path(exists=True, dir_okay=False))
+@click.option("--report", "report_dir", type=click.Path(file_okay=False), help="Write report.json/.md/.html here.")
+@click.option("-k", "--k", type=click.IntRange(1, 50), help="Passages to retrieve.")
+@click.option("--backend", type=click.Choice(["extractive", "openai", "ollama"]))
+@click.option("--compare", type=click.Path(exists=True, dir_okay=False), help="An earlier report.json to compare with.")
+@click.pass_context
+@_user_errors
+def eval_command(ctx: click.Context, questions: str, report_dir: str | None, k: int | None, backend: str | None,
+                 compare: str | None) -> None:
+    """Score answers against a question set (JSONL or CSV)."""
+    from .evaluation import cli_eval
+
+    sys.exit(cli_eval(_engine(ctx), questions, report_dir=report_dir, k=k, backend=backend, compare=compare))
+
+
+@cli.command()
+@click.option("--host", help="Address to bind (default 127.0.0.1).")
+@click.option("--port", type=int, help="Port (default 7860).")
+@click.pass_context
+@_user_errors
+def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Start the chat page."""
+    from .ui import serve as serve_ui
+
+    settings = ctx.obj["settings"].replace(**{k: v for k, v in {"host": host, "port": port}.items() if v})
+    serve_ui(settings)
+
+
+def main() -> None:
+    cli(prog_name="qa")
+
+
+if __name__ == "__main__":
+    main()
