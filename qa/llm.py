@@ -1,0 +1,653 @@
+"""Generative answers from an OpenAI-compatible server or Ollama, behind the same retrieval.
+
+The chain: relevance gate -> prompt (numbered passages, the question) -> chat model
+-> parsed answer.  The gate refuses without calling the model when the passages
+do not mention what the question asks about.  The parser maps every [n] back to
+its passage and renumbers the markers in the order they are first cited, which
+is the order the engine returns the sources in (cited first), so [1] is always
+the first source shown.  A citation of a passage that was not given is dropped
+and flagged in the notice.
+
+Any failure of the model (server down, timeout, 401, 429, malformed reply) gives
+a Chinese notice and the offline reader's answer.  The API key is never written
+to logs, notices or errors.
+
+Follow-up questions are rewritten before retrieval: ``condense_question`` with
+the model, ``resolve_followup`` offline (a pronoun that points at the person or
+thing of the previous turn).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import re
+import string
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from .chunking import split_sentences
+from .reader import ExtractiveReader, Reading, analyse_tokens, refusal_text
+from .retrieval import Passage
+from .settings import Settings, SettingsError
+from .text import fold, in_script, script_of
+
+log = logging.getLogger(__name__)
+
+# What the model says when the passages do not hold the answer; script-folded before matching.
+REFUSAL_MARKER = "【无答案】"
+_REFUSAL_AT_START = re.compile(r"^\s*[【\[［(（]?\s*无答案")
+_REFUSAL_ANYWHERE = re.compile(r"[【\[［]\s*无答案\s*[】\]］]")
+# A plain-language refusal without the marker; only trusted when nothing is cited.
+_REFUSAL_WORDS = re.compile(
+    r"(资料|文中|文章|材料|段落|上述|原文|文档)\S{0,6}(没有|未|并未|不)\S{0,4}(提到|提及|包含|涉及|说明|给出|记载)"
+    r"|无法(根据|从)\S{0,10}(回答|得知|确定)|(do|does) not (contain|mention)",
+    re.IGNORECASE,
+)
+_CITATION = re.compile(r"[\[【［]\s*(?:资料|段落|来源)?\s*(\d{1,3}(?:\s*[,，、;；]\s*(?:资料|段落)?\s*\d{1,3})*)\s*[\]】］]")
+_OPENERS = "[【［"
+_LONGEST_MARKER = 24  # an unclosed bracket further back than this is not a citation
+_THINK = re.compile(r"^\s*<think>.*?</think>\s*", re.DOTALL)
+
+_LANGUAGES = {"hans": "简体中文", "hant": "繁體中文", "en": "英文（English）"}
+_FALLBACK_SUFFIX = "，已改用离线阅读器回答。"
+
+
+# ---------------------------------------------------------------- prompts
+
+
+class PromptError(SettingsError):
+    """A prompt template that is missing or cannot be used; the message is for users."""
+
+
+@dataclass(frozen=True)
+class Prompts:
+    system: str
+    user: str
+    condense: str
+
+
+# template file -> (placeholders it must have, placeholders it may have)
+_TEMPLATES = {
+    "system.txt": (set(), {"language", "refusal_marker"}),
+    "user.txt": ({"passages", "question"}, {"language", "refusal_marker"}),
+    "condense.txt": ({"history", "question"}, {"language"}),
+}
+
+
+def load_prompts(prompts_dir: str | Path) -> Prompts:
+    """Read and check the templates in prompts_dir (QA_PROMPTS_DIR)."""
+    directory = Path(prompts_dir)
+    texts = {name: _load_template(directory / name, *rules) for name, rules in _TEMPLATES.items()}
+    return Prompts(texts["system.txt"], texts["user.txt"], texts["condense.txt"])
+
+
+def _load_template(path: Path, required: set[str], allowed: set[str]) -> str:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PromptError(f"prompt template not found: {path} (set QA_PROMPTS_DIR to a folder with "
+                          f"system.txt, user.txt and condense.txt)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PromptError(f"cannot read prompt template {path}: {exc}") from None
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError as exc:
+        raise PromptError(f"prompt template {path} is invalid ({exc}); write a literal brace as {{{{ or }}}}") from None
+    unknown = sorted(n for n in names if n not in required | allowed)
+    if unknown:
+        known = ", ".join("{" + n + "}" for n in sorted(required | allowed))
+        raise PromptError(f"prompt template {path} has unknown placeholder(s) "
+                          f"{', '.join('{' + n + '}' for n in unknown)}; it may use {known}")
+    missing = sorted(required - names)
+    if missing:
+        raise PromptError(f"prompt template {path} lacks the placeholder(s) "
+                          f"{', '.join('{' + n + '}' for n in missing)}")
+    return text
+
+
+def format_passages(passages: list[Passage]) -> str:
+    return "\n\n".join(f"[{n}]（{p.doc_id}）\n{p.text.strip()}" for n, p in enumerate(passages, 1))
+
+
+def language_of(script: str) -> str:
+    return _LANGUAGES.get(script, _LANGUAGES["hans"])
+
+
+# ---------------------------------------------------------------- chat models
+
+
+class LLMError(RuntimeError):
+    """A model call that failed; the message is for users and holds no secret."""
+
+
+def chat_model(settings: Settings):
+    """The LangChain chat model of settings.backend, imported only when needed."""
+    if not settings.llm_model:
+        raise LLMError("没有设置模型名称（QA_LLM_MODEL）")
+    if settings.backend == "openai":
+        try:
+            from langchain_openai import ChatOpenAI
+        except ImportError:
+            raise LLMError("没有安装 langchain-openai（pip install 'qa-zh[llm]'）") from None
+        return ChatOpenAI(
+            model=settings.llm_model,
+            base_url=settings.llm_base_url or None,
+            # Local servers (vLLM, llama.cpp) accept any key, but the client insists on one.
+            api_key=settings.llm_api_key or "EMPTY",
+            timeout=settings.llm_timeout,
+            max_retries=0,
+            temperature=0,
+        )
+    if settings.backend == "ollama":
+        try:
+            from langchain_ollama import ChatOllama
+        except ImportError:
+            raise LLMError("没有安装 langchain-ollama（pip install 'qa-zh[llm]'）") from None
+        client_kwargs: dict = {"timeout": settings.llm_timeout}
+        if settings.llm_api_key:  # an Ollama behind an authenticating proxy
+            client_kwargs["headers"] = {"Authorization": f"Bearer {settings.llm_api_key}"}
+        return ChatOllama(model=settings.llm_model, base_url=settings.llm_base_url or None,
+                          client_kwargs=client_kwargs, temperature=0)
+    raise LLMError(f"backend {settings.backend!r} is not a language model backend")
+
+
+def generate(runnable, inputs: dict, timeout: float, streaming: bool = True) -> Iterator[str]:
+    """Text pieces of runnable (prompt | model) as they arrive.
+
+    The call runs in a worker thread, so no wait for the next piece lasts longer
+    than timeout even when the HTTP client's own timeouts add up to more.
+    """
+    pieces: queue.Queue = queue.Queue()
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            if streaming:
+                stream = runnable.stream(inputs)
+                for chunk in stream:
+                    if stop.is_set():
+                        stream.close()
+                        return
+                    pieces.put(("text", chunk.text))
+            else:
+                pieces.put(("text", runnable.invoke(inputs).text))
+            pieces.put(("end", None))
+        except Exception as exc:
+            pieces.put(("error", exc))
+
+    threading.Thread(target=work, name="qa-llm", daemon=True).start()
+    try:
+        while True:
+            try:
+                kind, value = pieces.get(timeout=timeout)
+            except queue.Empty:
+                raise TimeoutError(f"no reply within {timeout:g} s") from None
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            if value:
+                yield value
+    finally:
+        stop.set()
+
+
+def describe_failure(exc: BaseException, settings: Settings) -> str:
+    """A short Chinese message for a failed model call (no key, no traceback)."""
+    if isinstance(exc, LLMError):
+        return str(exc)
+    status = getattr(exc, "status_code", None)
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    where = scrub(settings.llm_base_url or "默认地址", settings)
+    if isinstance(exc, TimeoutError) or names & {"APITimeoutError", "TimeoutException"}:
+        return f"语言模型服务超过 {settings.llm_timeout:g} 秒没有响应"
+    if isinstance(status, int):
+        if status in (401, 403):
+            return f"语言模型服务拒绝访问（HTTP {status}），请检查 API 密钥（QA_LLM_API_KEY）"
+        if status == 429:
+            return "语言模型服务请求过多或额度已用完（HTTP 429），请稍后再试"
+        if status == 404:
+            return (f"语言模型服务找不到接口或模型“{settings.llm_model}”（HTTP 404），"
+                    f"请检查 QA_LLM_BASE_URL 和 QA_LLM_MODEL")
+        return f"语言模型服务出错（HTTP {status}）"
+    if isinstance(exc, ConnectionError) or names & {"APIConnectionError", "TransportError"}:
+        return f"无法连接语言模型服务（{where}），请确认服务已启动、地址正确"
+    if isinstance(exc, (ValueError, KeyError, TypeError, AttributeError)):
+        return "语言模型服务返回了无法解析的回复"
+    return f"调用语言模型时出错（{type(exc).__name__}）"
+
+
+def scrub(text: str, settings: Settings) -> str:
+    """text with the API key, bearer tokens and URL passwords masked."""
+    key = settings.llm_api_key
+    if key and len(key) >= 4:
+        text = text.replace(key, "***")
+    text = re.sub(r"(?i)(bearer\s+)[^\s'\",}]+", r"\1***", text)
+    text = re.sub(r"\bsk-[A-Za-z0-9_\-]{6,}", "sk-***", text)
+    return re.sub(r"(://)[^/@\s:]+:[^/@\s]+@", r"\1***@", text)
+
+
+# ---------------------------------------------------------------- parsing the reply
+
+
+@dataclass
+class AnswerParser:
+    """Turns the model's text, piece by piece, into what the user sees.
+
+    Drops a leading <think> block, hides a leading refusal marker, renumbers the
+    citations and converts to the question's script.  Text that may be the start
+    of a marker is held back until the marker is complete.
+    """
+
+    passage_count: int
+    script: str
+    raw: str = ""
+    used: list[int] = field(default_factory=list)
+    invalid: list[int] = field(default_factory=list)
+    refused_at_start: bool = False
+    _pending: str = ""
+    _shown: list[str] = field(default_factory=list)
+    _opening_checked: bool = False
+
+    def feed(self, piece: str) -> list[str]:
+        self.raw += piece
+        self._pending += piece
+        return self._drain(final=False)
+
+    def finish(self) -> list[str]:
+        return self._drain(final=True)
+
+    @property
+    def text(self) -> str:
+        return "".join(self._shown).strip()
+
+    def _drain(self, final: bool) -> list[str]:
+        if not self._opening_checked and not self._check_opening(final):
+            return []
+        if self.refused_at_start:
+            self._pending = ""
+            return []
+        cut = len(self._pending) if final else self._safe_cut(self._pending)
+        ready, self._pending = self._pending[:cut], self._pending[cut:]
+        ready = in_script(_CITATION.sub(self._renumber, ready), self.script)
+        if not self._shown:
+            ready = ready.lstrip()
+        if not ready:
+            return []
+        self._shown.append(ready)
+        return [ready]
+
+    def _check_opening(self, final: bool) -> bool:
+        """Skip a <think> block and spot a refusal marker; False while undecided."""
+        head = self._pending.lstrip()
+        if head.startswith("<think>"):
+            match = _THINK.match(self._pending)
+            if not match:
+                return final and self._drop_pending()
+            self._pending = self._pending[match.end():]
+            head = self._pending.lstrip()
+        elif "<think>".startswith(head) and head and not final:
+            return False
+        folded = fold(head)
+        if _REFUSAL_AT_START.match(folded):
+            self.refused_at_start = True
+        elif not final and len(head) < 5 and "无答案".startswith(folded.lstrip("[【［(（ ")):
+            return False  # may still become the refusal marker
+        self._opening_checked = True
+        return True
+
+    def _drop_pending(self) -> bool:
+        self._pending = ""
+        return False
+
+    @staticmethod
+    def _safe_cut(text: str) -> int:
+        opener = max(text.rfind(ch) for ch in _OPENERS)
+        if opener < 0 or any(ch in text[opener:] for ch in "]】］"):
+            return len(text)
+        return opener if len(text) - opener <= _LONGEST_MARKER else len(text)
+
+    def _renumber(self, match: re.Match) -> str:
+        out = []
+        for number in map(int, re.findall(r"\d+", match.group(1))):
+            if not 1 <= number <= self.passage_count:
+                self.invalid.append(number)
+                continue
+            index = number - 1
+            if index not in self.used:
+                self.used.append(index)
+            marker = f"[{self.used.index(index) + 1}]"
+            if marker not in out:
+                out.append(marker)
+        return "".join(out)
+
+    def refused(self) -> bool:
+        if self.refused_at_start or _REFUSAL_ANYWHERE.search(fold(self.raw)):
+            return True
+        return not self.used and bool(_REFUSAL_WORDS.search(fold(self.text)))
+
+
+def highlights_for(answer: str, used: list[int], passages: list[Passage]) -> dict[int, tuple[int, int]]:
+    """For each cited passage, the sentence of it closest to the answer sentences citing it."""
+    claims: dict[int, str] = {}
+    for span in split_sentences(answer):
+        sentence = answer[span.start:span.end]
+        for number in re.findall(r"\[(\d+)\]", sentence):
+            index = used[int(number) - 1]
+            claims[index] = claims.get(index, "") + sentence
+    highlights = {}
+    for index, claim in claims.items():
+        wanted = _bigrams(fold(re.sub(r"\[\d+\]", "", claim)))
+        text = passages[index].text
+        best, best_score = None, 1
+        for span in split_sentences(text):
+            score = len(wanted & _bigrams(fold(text[span.start:span.end])))
+            if score > best_score:
+                best, best_score = (span.start, span.end), score
+        if best:
+            highlights[index] = best
+    return highlights
+
+
+def _bigrams(text: str) -> set[str]:
+    text = re.sub(r"\s+", "", text)
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+# ---------------------------------------------------------------- the reader
+
+
+class LLMReader:
+    """Answers with a chat model from the retrieved passages; same interface as ExtractiveReader."""
+
+    def __init__(self, settings: Settings, fallback=None) -> None:
+        self.settings = settings
+        self.backend = settings.backend
+        self.fallback = fallback or ExtractiveReader()
+        self.analyser = self.fallback if isinstance(self.fallback, ExtractiveReader) else ExtractiveReader()
+        self.prompts = load_prompts(settings.prompts_dir)
+        self._chain = None
+        self._lock = threading.Lock()
+
+    def read(self, question: str, passages: list[Passage], bm25=None, history=None) -> Reading:
+        *_, reading = self._answer(question, passages, bm25, streaming=False)
+        return reading
+
+    def stream(self, question: str, passages: list[Passage], bm25=None, history=None) -> Iterator[str | Reading]:
+        """Pieces of the answer as the model writes them, then the Reading.
+
+        The Reading's answer is the one to keep: a refusal or a fall back found
+        only at the end replaces what was streamed.
+        """
+        yield from self._answer(question, passages, bm25, streaming=True)
+
+    # ------------------------------------------------------------ steps
+
+    def relevance_gate(self, question: str, passages: list[Passage], bm25=None) -> str:
+        """Why retrieval found nothing relevant, or "" to let the model answer."""
+        if not passages:
+            return "no passages"
+        q = self.analyser.analyse(question, bm25)
+        if q.script == "en":
+            return ""  # English words cannot be matched against Chinese text
+        evidence = fold(" ".join(p.text for p in passages))
+        if q.terms and not any(term in evidence for term in q.terms):
+            return "no word of the question in the passages"
+        missing = sorted(n for n in q.nouns if n not in evidence and not _halves_present(n, evidence))
+        if missing:
+            return f"not in the passages: {'、'.join(missing)}"
+        return ""
+
+    def prompt_inputs(self, question: str, passages: list[Passage]) -> dict:
+        return {
+            "passages": format_passages(passages),
+            "question": question,
+            "language": language_of(script_of(question)),
+            "refusal_marker": REFUSAL_MARKER,
+        }
+
+    def chain(self):
+        """prompt | chat model, built on first use."""
+        with self._lock:
+            if self._chain is None:
+                from langchain_core.prompts import ChatPromptTemplate
+
+                prompt = ChatPromptTemplate.from_messages(
+                    [("system", self.prompts.system), ("human", self.prompts.user)]
+                )
+                self._chain = prompt | chat_model(self.settings)
+            return self._chain
+
+    def _answer(self, question, passages, bm25, streaming: bool) -> Iterator[str | Reading]:
+        script = script_of(question)
+        reason = self.relevance_gate(question, passages, bm25)
+        if reason:
+            log.info("relevance gate refused without calling the model: %s", reason)
+            yield refusal_text(script)
+            yield Reading(answer=refusal_text(script), abstained=True, reason=f"gate: {reason}", backend=self.backend)
+            return
+        parser = AnswerParser(len(passages), script)
+        shown = False
+        try:
+            for raw in generate(self.chain(), self.prompt_inputs(question, passages),
+                                self.settings.llm_timeout, streaming):
+                for piece in parser.feed(raw):
+                    shown = True
+                    yield piece
+            for piece in parser.finish():
+                shown = True
+                yield piece
+            if not parser.text and not parser.refused():
+                raise LLMError("语言模型返回了空回复")
+        except Exception as exc:
+            yield from self._fall_back(question, passages, bm25, exc, after_text=shown)
+            return
+        reading = self._reading(parser, passages)
+        if reading.abstained and not shown:
+            yield reading.answer
+        yield reading
+
+    def _reading(self, parser: AnswerParser, passages: list[Passage]) -> Reading:
+        script = parser.script
+        notes = []
+        if parser.invalid:
+            wrong = "、".join(f"[{n}]" for n in dict.fromkeys(parser.invalid))
+            notes.append(f"模型引用了不存在的资料 {wrong}，已删除这些引用")
+        if parser.refused():
+            return Reading(answer=refusal_text(script), abstained=True, reason="the model found no answer in the passages",
+                           notice=in_script("；".join(notes), script), backend=self.backend)
+        if not parser.used:
+            notes.append("模型的回答没有标注出处，请对照原文核实")
+        answer = parser.text
+        return Reading(
+            answer=answer,
+            abstained=False,
+            used=list(parser.used),
+            highlights=highlights_for(answer, parser.used, passages),
+            reason="; ".join(f"invalid citation [{n}]" for n in parser.invalid),
+            notice=in_script("；".join(notes) + ("。" if notes else ""), script),
+            backend=self.backend,
+        )
+
+    def _fall_back(self, question, passages, bm25, exc: Exception, after_text: bool) -> Iterator[str | Reading]:
+        message = describe_failure(exc, self.settings)
+        log.warning("%s backend failed, using the offline reader: %s (%s)",
+                    self.backend, scrub(message, self.settings), scrub(f"{type(exc).__name__}: {exc}", self.settings))
+        reading = self.fallback.read(question, passages, bm25)
+        notice = in_script(message + _FALLBACK_SUFFIX, script_of(question))
+        reading.notice = f"{notice} {reading.notice}".strip()
+        if after_text:
+            yield "\n\n"
+        yield reading.answer
+        yield reading
+
+
+def _halves_present(term: str, evidence: str) -> bool:
+    """A long noun phrase whose halves both occur (会场布置 vs 会场…布置) counts as present."""
+    half = len(term) // 2
+    return len(term) >= 4 and term[:half] in evidence and term[half:] in evidence
+
+
+# ---------------------------------------------------------------- follow-up questions
+
+
+def condense_question(settings: Settings, question: str, history: list[tuple[str, str]] | None) -> str:
+    """A follow-up question rewritten to stand alone, for retrieval.
+
+    With an LLM backend the model rewrites it from the conversation (condense.txt);
+    offline, or when the model fails, ``resolve_followup`` handles the simple cases.
+    """
+    if not history:
+        return question
+    if settings.backend == "extractive":
+        return resolve_followup(question, history)
+    prompts = load_prompts(settings.prompts_dir)
+    script = script_of(question)
+    inputs = {"history": format_history(history), "question": question, "language": language_of(script)}
+    try:
+        from langchain_core.prompts import ChatPromptTemplate
+
+        runnable = ChatPromptTemplate.from_messages([("human", prompts.condense)]) | chat_model(settings)
+        text = "".join(generate(runnable, inputs, settings.llm_timeout, streaming=False))
+    except Exception as exc:
+        log.warning("could not rewrite the follow-up question with the %s backend: %s",
+                    settings.backend, scrub(describe_failure(exc, settings), settings))
+        return resolve_followup(question, history)
+    rewritten = _first_line(text)
+    if not rewritten or len(rewritten) > settings.max_question_chars:
+        return resolve_followup(question, history)
+    return in_script(rewritten, script)
+
+
+def format_history(history: list[tuple[str, str]], turns: int = 3, answer_chars: int = 200) -> str:
+    lines = []
+    for asked, answered in history[-turns:]:
+        answered = re.sub(r"\s*\[\d+\]", "", answered).strip()
+        if len(answered) > answer_chars:
+            answered = answered[:answer_chars] + "…"
+        lines.append(f"用户：{asked}\n助手：{answered}")
+    return "\n".join(lines)
+
+
+def _first_line(text: str) -> str:
+    text = _THINK.sub("", text).strip()
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    line = re.sub(r"^(改写后的问题|独立问题|问题|改寫後的問題|獨立問題|問題)\s*[:：]\s*", "", line)
+    return line.strip("\"'“”「」『』 ")
+
+
+_PERSONAL = {"他", "她", "他们", "她们", "这位", "那位"}
+_DEMONSTRATIVE = {"它", "它们", "这个", "那个", "这", "那", "此"}
+_ENTITY_TAGS = ("PER", "ORG", "LOC", "nz")
+_PHRASE_TAGS = ("n", "nz", "vn", "a", "an", "ORG", "LOC", "nw", "s")
+
+
+@dataclass
+class _Token:
+    word: str  # as in the original text (either script)
+    folded: str
+    tag: str
+    start: int
+
+
+def _tokens(text: str) -> list[_Token]:
+    """LAC tokens of text (analysed folded), with the original characters."""
+    folded = fold(text)
+    tokens, pos = [], 0
+    for word, tag in analyse_tokens(folded):
+        start = folded.find(word, pos)
+        if start < 0:
+            continue
+        pos = start + len(word)
+        tokens.append(_Token(text[start:pos], word, tag, start))
+    return tokens
+
+
+def resolve_followup(question: str, history: list[tuple[str, str]] | None) -> str:
+    """Replace a pronoun that points at the previous turn by what it names (offline).
+
+    陳鋼是誰？ then 他还说了什么？ -> 陳鋼还说了什么？;  周乃翔说了什么？ then 陈钢呢？ ->
+    陈钢说了什么？.  Anything it cannot resolve is returned unchanged.
+    """
+    if not history or script_of(question) == "en":
+        return question
+    tokens = _tokens(question)
+    for i, token in enumerate(tokens):
+        if token.folded in _PERSONAL and not any(t.tag == "PER" for t in tokens):
+            name = _previous_entity(history, ("PER",))
+            if name:
+                return question[:token.start] + name + question[token.start + len(token.word):]
+        if token.folded in _DEMONSTRATIVE | {"该"} or (token.folded.startswith("该") and token.tag == "n"):
+            resolved = _resolve_demonstrative(question, tokens, i, history)
+            if resolved:
+                return resolved
+    return _resolve_ellipsis(question, tokens, history)
+
+
+def _resolve_demonstrative(question: str, tokens: list[_Token], i: int, history) -> str:
+    token = tokens[i]
+    noun = token.folded[1:] if token.folded.startswith("该") and len(token.folded) > 1 else ""
+    end = token.start + len(token.word)
+    if not noun and i + 1 < len(tokens) and tokens[i + 1].tag in ("n", "nz", "vn") and token.folded != "它":
+        noun, end = tokens[i + 1].folded, tokens[i + 1].start + len(tokens[i + 1].word)
+    if noun:
+        phrase = _previous_phrase(history, noun)
+        if not phrase:
+            return ""
+    elif token.folded in ("该", "这", "那", "此"):
+        return ""  # 该 alone is usually "should"; 这/那 alone rarely point at a thing
+    else:
+        if any(t.tag in _ENTITY_TAGS for t in tokens):
+            return ""
+        phrase = _previous_entity(history, ("ORG", "LOC", "nz"))
+        if not phrase:
+            return ""
+    return question[:token.start] + phrase + question[end:]
+
+
+def _resolve_ellipsis(question: str, tokens: list[_Token], history) -> str:
+    """周乃翔呢？ after 陈钢说了什么？ -> 周乃翔说了什么？ (the same question about another one)."""
+    if not re.fullmatch(r"\s*(那|那么)?\s*\S{1,12}呢\s*[？?]?\s*", question):
+        return question
+    named = [t for t in tokens if t.tag in ("PER", "ORG", "LOC")]
+    if len(named) != 1:
+        return question
+    previous = history[-1][0]
+    for token in _tokens(previous):
+        if token.tag == named[0].tag:
+            return previous[:token.start] + named[0].word + previous[token.start + len(token.word):]
+    return question
+
+
+def _previous_entity(history, tags: tuple[str, ...]) -> str:
+    """The first entity with one of tags in the last turns (question before answer)."""
+    for asked, answered in reversed(history[-3:]):
+        for text in (asked, answered):
+            for token in _tokens(text):
+                if token.tag in tags and len(token.folded) > 1:
+                    return token.word
+    return ""
+
+
+def _previous_phrase(history, noun: str) -> str:
+    """The longest noun phrase ending in noun in the last turns (试点 -> 国家级城市综合服务标准化试点)."""
+    for asked, answered in reversed(history[-3:]):
+        for text in (asked, answered):
+            tokens = _tokens(text)
+            best = ""
+            for j, token in enumerate(tokens):
+                if not token.folded.endswith(noun) or token.tag not in _PHRASE_TAGS:
+                    continue
+                first = j
+                while first > 0 and tokens[first - 1].tag in _PHRASE_TAGS and \
+                        tokens[first - 1].start + len(tokens[first - 1].word) == tokens[first].start:
+                    first -= 1
+                phrase = text[tokens[first].start: token.start + len(token.word)]
+                if len(phrase) > len(best):
+                    best = phrase
+            if len(best) > len(noun):
+                return best
+    return ""

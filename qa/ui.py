@@ -1,0 +1,416 @@
+"""The chat page: a Gradio app over one shared Engine.
+
+Chat with streamed answers and their cited passages, example questions,
+document upload/removal and a few settings, all in Chinese.  A named API
+endpoint ``ask`` returns the answer and its sources as data:
+
+    from gradio_client import Client
+    result = Client("http://127.0.0.1:7860/").predict("誰在會上作了重要講話？", 4, api_name="/ask")
+    result["answer"], result["abstained"], result["sources"]
+
+Gradio is imported only here (it takes ~2 s), so the rest of the package stays light.
+"""
+
+import html
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+# Must be set before gradio is imported: it reads this at import time.
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+
+import gradio as gr  # noqa: E402
+
+from .chain import Answer, Engine, QuestionError, Source  # noqa: E402
+from .index import SUPPORTED_SUFFIXES, IngestReport  # noqa: E402
+from .settings import Settings  # noqa: E402
+
+TITLE = "中文文档问答"
+
+# Questions about the sample article (data/article.txt), in both scripts.
+EXAMPLES = (
+    "哪幾位領導在會上作了講話和指示？",
+    "会上一共有几家单位交流发言？",
+    "這次動員會是哪天開的？",
+    "苏州的标准化试点覆盖多少个专业服务领域？",
+    "試點把什麼引入了城市管理和綜合服務？",
+    "靳道强肯定了苏州在哪些质量工作领域的成绩？",
+)
+
+BACKEND_LABELS = {"extractive": "抽取式（离线）", "openai": "OpenAI 兼容服务", "ollama": "Ollama"}
+
+# Events that ask questions may run side by side (the Engine is thread-safe for
+# asking); LLM backends spend most of a stream waiting on the network.
+ASK_CONCURRENCY = 8
+
+CSS = """
+#qa-header { padding: 0.25rem 0 0; }
+#qa-header h1 { margin: 0; font-size: 1.6rem; }
+#qa-header p { margin: 0.2rem 0 0; color: var(--body-text-color-subdued); }
+.qa-refusal { border-left: 4px solid #d97706; background: #fff7e6; color: #7c2d12;
+              padding: 0.55em 0.8em; border-radius: 6px; }
+.qa-refusal-title { font-weight: 700; margin-bottom: 0.2em; }
+.qa-notice { margin-top: 0.5em; font-size: 0.85em; color: var(--body-text-color-subdued); }
+.qa-cite { color: var(--color-accent); font-weight: 600; }
+.qa-source { margin: 0.2em 0 0.9em; }
+.qa-source-head { font-size: 0.85em; color: var(--body-text-color-subdued); margin-bottom: 0.2em; }
+.qa-source-head b { color: var(--body-text-color); }
+.qa-source-text { line-height: 1.7; }
+.qa-source-text mark { background: #fde68a; color: #1f2937; padding: 0 0.1em; border-radius: 2px; }
+.qa-timings { font-size: 0.8em; color: var(--body-text-color-subdued); }
+#qa-examples { gap: 0.4rem; flex-wrap: wrap; }
+#qa-examples button { flex: 0 1 auto; min-width: 0; white-space: normal; text-align: left; }
+#qa-ask-row { align-items: stretch; }
+@media (max-width: 640px) {
+  #qa-header h1 { font-size: 1.3rem; }
+  #qa-examples button { flex: 1 1 100%; }
+}
+"""
+
+FONTS = [
+    gr.themes.LocalFont("Source Sans Pro"),
+    "Noto Sans CJK SC", "WenQuanYi Zen Hei", "PingFang SC", "Microsoft YaHei", "ui-sans-serif", "sans-serif",
+]
+
+
+# ------------------------------------------------------------------ rendering
+
+
+def answer_data(answer: Answer) -> dict:
+    """The answer as plain JSON data, as the ``ask`` endpoint returns it."""
+    return answer.to_dict()
+
+
+def highlighted(text: str, span: tuple[int, int] | None) -> str:
+    """The passage as HTML with the answer span in <mark>."""
+    if not span:
+        return html.escape(text)
+    start, end = span
+    return html.escape(text[:start]) + "<mark>" + html.escape(text[start:end]) + "</mark>" + html.escape(text[end:])
+
+
+def _with_citations(text: str) -> str:
+    return re.sub(r"\[(\d{1,2})\]", r'<sup class="qa-cite">[\1]</sup>', html.escape(text))
+
+
+def render_answer(answer: Answer) -> str:
+    if answer.abstained:
+        body = (
+            '<div class="qa-refusal"><div class="qa-refusal-title">⚠️ 文档中没有找到答案</div>'
+            f"<div>{html.escape(answer.answer)}</div></div>"
+        )
+    else:
+        body = _with_citations(answer.answer)
+    if answer.notice:
+        body += f'\n\n<div class="qa-notice">ℹ️ {html.escape(answer.notice)}</div>'
+    return body
+
+
+def _score_text(source: Source) -> str:
+    parts = [f"得分 {source.score:.4f}"]
+    if source.dense_score is not None:
+        parts.append(f"向量 {source.dense_score:.3f}")
+    if source.bm25_score is not None:
+        parts.append(f"关键词 {source.bm25_score:.2f}")
+    return " · ".join(parts)
+
+
+def render_source(n: int, source: Source, show_scores: bool) -> str:
+    head = [f"<b>[{n}] {html.escape(source.doc_id)}</b>", f"第 {source.chunk_index + 1} 段"]
+    if show_scores:
+        head.append(_score_text(source))
+    return (
+        f'<div class="qa-source"><div class="qa-source-head">{" · ".join(head)}</div>'
+        f'<div class="qa-source-text">{highlighted(source.text, source.highlight)}</div></div>'
+    )
+
+
+def sources_title(answer: Answer) -> str:
+    if answer.abstained:
+        return f"🔍 检索过的段落（{len(answer.sources)} 段，未找到答案）"
+    return f"📄 引用来源（{len(answer.sources)} 段）"
+
+
+def render_sources(answer: Answer, show_scores: bool) -> str:
+    blocks = [render_source(n, s, show_scores) for n, s in enumerate(answer.sources, 1)]
+    if show_scores and answer.timings:
+        names = {"retrieve": "检索", "read": "阅读", "total": "合计"}
+        times = " · ".join(f"{names.get(k, k)} {v * 1000:.0f} ms" for k, v in answer.timings.items())
+        blocks.append(f'<div class="qa-timings">{times} · {BACKEND_LABELS.get(answer.backend, answer.backend)}</div>')
+    return "\n\n".join(blocks) or "（没有检索到段落）"
+
+
+def answer_messages(answer: Answer, show_scores: bool) -> list[gr.ChatMessage]:
+    """The answer bubble and, under it, the collapsed sources panel."""
+    messages = [gr.ChatMessage(role="assistant", content=render_answer(answer))]
+    if answer.sources:
+        messages.append(
+            gr.ChatMessage(
+                role="assistant",
+                content=render_sources(answer, show_scores),
+                metadata={"title": sources_title(answer), "status": "done"},
+            )
+        )
+    return messages
+
+
+# ------------------------------------------------------------------ uploads
+
+_UPLOAD_PROBLEMS = (
+    ("binary", "看起来是二进制文件，不是文本"),
+    ("cannot decode", "无法识别文件编码（支持 UTF-8、UTF-16、GB18030/GBK、Big5）"),
+    ("no text", "文件里没有文字"),
+    ("empty", "文件是空的"),
+)
+
+
+def upload_problem(name: str, message: str, max_bytes: int) -> str:
+    """A Chinese message for an upload the engine refused (its messages are English)."""
+    if "over the" in message and "limit" in message:
+        return f"❌ {name}：文件太大，上限是 {max_bytes / 1e6:g} MB"
+    for key, reason in _UPLOAD_PROBLEMS:
+        if key in message:
+            return f"❌ {name}：{reason}"
+    return f"❌ {name}：{message}"
+
+
+def report_lines(report: IngestReport, max_bytes: int) -> list[str]:
+    lines = [f"✅ 已添加：{doc}" for doc in report.added]
+    lines += [f"🔄 已更新：{doc}" for doc in report.updated]
+    lines += [f"ℹ️ 内容没有变化，已跳过：{doc}" for doc in report.unchanged]
+    lines += [f"ℹ️ {Path(path).name} 与已有文档 {existing} 内容相同，已跳过" for path, existing in report.duplicates]
+    lines += [upload_problem(Path(path).name, message, max_bytes) for path, message in report.errors]
+    return lines
+
+
+# ------------------------------------------------------------------ handlers
+
+
+def configured_backends(settings: Settings) -> list[str]:
+    """extractive always; an LLM backend only when a server is configured."""
+    backends = ["extractive"]
+    if settings.llm_base_url:
+        backends += [settings.backend] if settings.backend != "extractive" else ["openai", "ollama"]
+    return backends
+
+
+class ChatPage:
+    """The event handlers of the page, around one shared Engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # ---------------------------------------------------------- chat
+
+    def respond(self, question, chat, turns, k, backend, show_scores):
+        """Stream one answer into the chat; yields (chat, turns, textbox)."""
+        chat, turns = list(chat or []), list(turns or [])
+        try:
+            question = self.engine.check_question(question)
+        except QuestionError as exc:
+            gr.Warning(str(exc))
+            yield chat, turns, question
+            return
+        chat += [gr.ChatMessage(role="user", content=question), gr.ChatMessage(role="assistant", content="")]
+        yield chat, turns, ""
+        history = [tuple(turn) for turn in turns]
+        answer, text = None, ""
+        try:
+            for item in self.engine.ask_stream(question, k=int(k), history=history, backend=backend):
+                if isinstance(item, str):
+                    text += item
+                    chat[-1] = gr.ChatMessage(role="assistant", content=html.escape(text) + " ▍")
+                    yield chat, turns, ""
+                else:
+                    answer = item
+        except Exception as exc:  # a failing backend must not leave a silent, broken chat
+            chat[-1] = gr.ChatMessage(role="assistant", content=f"❌ 出错了：{html.escape(str(exc))}")
+            yield chat, turns, ""
+            return
+        chat[-1:] = answer_messages(answer, show_scores)
+        yield chat, turns + [[question, answer.answer]], ""
+
+    def ask(self, question: str, k: int) -> dict:
+        try:
+            k = int(k) if k else self.engine.settings.k
+            if not 1 <= k <= 50:
+                raise QuestionError("k 必须在 1 到 50 之间。")
+            return answer_data(self.engine.ask(question, k=k))
+        except QuestionError as exc:
+            raise gr.Error(str(exc)) from None
+
+    # ---------------------------------------------------------- documents
+
+    def document_views(self):
+        """The documents table, the removal dropdown, and a one-line summary."""
+        docs = self.engine.documents()
+        rows = [[d.doc_id, d.chunks, d.chars] for d in docs]
+        names = [d.doc_id for d in docs]
+        summary = f"索引中共有 {len(docs)} 个文档，{sum(d.chunks for d in docs)} 段。"
+        return rows, gr.Dropdown(choices=names, value=None), summary
+
+    def add_files(self, files, progress=gr.Progress()):
+        paths = [Path(f) for f in files or []]
+        if not paths:
+            return "请先选择要上传的 .txt 或 .md 文件。", *self.document_views()
+        lines, embedded, started = [], 0, time.perf_counter()
+        max_bytes = self.engine.settings.max_file_bytes
+        # One file at a time: the engine's lock is released between files, so
+        # questions asked during a long upload wait for one file, not all.
+        for n, path in enumerate(paths):
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                lines.append(f"❌ {path.name}：只支持 .txt 和 .md 文件")
+                continue
+            label = f"正在导入 {path.name}（{n + 1}/{len(paths)}）"
+            progress((0, 1), desc=label)
+            report = self.engine.ingest(
+                [path], progress=lambda done, total, label=label: progress((done, total), desc=label, unit="段")
+            )
+            lines += report_lines(report, max_bytes)
+            embedded += report.chunks_embedded
+        lines.append(f"共嵌入 {embedded} 段，用时 {time.perf_counter() - started:.1f} 秒。")
+        return "\n\n".join(lines), *self.document_views()
+
+    def remove_document(self, doc_id):
+        if not doc_id:
+            return "请先在下拉框中选择要删除的文档。", *self.document_views()
+        try:
+            removed = self.engine.remove(doc_id)
+        except KeyError:
+            return f"❌ 没有名为 {doc_id} 的文档。", *self.document_views()
+        return f"🗑️ 已删除：{doc_id}（{removed} 段）", *self.document_views()
+
+
+# ------------------------------------------------------------------ layout
+
+
+def build_app(engine: Engine) -> gr.Blocks:
+    page = ChatPage(engine)
+    settings = engine.settings
+    backends = configured_backends(settings)
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
+        gr.Markdown(f"# {TITLE}\n离线运行 · 答案只来自已导入的文档，并附上出处", elem_id="qa-header")
+        turns = gr.State([])
+        with gr.Tab("💬 问答", id="chat"):
+            chatbot = gr.Chatbot(
+                label="对话",
+                elem_id="qa-chat",
+                height="56vh",
+                min_height=300,
+                buttons=["copy"],
+                feedback_options=None,
+                placeholder="在下方输入问题，或点击一个示例问题。简体、繁体都可以。",
+            )
+            with gr.Row(elem_id="qa-ask-row", equal_height=True):
+                question = gr.Textbox(
+                    show_label=False, placeholder="输入问题，按回车发送", elem_id="qa-question", scale=5, min_width=160,
+                    max_lines=4, submit_btn=False,
+                )
+                send = gr.Button("提问", variant="primary", elem_id="qa-send", scale=1, min_width=72)
+            gr.Markdown("**示例问题**（关于示例文章，点击即问）")
+            with gr.Row(elem_id="qa-examples"):
+                example_buttons = [gr.Button(text, size="sm", variant="secondary") for text in EXAMPLES]
+            with gr.Row():
+                clear = gr.Button("清空对话", size="sm", variant="secondary", elem_id="qa-clear")
+            with gr.Accordion("⚙️ 设置", open=False, elem_id="qa-settings"):
+                k = gr.Slider(1, 10, value=min(settings.k, 10), step=1, label="检索段落数（k）")
+                backend = gr.Radio(
+                    [(BACKEND_LABELS[b], b) for b in backends],
+                    value=settings.backend if settings.backend in backends else "extractive",
+                    label="回答方式",
+                    visible=len(backends) > 1,
+                )
+                show_scores = gr.Checkbox(value=True, label="显示检索得分")
+        with gr.Tab("📚 文档", id="docs"):
+            doc_summary = gr.Markdown(elem_id="qa-doc-summary")
+            files = gr.File(
+                label="上传文档（.txt / .md，可一次选多个）", file_count="multiple", file_types=list(SUPPORTED_SUFFIXES),
+                elem_id="qa-upload", height=140,
+            )
+            add = gr.Button("添加到索引", variant="primary", elem_id="qa-add")
+            doc_status = gr.Markdown(elem_id="qa-doc-status")
+            table = gr.Dataframe(
+                headers=["文档", "段数", "字符数"], datatype=["str", "number", "number"], interactive=False,
+                label="已索引的文档", elem_id="qa-doc-table", wrap=True,
+            )
+            with gr.Row(equal_height=True):
+                doc_choice = gr.Dropdown(label="选择要删除的文档", choices=[], elem_id="qa-doc-choice", scale=3, min_width=180)
+                remove = gr.Button("删除文档", variant="stop", elem_id="qa-remove", scale=1, min_width=100)
+
+        chat_inputs = [question, chatbot, turns, k, backend, show_scores]
+        chat_outputs = [chatbot, turns, question]
+        question.submit(page.respond, chat_inputs, chat_outputs, api_name="chat")
+        send.click(page.respond, chat_inputs, chat_outputs, api_visibility="private")
+        for button in example_buttons:
+            # A Button's value is its label, so the example text is the question.
+            button.click(page.respond, [button, *chat_inputs[1:]], chat_outputs, api_visibility="private")
+        clear.click(lambda: ([], []), None, [chatbot, turns], api_visibility="private")
+        chatbot.clear(lambda: [], None, turns, api_visibility="private")
+
+        doc_outputs = [table, doc_choice, doc_summary]
+        add.click(
+            page.add_files, files, [doc_status, *doc_outputs], api_name="add_documents",
+            concurrency_limit=1, concurrency_id="index",
+        ).then(lambda: None, None, files, api_visibility="private")
+        remove.click(
+            page.remove_document, doc_choice, [doc_status, *doc_outputs], api_name="remove_document",
+            concurrency_limit=1, concurrency_id="index",
+        )
+        app.load(page.document_views, None, doc_outputs, api_visibility="private")
+        gr.api(page.ask, api_name="ask", api_description="回答一个问题：返回答案、是否拒答、引用段落（含得分和答案位置）、耗时和回答方式。")
+    app.queue(default_concurrency_limit=ASK_CONCURRENCY)
+    return app
+
+
+def launch_options(settings: Settings) -> dict:
+    theme = gr.themes.Default(primary_hue="blue", font=FONTS)
+    return dict(
+        server_name=settings.host,
+        server_port=settings.port,
+        theme=theme,
+        css=CSS,
+        quiet=True,
+        ssr_mode=False,
+        footer_links=["api"],
+    )
+
+
+# ------------------------------------------------------------------ start-up
+
+
+def _print_progress(done: int, total: int) -> None:
+    end = "\n" if done >= total else ""
+    print(f"\r  嵌入段落 {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+
+def prepare_engine(settings: Settings) -> Engine:
+    """Open the index, building it from the default documents on first run (with progress)."""
+    started = time.perf_counter()
+    # The engine would ingest the default documents silently on first access;
+    # do it here instead so the build shows progress.
+    engine = Engine(settings.replace(default_documents=()))
+    print(f"正在打开索引：{settings.chroma_url or settings.vectorstore}", flush=True)
+    if engine.index.count() == 0:
+        defaults = [p for p in settings.default_documents if Path(p).exists()]
+        if defaults:
+            print(f"首次运行，正在为 {', '.join(Path(p).name for p in defaults)} 建立索引……", flush=True)
+            report = engine.ingest(defaults, progress=_print_progress)
+            print(f"  {report.summary()}", flush=True)
+    docs = engine.documents()
+    print(
+        f"索引就绪：{len(docs)} 个文档，{sum(d.chunks for d in docs)} 段（{time.perf_counter() - started:.1f} 秒）",
+        flush=True,
+    )
+    return engine
+
+
+def serve(settings: Settings) -> None:
+    """Build the index if needed, start the page and block until interrupted."""
+    engine = prepare_engine(settings)
+    app = build_app(engine)
+    app.launch(prevent_thread_lock=True, **launch_options(settings))
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+    print(f"问答页面已启动：http://{host}:{app.server_port}/  （按 Ctrl+C 停止）", flush=True)
+    app.block_thread()
