@@ -109,7 +109,14 @@ def _load_template(path: Path, required: set[str], allowed: set[str]) -> str:
 
 
 def format_passages(passages: list[Passage]) -> str:
-    return "\n\n".join(f"[{n}]（{p.doc_id}）\n{p.text.strip()}" for n, p in enumerate(passages, 1))
+    return "\n\n".join(_format_passage(n, p) for n, p in enumerate(passages, 1))
+
+
+def _format_passage(n: int, passage: Passage) -> str:
+    # The sentence before the passage tells the model who 他/她 at its start is.
+    before = getattr(passage, "before", "").strip()
+    context = f"（前文：{before}）\n" if before else ""
+    return f"[{n}]（{passage.doc_id}）\n{context}{passage.text.strip()}"
 
 
 def language_of(script: str) -> str:
@@ -333,6 +340,7 @@ class AnswerParser:
 def highlights_for(answer: str, used: list[int], passages: list[Passage]) -> dict[int, tuple[int, int]]:
     """For each cited passage, the sentence of it closest to the answer sentences citing it."""
     claims: dict[int, str] = {}
+    answer = re.sub(r"([。！？!?；;])((?:\s*\[\d+\])+)", r"\2\1", answer)  # 指示。[1] cites 指示
     for span in split_sentences(answer):
         sentence = answer[span.start:span.end]
         for number in re.findall(r"\[(\d+)\]", sentence):
@@ -396,7 +404,7 @@ class LLMReader:
         evidence = fold(" ".join(p.text for p in passages))
         if q.terms and not any(term in evidence for term in q.terms):
             return "no word of the question in the passages"
-        missing = sorted(n for n in q.nouns if n not in evidence and not _halves_present(n, evidence))
+        missing = sorted(n for n in q.nouns if n not in evidence and not _parts_present(n, evidence))
         if missing:
             return f"not in the passages: {'、'.join(missing)}"
         return ""
@@ -485,10 +493,13 @@ class LLMReader:
         yield reading
 
 
-def _halves_present(term: str, evidence: str) -> bool:
-    """A long noun phrase whose halves both occur (会场布置 vs 会场…布置) counts as present."""
+def _parts_present(term: str, evidence: str) -> bool:
+    """A phrase whose parts all occur counts as present: 会场布置 (会场…布置), 周市长 (周乃翔市长)."""
+    if len(term) < 3:
+        return False
     half = len(term) // 2
-    return len(term) >= 4 and term[:half] in evidence and term[half:] in evidence
+    splits = [(term[:1], term[1:]), (term[:half], term[half:])] if len(term) >= 4 else [(term[:1], term[1:])]
+    return any(head in evidence and tail in evidence for head, tail in splits)
 
 
 # ---------------------------------------------------------------- follow-up questions

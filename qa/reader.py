@@ -47,9 +47,12 @@ _MEASURES = (
 COUNT_PATTERN = re.compile(rf"(第)?({_NUM})\s*({_MEASURES})")
 DATE_PATTERN = re.compile(
     r"(?:(?:\d{4}|[零〇一二三四五六七八九]{4})年度?)?(?:(?:\d{1,2}|[一二三四五六七八九十]{1,3})月)?"
-    r"(?:(?:\d{1,2}|[一二三四五六七八九十]{1,3})[日号])?(?:(?:上午|下午|晚上|中午|早上|凌晨|傍晚|晚)(?:\d{1,2}[时点](?:\d{1,2}分)?)?)?"
+    r"(?:\d{1,2}[日号]|(?<=月)[一二三四五六七八九十]{1,3}[日号])?(?:(?:上午|下午|晚上|中午|早上|凌晨|傍晚|晚)(?:\d{1,2}[时点](?:\d{1,2}分)?)?)?"
 )
 _CURRENCY = ("元", "美元", "欧元", "万", "亿")
+_DURATIONS = ("分钟", "小时", "天", "年", "个月", "周", "日")
+# Characters that end the noun after a number (3200名工人|参与).
+_NOT_IN_NOUN = set("的和及与等是在有将被对从向为了参进到于并也都就又")
 
 
 def _question_type(q: str) -> str:
@@ -221,6 +224,8 @@ class ExtractiveReader:
             measure = m.group(1)
         elif re.search(r"多少钱|金额|奖金|预算|投资|费用|价格|how much", folded):
             measure = "元"
+        elif re.search(r"多少时间|多长时间|多久|how long", folded):
+            measure = "时间"
         return Question(question, folded, script, qtype, terms, nouns, people, measure, unknown, speakers)
 
     # ---------------------------------------------------------- choosing evidence
@@ -299,7 +304,7 @@ class ExtractiveReader:
             return f"the best evidence covers {cand.coverage:.0%} of the question"
         if q.qtype == "when" and not self._anchored(q, cand, _dates(cand.folded), sentence_level=True):
             return "no date or time where the question points"
-        if q.qtype == "count" and not self._anchored(q, cand, self._numbers(q, cand.folded)):
+        if q.qtype == "count" and not self._anchored(q, cand, self._numbers(q, cand.folded), follow_topic=True):
             return "no matching number where the question points"
         if q.qtype == "list" and not self._list_near_anchor(q, cand):
             return "the evidence lists nothing where the question points"
@@ -313,11 +318,14 @@ class ExtractiveReader:
             return "the documents do not report what was said"
         return ""
 
-    def _anchored(self, q: Question, cand: Candidate, spans: list[tuple[int, int]], sentence_level: bool = False):
+    def _anchored(self, q: Question, cand: Candidate, spans: list[tuple[int, int]], sentence_level: bool = False,
+                  follow_topic: bool = False):
         """The spans that sit in a clause holding one of the question's words.
 
         With sentence_level, a span in the sentence's first clause (a dateline,
-        "9月7日下午,…") counts for the whole sentence."""
+        "9月7日下午,…") counts for the whole sentence.  With follow_topic, a span
+        may also sit in any clause after one that holds the words, or anywhere in a
+        sentence whose first clause holds them ("大桥全长4.6公里，…，历时4年建成")."""
         anchors = [t for t in q.terms if len(t) > 1]
         clauses = split_clauses(cand.folded, Span(0, len(cand.folded)))
         held = [any(t in cand.folded[c.start : c.end] for t in anchors) for c in clauses]
@@ -325,7 +333,8 @@ class ExtractiveReader:
         kept = []
         for start, end in spans:
             for i, c in enumerate(clauses):
-                if c.start <= start < c.end and (held[i] or (sentence_level and i == 0 and sentence_holds)):
+                topical = follow_topic and (held[0] or (i > 0 and held[i - 1]))
+                if c.start <= start < c.end and (held[i] or topical or (sentence_level and i == 0 and sentence_holds)):
                     kept.append((start, end))
                     break
         return kept
@@ -374,7 +383,7 @@ class ExtractiveReader:
         if q.qtype == "when":
             return self._nearest(q, best, self._anchored(q, best, _dates(best.folded), sentence_level=True))
         if q.qtype == "count":
-            return self._nearest(q, best, self._anchored(q, best, self._numbers(q, best.folded)))
+            return self._nearest(q, best, self._anchored(q, best, self._numbers(q, best.folded), follow_topic=True))
         if q.qtype == "role" and q.people:
             return self._role(q, best)
         if q.qtype in ("who", "role"):
@@ -407,10 +416,13 @@ class ExtractiveReader:
                 continue  # a date, not a count
             if q.measure == "元" and measure not in _CURRENCY:
                 continue
-            if q.measure and q.measure != "元" and measure != q.measure and not _same_measure(q.measure, measure):
+            if q.measure == "时间" and measure not in _DURATIONS:
+                continue
+            if q.measure not in (None, "元", "时间") and measure != q.measure and not _same_measure(q.measure, measure):
                 continue
             end = m.end()
-            while end < len(folded) and end - m.end() < 8 and ("\u3400" <= folded[end] <= "\u9fff") and folded[end] not in "的和及与":
+            while (end < len(folded) and end - m.end() < 8 and "\u3400" <= folded[end] <= "\u9fff"
+                   and folded[end] not in _NOT_IN_NOUN):
                 end += 1
             spans.append((m.start(), end))
         return spans

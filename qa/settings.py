@@ -61,6 +61,9 @@ class Settings:
     port: int = 7860
 
     def __post_init__(self) -> None:
+        for name in ("vectorstore", "prompts_dir"):
+            object.__setattr__(self, name, Path(getattr(self, name)))
+        object.__setattr__(self, "default_documents", tuple(Path(p) for p in self.default_documents))
         if self.chunk_size < 20:
             raise SettingsError("chunk_size must be at least 20 characters")
         if not 0 <= self.chunk_overlap < self.chunk_size:

@@ -76,7 +76,8 @@ def _try_utf16_without_bom(data: bytes) -> str | None:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if _plausibility(text) > 0.2 or all(ch.isprintable() or ch in _PRINTABLE_CONTROL for ch in text):
+        ascii_share = sum(ch.isascii() and (ch.isprintable() or ch in _PRINTABLE_CONTROL) for ch in text) / len(text)
+        if _plausibility(text) > 0.3 or ascii_share > 0.95:
             return text
     return None
 

@@ -62,10 +62,10 @@ CSS = """
 .qa-timings { font-size: 0.8em; color: var(--body-text-color-subdued); }
 #qa-examples { gap: 0.4rem; flex-wrap: wrap; }
 #qa-examples button { flex: 0 1 auto; min-width: 0; white-space: normal; text-align: left; }
-#qa-ask-row { align-items: stretch; }
+#qa-ask-row { flex-wrap: nowrap; }
 @media (max-width: 640px) {
+  .gradio-container > .main { padding-left: 10px !important; padding-right: 10px !important; }
   #qa-header h1 { font-size: 1.3rem; }
-  #qa-examples button { flex: 1 1 100%; }
 }
 """
 
@@ -205,13 +205,17 @@ class ChatPage:
     # ---------------------------------------------------------- chat
 
     def respond(self, question, chat, turns, k, backend, show_scores):
-        """Stream one answer into the chat; yields (chat, turns, textbox)."""
+        """Stream one answer into the chat; yields (chat, turns, question box).
+
+        The box is emptied once, when the question is taken, and then left alone
+        (gr.skip) so that what the user types meanwhile is not wiped.
+        """
         chat, turns = list(chat or []), list(turns or [])
         try:
             question = self.engine.check_question(question)
         except QuestionError as exc:
             gr.Warning(str(exc))
-            yield chat, turns, question
+            yield chat, turns, gr.skip()
             return
         chat += [gr.ChatMessage(role="user", content=question), gr.ChatMessage(role="assistant", content="")]
         yield chat, turns, ""
@@ -222,19 +226,19 @@ class ChatPage:
                 if isinstance(item, str):
                     text += item
                     chat[-1] = gr.ChatMessage(role="assistant", content=html.escape(text) + " ▍")
-                    yield chat, turns, ""
+                    yield chat, turns, gr.skip()
                 else:
                     answer = item
         except Exception as exc:  # a failing backend must not leave a silent, broken chat
             chat[-1] = gr.ChatMessage(role="assistant", content=f"❌ 出错了：{html.escape(str(exc))}")
-            yield chat, turns, ""
+            yield chat, turns, gr.skip()
             return
         chat[-1:] = answer_messages(answer, show_scores)
-        yield chat, turns + [[question, answer.answer]], ""
+        yield chat, turns + [[question, answer.answer]], gr.skip()
 
-    def ask(self, question: str, k: int) -> dict:
+    def ask(self, question: str, k: int | None = None) -> dict:
         try:
-            k = int(k) if k else self.engine.settings.k
+            k = int(k or self.engine.settings.k)
             if not 1 <= k <= 50:
                 raise QuestionError("k 必须在 1 到 50 之间。")
             return answer_data(self.engine.ask(question, k=k))
@@ -295,20 +299,20 @@ def build_app(engine: Engine) -> gr.Blocks:
         turns = gr.State([])
         with gr.Tab("💬 问答", id="chat"):
             chatbot = gr.Chatbot(
-                label="对话",
+                show_label=False,
                 elem_id="qa-chat",
-                height="56vh",
-                min_height=300,
+                height="52vh",
+                min_height=280,
                 buttons=["copy"],
                 feedback_options=None,
                 placeholder="在下方输入问题，或点击一个示例问题。简体、繁体都可以。",
             )
             with gr.Row(elem_id="qa-ask-row", equal_height=True):
                 question = gr.Textbox(
-                    show_label=False, placeholder="输入问题，按回车发送", elem_id="qa-question", scale=5, min_width=160,
-                    max_lines=4, submit_btn=False,
+                    show_label=False, placeholder="输入问题，按回车发送", elem_id="qa-question", container=False,
+                    scale=6, min_width=180, max_lines=4,
                 )
-                send = gr.Button("提问", variant="primary", elem_id="qa-send", scale=1, min_width=72)
+                send = gr.Button("提问", variant="primary", elem_id="qa-send", scale=0, min_width=80)
             gr.Markdown("**示例问题**（关于示例文章，点击即问）")
             with gr.Row(elem_id="qa-examples"):
                 example_buttons = [gr.Button(text, size="sm", variant="secondary") for text in EXAMPLES]
@@ -359,7 +363,12 @@ def build_app(engine: Engine) -> gr.Blocks:
             concurrency_limit=1, concurrency_id="index",
         )
         app.load(page.document_views, None, doc_outputs, api_visibility="private")
-        gr.api(page.ask, api_name="ask", api_description="回答一个问题：返回答案、是否拒答、引用段落（含得分和答案位置）、耗时和回答方式。")
+
+        def ask(question: str, k: int = settings.k) -> dict:
+            """回答一个问题：返回答案、是否拒答（abstained）、引用段落（sources，含得分和答案位置）、耗时和回答方式。"""
+            return page.ask(question, k)
+
+        gr.api(ask, api_name="ask")
     app.queue(default_concurrency_limit=ASK_CONCURRENCY)
     return app
 

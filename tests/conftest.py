@@ -1,0 +1,38 @@
+"""Shared fixtures: every test works on its own index under tmp, never on vectorstore/."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLE = ROOT / "data" / "article.txt"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(monkeypatch, tmp_path):
+    """No test may read a developer's config or write the project's index."""
+    for name in list(os.environ):
+        if name.startswith("QA_") and name != "QA_REQUIRE_BROWSER":
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("QA_VECTORSTORE", str(tmp_path / "vectorstore"))
+    monkeypatch.setenv("QA_CONFIG", str(tmp_path / "absent-config-ok.toml"))
+    (tmp_path / "absent-config-ok.toml").write_text("", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def article_engine(tmp_path_factory):
+    """An engine over the sample article with the default (offline e5) embeddings."""
+    from qa import Engine, Settings
+
+    store = tmp_path_factory.mktemp("article-index")
+    engine = Engine(Settings(vectorstore=store))
+    engine.index  # builds the index from the default corpus
+    return engine

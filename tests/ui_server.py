@@ -1,0 +1,96 @@
+"""Start the real chat page (`python app.py`) in a subprocess and wait until it serves.
+
+Used by the UI tests and the start-up benchmark:
+
+    with running_app(tmp_dir) as app:
+        Client(app.url).predict(...)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class AppProcess:
+    process: subprocess.Popen
+    url: str
+    log_path: Path
+    seconds_to_ready: float = 0.0
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def _serves(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "gradio_api/info", timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
+
+
+def start_app(workdir: Path, env: dict[str, str] | None = None, timeout: float = 120) -> AppProcess:
+    """Start the app with its index in ``workdir/vectorstore``; return once it answers HTTP."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    full_env = {
+        **os.environ,
+        "QA_PORT": str(port),
+        "QA_HOST": "127.0.0.1",
+        "QA_VECTORSTORE": str(workdir / "vectorstore"),
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "PYTHONUNBUFFERED": "1",
+        **(env or {}),
+    }
+    log_path = workdir / "app.log"
+    started = time.perf_counter()
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT
+        )
+    app = AppProcess(process, f"http://127.0.0.1:{port}/", log_path)
+    while time.perf_counter() - started < timeout:
+        if process.poll() is not None:
+            raise RuntimeError(f"the app exited with code {process.returncode}:\n{app.log()}")
+        if _serves(app.url):
+            app.seconds_to_ready = time.perf_counter() - started
+            return app
+        time.sleep(0.05)
+    app.stop()
+    raise TimeoutError(f"the app did not start within {timeout:.0f} s:\n{app.log()}")
+
+
+@contextlib.contextmanager
+def running_app(workdir: Path, env: dict[str, str] | None = None):
+    app = start_app(workdir, env)
+    try:
+        yield app
+    finally:
+        app.stop()
