@@ -1,0 +1,168 @@
+"""Answers users get: facts, script, citations, refusals — on the article and on other news."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from qa import Engine, QuestionError, Settings
+from qa.cli import cli
+from qa.text import fold
+
+from .conftest import ARTICLE, FIXTURES
+
+
+def _has(answer_text: str, *facts: str) -> bool:
+    return all(fold(f) in fold(answer_text) for f in facts)
+
+
+def test_who_spoke_lists_the_speakers_in_the_script_of_the_question(article_engine):
+    hant = article_engine.ask("誰在會上作了重要講話？")
+    hans = article_engine.ask("谁在会上作了重要讲话？")
+    for result in (hant, hans):
+        assert not result.abstained
+        assert _has(result.answer, "周乃翔", "靳道强", "陈钢")
+    assert "陳鋼" in hant.answer and "陈钢" in hans.answer
+
+
+def test_both_scripts_and_full_width_digits_find_the_same_evidence(article_engine):
+    a = article_engine.search("試點應用在多少個專業服務領域？", k=1)[0]
+    b = article_engine.search("试点应用在多少个专业服务领域？", k=1)[0]
+    c = article_engine.search("试点应用在１３个专业服务领域吗？", k=1)[0]
+    assert a.chunk_id == b.chunk_id == c.chunk_id
+    assert "13個專業服務領域" in a.text
+
+
+def test_answer_cites_sources_with_offsets_into_the_document(article_engine):
+    result = article_engine.ask("蘇州的標準化試點應用在多少個專業服務領域？")
+    assert not result.abstained
+    assert _has(result.answer, "13个")
+    assert "[1]" in result.answer
+    first = result.sources[0]
+    raw = article_engine.index.raw_text(first.doc_id)
+    assert first.doc_id == "article.txt" and first.end > first.start
+    assert "13" in raw[first.start : first.end]
+    assert first.highlight and "13" in first.text[first.highlight[0] : first.highlight[1]]
+    assert set(result.timings) >= {"retrieve", "read", "total"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["這次會議的預算是多少錢？", "会议在哪个酒店举行？", "昨晚的中超联赛谁赢了？", "高阳在会上讲了什么？"],
+)
+def test_questions_the_article_cannot_answer_are_refused(article_engine, question):
+    result = article_engine.ask(question)
+    assert result.abstained
+    assert "没有提到" in fold(result.answer)
+
+
+@pytest.mark.parametrize(
+    "question, facts",
+    [
+        ("会议是哪天召开的？", ["9月7日"]),
+        ("会上有几家单位做了交流发言？", ["4家"]),
+        ("靳道强是什么职务？", ["局长"]),
+        ("周乃翔從哪幾個方面匯報了工作？", ["品牌建设", "转型升级"]),
+    ],
+)
+def test_question_types_get_concise_answers(article_engine, question, facts):
+    result = article_engine.ask(question)
+    assert not result.abstained
+    concise = result.answer.split("\n\n")[0]
+    assert _has(concise, *facts), result.answer
+
+
+@pytest.fixture(scope="module")
+def bridge_engine(tmp_path_factory):
+    engine = Engine(Settings(vectorstore=tmp_path_factory.mktemp("bridge"), default_documents=()))
+    engine.ingest([FIXTURES / "bridge_news.txt"])
+    return engine
+
+
+@pytest.mark.parametrize(
+    "question, facts",
+    [
+        ("谁为大桥剪彩？", ["李明远", "张晓华"]),
+        ("大橋是哪天通車的？", ["10月18日"]),
+        ("白沙洲二号大桥全长多少公里？", ["4.6公里"]),
+        ("大桥总投资多少钱？", ["52亿元"]),
+        ("有多少名工人参与了施工？", ["3200名"]),
+        ("通车后能节省多少时间？", ["20分钟"]),
+    ],
+)
+def test_the_reader_works_on_other_news_text(bridge_engine, question, facts):
+    result = bridge_engine.ask(question)
+    assert not result.abstained and _has(result.answer.split("\n\n")[0], *facts), result.answer
+
+
+@pytest.mark.parametrize("question", ["大桥的设计师是谁？", "大桥的收费标准是多少？"])
+def test_the_reader_refuses_near_misses_on_other_news_text(bridge_engine, question):
+    assert bridge_engine.ask(question).abstained
+
+
+@pytest.mark.parametrize("question, message", [("", "空"), ("   ", "空"), ("问" * 600, "太长")])
+def test_empty_or_huge_questions_get_a_clear_message(article_engine, question, message):
+    with pytest.raises(QuestionError) as err:
+        article_engine.ask(question)
+    assert message in str(err.value)
+
+
+def test_python_api_builds_the_default_index_on_first_use(monkeypatch, tmp_path):
+    import qa.chain
+
+    monkeypatch.setattr(qa.chain, "_default", None)
+    from qa import ask
+
+    result = ask("国家标准委主任是谁？")
+    assert _has(result.answer, "陈钢") and not result.abstained
+    assert isinstance(result.sources[0].score, float)
+    assert (tmp_path / "vectorstore" / "chroma").exists()
+
+
+def test_streaming_yields_pieces_then_the_answer(article_engine):
+    items = list(article_engine.ask_stream("会议是哪天召开的？"))
+    *pieces, final = items
+    assert all(isinstance(p, str) for p in pieces) and len(pieces) > 1
+    assert "".join(pieces) == final.answer
+
+
+def test_cli_ask_json_and_errors():
+    runner = CliRunner()
+    result = runner.invoke(cli, ["ask", "谁在会上作了重要讲话？", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["abstained"] is False and data["sources"][0]["doc_id"] == "article.txt"
+
+    empty = runner.invoke(cli, ["ask", "  "])
+    assert empty.exit_code == 1 and "Traceback" not in empty.output and "空" in empty.output
+
+    missing = runner.invoke(cli, ["ingest", "no/such/file.txt"])
+    assert missing.exit_code == 1 and "no such file" in missing.output
+
+    info = runner.invoke(cli, ["info"])
+    assert info.exit_code == 0 and "article.txt" in info.output
+
+
+def test_cli_reports_a_model_mismatch_in_one_line(monkeypatch):
+    runner = CliRunner()
+    assert runner.invoke(cli, ["ingest", str(FIXTURES / "bridge_news.txt")]).exit_code == 0
+    monkeypatch.setenv("QA_EMBEDDING_MODEL", "hash")
+    result = runner.invoke(cli, ["ask", "谁剪彩？"])
+    assert result.exit_code == 1
+    assert "qa rebuild" in result.output and "Traceback" not in result.output
+    rebuilt = runner.invoke(cli, ["rebuild"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert runner.invoke(cli, ["ask", "谁为大桥剪彩？"]).exit_code == 0
+
+
+def test_settings_precedence(monkeypatch, tmp_path):
+    config = tmp_path / "qa.toml"
+    config.write_text('k = 7\nchunk_size = 300\nembedding_model = "use"\n', encoding="utf-8")
+    monkeypatch.setenv("QA_CONFIG", str(config))
+    monkeypatch.setenv("QA_CHUNK_SIZE", "250")
+    settings = Settings.load(embedding_model="hash")
+    assert (settings.k, settings.chunk_size, settings.embedding_model) == (7, 250, "hash")
+    assert Settings().chunk_size != 250
+    assert "sk-" not in repr(Settings(llm_api_key="sk-secret"))
