@@ -28,7 +28,6 @@ from .text import DocumentError, clean, decode_bytes, fold
 
 SCHEMA_VERSION = 2
 SUPPORTED_SUFFIXES = (".txt", ".md")
-_BATCH = 128
 
 
 class IndexMismatchError(RuntimeError):
@@ -295,8 +294,9 @@ class Index:
                     to_embed.append((doc, i))
         bar = _progress_bar(len(to_embed), progress)
         try:
-            for start in range(0, len(to_embed), _BATCH):
-                batch = to_embed[start : start + _BATCH]
+            size = self.settings.embedding_batch_size
+            for start in range(0, len(to_embed), size):
+                batch = to_embed[start : start + size]
                 vectors = self.embeddings.embed_documents([fold(doc.texts[i]) for doc, i in batch])
                 self.chunks.upsert(
                     ids=[doc.chunk_ids[i] for doc, i in batch],
