@@ -56,6 +56,7 @@ class BM25Index:
         self._pending: list[tuple[str, dict[int, int]]] = []
         self._weights: sparse.csr_matrix | None = None
         self.idf = np.zeros(0, dtype=np.float32)
+        self.generation = ""  # which state of the index this matches (see Index)
 
     def __len__(self) -> int:
         return len(self.ids) + len(self._pending)
@@ -147,7 +148,7 @@ class BM25Index:
             np.savez(fh, data=self._tf.data, indices=self._tf.indices, indptr=self._tf.indptr,
                      shape=np.asarray(self._tf.shape))
         meta_tmp = directory / "bm25.json.tmp"
-        meta_tmp.write_text(json.dumps({"ids": self.ids, "vocab": self.vocab}, ensure_ascii=False), encoding="utf-8")
+        meta_tmp.write_text(json.dumps({"ids": self.ids, "vocab": self.vocab, "generation": self.generation}, ensure_ascii=False), encoding="utf-8")
         tmp.replace(directory / "bm25.npz")
         meta_tmp.replace(directory / "bm25.json")
 
@@ -162,6 +163,7 @@ class BM25Index:
         index = cls()
         index.vocab = meta["vocab"]
         index.ids = meta["ids"]
+        index.generation = meta.get("generation", "")
         if tf.shape[0] != len(index.ids):
             return None
         index._row_of = {cid: i for i, cid in enumerate(index.ids)}

@@ -17,6 +17,7 @@ import hashlib
 import json
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -137,6 +138,7 @@ class Index:
             self._bm25_dir = settings.vectorstore / "bm25-cache" / host / settings.collection
         else:
             self._bm25_dir = settings.vectorstore / "bm25" / settings.collection
+        self._generation = self._stored_generation()
         self.bm25 = self._load_bm25()
 
     # ---------------------------------------------------------- opening
@@ -154,8 +156,44 @@ class Index:
                 collection.modify(metadata=metadata)
         return collection
 
+    # Every write stamps a new generation on the documents collection, once before
+    # it starts and once when it is done; the BM25 file records the generation it
+    # matches.  Opening the index skips the reconciliation when they agree, and
+    # after a crash mid-write (or a write by another process sharing a Chroma
+    # server) they differ, so BM25 is brought level with Chroma by chunk ids.
+
     def _load_bm25(self) -> BM25Index:
-        bm25 = BM25Index.load(self._bm25_dir) or BM25Index()
+        stored = BM25Index.load(self._bm25_dir)
+        if stored is not None and self._generation and stored.generation == self._generation:
+            return stored
+        bm25 = self._reconcile(stored or BM25Index())
+        self._save_bm25(bm25)
+        return bm25
+
+    def _save_bm25(self, bm25: BM25Index) -> None:
+        bm25.generation = self._generation
+        bm25.save(self._bm25_dir)
+
+    def _stored_generation(self) -> str:
+        if self.settings.chroma_url:
+            self.docs = self.client.get_collection(self.docs.name, embedding_function=None)
+        return str((self.docs.metadata or {}).get("generation", ""))
+
+    def _new_generation(self) -> None:
+        self._generation = uuid.uuid4().hex
+        self.docs.modify(metadata={**self.fingerprint, "generation": self._generation})
+
+    def refresh(self) -> None:
+        """Catch up with writes made by other processes (server mode only)."""
+        if not self.settings.chroma_url:
+            return
+        generation = self._stored_generation()
+        if generation != self._generation:
+            self.bm25 = self._reconcile(self.bm25)
+            self._generation = generation
+
+    def _reconcile(self, bm25: BM25Index) -> BM25Index:
+        """Make BM25 hold exactly the chunks Chroma holds (tokens come from Chroma)."""
         stored = self.chunks.get(include=[])["ids"]
         stored_set = set(stored)
         known = set(bm25.ids)
@@ -166,8 +204,6 @@ class Index:
         for start in range(0, len(missing), 5000):
             batch = self.chunks.get(ids=missing[start : start + 5000], include=["metadatas"])
             bm25.add(batch["ids"], [m["tokens"].split(" ") if m.get("tokens") else [] for m in batch["metadatas"]])
-        if extra or missing:
-            bm25.save(self._bm25_dir)
         return bm25
 
     # ---------------------------------------------------------- reading
@@ -243,10 +279,12 @@ class Index:
         if not chunk_ids and not known:
             raise KeyError(doc_id)
         self.docs.delete(ids=[_doc_key(doc_id)])
+        self._new_generation()
         if chunk_ids:
             self.chunks.delete(ids=chunk_ids)
         self.bm25.remove(set(chunk_ids))
-        self.bm25.save(self._bm25_dir)
+        self._new_generation()
+        self._save_bm25(self.bm25)
         return len(chunk_ids)
 
     def _prepare(self, path: Path) -> _Prepared:
@@ -292,6 +330,7 @@ class Index:
             for i, cid in enumerate(doc.chunk_ids):
                 if cid not in have:
                     to_embed.append((doc, i))
+        self._new_generation()
         bar = _progress_bar(len(to_embed), progress)
         try:
             size = self.settings.embedding_batch_size
@@ -309,7 +348,8 @@ class Index:
             bar(None)
         for doc in prepared:
             self._finish_document(doc)
-        self.bm25.save(self._bm25_dir)
+        self._new_generation()
+        self._save_bm25(self.bm25)
         return len(to_embed)
 
     def _finish_document(self, doc: _Prepared) -> None:
@@ -349,7 +389,6 @@ def rebuild(settings: Settings, embeddings, progress=False) -> IngestReport:
         if name in names:
             client.delete_collection(name)
     index = Index(settings, embeddings)
-    index.bm25 = BM25Index()
     prepared = [index._prepare_text(doc_id, path, raw) for doc_id, path, raw in saved]
     report = IngestReport(added=[p.doc_id for p in prepared])
     started = time.perf_counter()

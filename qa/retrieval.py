@@ -61,6 +61,7 @@ class HybridRetriever(BaseRetriever):
 
     def passages(self, query: str, k: int | None = None) -> list[Passage]:
         k = k or self.k
+        self.index.refresh()
         folded = fold(query)
         fetch = max(self.fetch_k, k)
         dense = self.index.dense_search(self.index.embeddings.embed_query(folded), fetch)
