@@ -163,7 +163,7 @@ class Engine:
             yield answer
             return
         started = time.perf_counter()
-        for item in reader.stream(question, inputs["passages"], self.index.bm25, history=inputs["history"]):
+        for item in reader.stream(inputs["question"], inputs["passages"], self.index.bm25, history=inputs["history"]):
             if isinstance(item, str):
                 yield item
             else:
@@ -172,8 +172,19 @@ class Engine:
 
     def _retrieve_step(self, inputs: dict) -> dict:
         inputs = {**inputs, "timings": dict(inputs.get("timings", {}))}
+        if inputs.get("history"):
+            inputs["asked"] = inputs["question"]
+            inputs["question"] = self._standalone(inputs["question"], inputs["history"], inputs.get("backend"))
         inputs["passages"] = self._retrieve(inputs)
         return inputs
+
+    def _standalone(self, question: str, history: list[tuple[str, str]], backend: str | None) -> str:
+        """A follow-up (他还说了什么？) rewritten to stand alone before retrieval."""
+        from .llm import condense_question
+
+        backend = backend or self.settings.backend
+        settings = self.settings if backend == self.settings.backend else self.settings.replace(backend=backend)
+        return condense_question(settings, question, history)
 
     def _retrieve(self, inputs: dict) -> list[Passage]:
         started = time.perf_counter()
@@ -195,7 +206,7 @@ class Engine:
         sources = [_source(p, reading.highlights.get(i)) for i, p in enumerate(passages)]
         order = reading.used + [i for i in range(len(passages)) if i not in reading.used]
         return Answer(
-            question=question,
+            question=inputs.get("asked", question),
             answer=reading.answer,
             abstained=reading.abstained,
             sources=[sources[i] for i in order],

@@ -28,8 +28,12 @@ FRAME_NOUNS = frozenset(
     "名字 名称 全称 称号 称呼 叫法 主题 内容 目的 意义 时间 日期 时候 地点 地方 位置 人 人员 单位 部门 机构 组织 方面 问题 "
     "情况 措施 要求 作用 特点 特色 职务 职位 身份 头衔 官职 领域 范围 数量 人数 次数 年份 原因 结果 目标 任务 重点 意见 "
     "建议 活动 事情 事 东西 什么 对象 文件 精神 水平 级别 层级 类型 种类 类 媒体 网站 报纸 消息 新闻 报道 来源 领导 负责人 "
-    "头儿 一把手 城市 国家 省份 地区 公司 企业 哪家 哪位 哪个 哪些 哪里 哪儿 多少 几 具体 一共 总共 分别 主要 这次 那次 "
-    "这个 那个 文中 文章 本文 会上 当时 之外 除了 还有 其中 一下 有关 相关 关于 提到 说到 讲到 哪方面 性质 角色 工作".split()
+    "头儿 一把手 城市 国家 省份 地区 公司 企业 性质 角色 工作".split()
+)
+# Words that only frame a question ("具体", "一共", "文中"): never matched at all.
+FILLER_WORDS = frozenset(
+    "哪家 哪位 哪个 哪些 哪里 哪儿 多少 几 具体 一共 总共 分别 主要 这次 那次 这个 那个 这条 文中 文章 本文 当时 之外 "
+    "除了 还有 其中 一下 有关 相关 关于 提到 说到 讲到 哪方面 什么样 多长 多久 叫做 名叫".split()
 )
 QUESTION_WORDS = frozenset(
     "谁 什么 哪 哪个 哪些 哪位 哪里 哪儿 哪天 哪年 几 多少 怎么 怎样 如何 为什么 为何 何时 何地 是否 吗 呢 啊 请问 "
@@ -71,7 +75,7 @@ def _question_type(q: str) -> str:
         return "list"
     if re.search(r"\bwhy\b", q):
         return "why"
-    if re.search(r"(什么|哪个|哪些|何种)(职务|职位|身份|头衔|官职|职称)|担任|任什么|是干什么|是做什么|什么官", q):
+    if re.search(r"(什么|哪个|哪些|何种)(职务|职位|身份|头衔|官职|职称)|(职务|职位|身份|头衔|官职|职称)是什么|担任|任什么|是干什么|是做什么|什么官", q):
         return "role"
     if re.search(r"什么时候|何时|哪天|哪一天|几月|几号|哪年|哪一年|什么时间|什么日子|哪个年度|上午还是下午|日期", q):
         return "when"
@@ -79,7 +83,7 @@ def _question_type(q: str) -> str:
         return "count"
     if re.search(r"哪几位|哪些人|哪几个人|哪些领导|哪几名", q):
         return "who"
-    if re.search(r"哪几|哪些|(?<!具)有什么|包括|包含|列举|分别是|哪两|哪三|哪四|哪五", q):
+    if re.search(r"哪几|哪些|包括|包含|列举|分别是|哪两|哪三|哪四|哪五", q):
         return "list"
     if re.search(r"多少|几", q):
         return "count"
@@ -204,6 +208,8 @@ class ExtractiveReader:
         qtype = _question_type(folded)
         tags = analyse_tokens(folded) if script != "en" else []
         people = [w for w, t in tags if t == "PER"]
+        if qtype == "who" and any(re.search(rf"{re.escape(p)}(是谁|是什么人|是哪位)", folded) for p in people):
+            qtype = "role"  # 陈钢是谁？ asks what the named person is
         speakers = people + [w for w, t in tags if t == "ORG"]
         terms: dict[str, float] = {}
         unknown: list[str] = []
@@ -213,7 +219,8 @@ class ExtractiveReader:
             if _document_frequency(bm25, token) == 0:
                 unknown.append(token)
             else:
-                terms[token] = _idf(bm25, token) * _POS_WEIGHT.get(tag, 0.5) * (1.0 if len(token) > 1 else 0.5)
+                slot = 0.5 if token in FRAME_NOUNS else 1.0  # 哪个领域: matches help, absence is no proof
+                terms[token] = _idf(bm25, token) * _POS_WEIGHT.get(tag, 0.5) * (1.0 if len(token) > 1 else 0.5) * slot
             if tag in _NOUN_TAGS and len(token) >= 2 and token not in FRAME_NOUNS:
                 nouns.add(token)
         for person in people:
@@ -258,7 +265,21 @@ class ExtractiveReader:
         if q.script == "en" and candidates and self.embeddings is not None:
             self._score_by_meaning(q, candidates)
         candidates.sort(key=lambda c: c.score, reverse=True)
+        if q.qtype == "who" and q.script != "en":
+            self._prefer_described_people(q, candidates)
         return candidates
+
+    def _prefer_described_people(self, q: Question, candidates: list[Candidate]) -> None:
+        """For "who is the X of Y", favour sentences where X and Y are attached to a name."""
+        total = sum(q.terms.values()) or 1.0
+        for cand in candidates[:4]:
+            items = _person_items(cand.text)
+            if not items:
+                cand.score -= 0.2
+                continue
+            best_item = max(sum(w for t, w in q.terms.items() if t in folded) for _, folded, _ in items)
+            cand.score += 0.3 * best_item / total
+        candidates.sort(key=lambda c: c.score, reverse=True)
 
     def _score_by_meaning(self, q: Question, candidates: list[Candidate]) -> None:
         """English questions share no words with Chinese text: rank sentences by embedding."""
@@ -395,14 +416,19 @@ class ExtractiveReader:
         return ""
 
     def _nearest(self, q: Question, best: Candidate, spans: list[tuple[int, int]]) -> str:
-        """The span closest to where the question's terms occur in the sentence."""
+        """The span closest to where the question's weightiest terms occur in the sentence."""
         if not spans:
             return ""
-        anchors = [m.start() for t in q.terms for m in re.finditer(re.escape(t), best.folded)]
-        if not anchors:
-            start, end = spans[0]
-        else:
-            start, end = min(spans, key=lambda s: min(abs(s[0] - a) for a in anchors))
+        occurrences = [(m.start(), m.end(), w) for t, w in q.terms.items() for m in re.finditer(re.escape(t), best.folded)]
+
+        def closeness(span: tuple[int, int]) -> float:
+            total = 0.0
+            for start, end, weight in occurrences:
+                gap = max(0, start - span[1], span[0] - end)
+                total += weight / (1 + gap / 4)
+            return total
+
+        start, end = max(spans, key=closeness)  # max keeps the first span on ties
         return best.text[start:end]
 
     def _numbers(self, q: Question, folded: str) -> list[tuple[int, int]]:
@@ -544,7 +570,7 @@ def _pieces_present(term: str, evidence: str) -> bool:
     """A compound whose parts all occur (周市长 = 周 + 市长) counts as present."""
     from .bm25 import _jieba
 
-    pieces = [p for p in _jieba().lcut(term) if p not in FRAME_NOUNS and p not in QUESTION_WORDS]
+    pieces = [p for p in _jieba().lcut(term) if p not in FRAME_NOUNS and p not in QUESTION_WORDS and p not in FILLER_WORDS]
     if len(pieces) > 1 and all(p in evidence for p in pieces):
         return True
     return len(term) >= 3 and any(term[:i] in evidence and term[i:] in evidence for i in range(1, len(term)))
@@ -553,7 +579,7 @@ def _pieces_present(term: str, evidence: str) -> bool:
 _NOUN_TAGS = {"n", "nz", "nw", "PER", "LOC", "ORG", "an", "s", "ns", "nt", "nr"}
 _POS_WEIGHT = {"PER": 1.5, "LOC": 1.2, "ORG": 1.2, "nz": 1.2, "nw": 1.2, "n": 1.0, "an": 1.0, "TIME": 1.0,
                "v": 0.5, "vn": 0.8, "a": 0.5, "m": 0.8, "q": 0.5}
-_QUESTION_PIECE = re.compile(r"哪|什么|谁|几|多少|怎|为何|吗|呢")
+_QUESTION_PIECE = re.compile(r"哪|什么|谁|几|多少|多长|多久|怎|为何|吗|呢")
 
 
 def _content_tokens(folded: str, people: list[str]) -> list[str]:
@@ -561,7 +587,7 @@ def _content_tokens(folded: str, people: list[str]) -> list[str]:
     tokens = []
     for token in tokenize(folded) + people:
         token = token.strip("的了")
-        if not token or token in tokens or token in QUESTION_WORDS or token in STOPWORDS or token in FRAME_NOUNS:
+        if not token or token in tokens or token in QUESTION_WORDS or token in STOPWORDS or token in FILLER_WORDS:
             continue
         if _QUESTION_PIECE.search(token) or (len(token) == 1 and not ("\u3400" <= token <= "\u9fff")):
             continue
@@ -612,14 +638,16 @@ def _person_items(sentence: str) -> list[tuple[str, str, str]]:
         pos = start + len(word)
     items = []
     for i, (word, tag, start, end) in enumerate(tokens):
-        if tag != "PER":
+        folded_word = fold(word)
+        if tag != "PER" or len(word) < 2 or (len(word) <= 3 and folded_word[-1] in TITLE_CHARS and folded_word[-2] in "市省县区局部厅长主副"):
             continue
         lo = i
         while lo > 0:
             w, t = tokens[lo - 1][0], tokens[lo - 1][1]
             if t in ("ORG", "LOC", "nz", "nw") or (t == "n" and len(w) <= 6):
                 lo -= 1
-            elif w == "、" and lo >= 2 and tokens[lo - 2][1] == "n" and fold(tokens[lo - 2][0][-1:]) in TITLE_CHARS:
+            elif (w == "、" and lo >= 2 and tokens[lo - 2][1] == "n" and fold(tokens[lo - 2][0][-1:]) in TITLE_CHARS
+                  and (lo < 3 or tokens[lo - 3][1] != "PER")):  # 市委副书记、市长周乃翔, not 周乃翔市长、靳道强
                 lo -= 1
             else:
                 break
@@ -627,5 +655,6 @@ def _person_items(sentence: str) -> list[tuple[str, str, str]]:
         while hi < len(tokens) and tokens[hi][1] == "n" and len(tokens[hi][0]) <= 4 and fold(tokens[hi][0][-1]) in TITLE_CHARS:
             hi += 1
         text = sentence[tokens[lo][2] : tokens[hi - 1][3]]
-        items.append((text, fold(text), fold(word)))
+        if all(text != seen for seen, _, _ in items):
+            items.append((text, fold(text), folded_word))
     return items
