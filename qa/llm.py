@@ -292,8 +292,10 @@ class AnswerParser:
         head = self._pending.lstrip()
         if head.startswith("<think>"):
             match = _THINK.match(self._pending)
-            if not match:
-                return final and self._drop_pending()
+            if not match:  # still thinking
+                if final:
+                    self._pending = ""
+                return False
             self._pending = self._pending[match.end():]
             head = self._pending.lstrip()
         elif "<think>".startswith(head) and head and not final:
@@ -305,10 +307,6 @@ class AnswerParser:
             return False  # may still become the refusal marker
         self._opening_checked = True
         return True
-
-    def _drop_pending(self) -> bool:
-        self._pending = ""
-        return False
 
     @staticmethod
     def _safe_cut(text: str) -> int:
@@ -466,7 +464,7 @@ class LLMReader:
             notes.append(f"模型引用了不存在的资料 {wrong}，已删除这些引用")
         if parser.refused():
             return Reading(answer=refusal_text(script), abstained=True, reason="the model found no answer in the passages",
-                           notice=in_script("；".join(notes), script), backend=self.backend)
+                           notice=_notice(notes, script), backend=self.backend)
         if not parser.used:
             notes.append("模型的回答没有标注出处，请对照原文核实")
         answer = parser.text
@@ -476,7 +474,7 @@ class LLMReader:
             used=list(parser.used),
             highlights=highlights_for(answer, parser.used, passages),
             reason="; ".join(f"invalid citation [{n}]" for n in parser.invalid),
-            notice=in_script("；".join(notes) + ("。" if notes else ""), script),
+            notice=_notice(notes, script),
             backend=self.backend,
         )
 
@@ -493,6 +491,10 @@ class LLMReader:
         yield reading
 
 
+def _notice(notes: list[str], script: str) -> str:
+    return in_script("；".join(notes) + "。", script) if notes else ""
+
+
 def _parts_present(term: str, evidence: str) -> bool:
     """A phrase whose parts all occur counts as present: 会场布置 (会场…布置), 周市长 (周乃翔市长)."""
     if len(term) < 3:
@@ -506,17 +508,18 @@ def _parts_present(term: str, evidence: str) -> bool:
 
 
 def condense_question(settings: Settings, question: str, history: list[tuple[str, str]] | None) -> str:
-    """A follow-up question rewritten to stand alone, for retrieval.
+    """A follow-up question rewritten to stand alone, in the script it was asked in.
 
     With an LLM backend the model rewrites it from the conversation (condense.txt);
     offline, or when the model fails, ``resolve_followup`` handles the simple cases.
+    The script is kept because the answer is given in the script of the question.
     """
     if not history:
         return question
-    if settings.backend == "extractive":
-        return resolve_followup(question, history)
-    prompts = load_prompts(settings.prompts_dir)
     script = script_of(question)
+    if settings.backend == "extractive":
+        return in_script(resolve_followup(question, history), script)
+    prompts = load_prompts(settings.prompts_dir)
     inputs = {"history": format_history(history), "question": question, "language": language_of(script)}
     try:
         from langchain_core.prompts import ChatPromptTemplate
@@ -526,10 +529,10 @@ def condense_question(settings: Settings, question: str, history: list[tuple[str
     except Exception as exc:
         log.warning("could not rewrite the follow-up question with the %s backend: %s",
                     settings.backend, scrub(describe_failure(exc, settings), settings))
-        return resolve_followup(question, history)
+        text = ""
     rewritten = _first_line(text)
     if not rewritten or len(rewritten) > settings.max_question_chars:
-        return resolve_followup(question, history)
+        rewritten = resolve_followup(question, history)
     return in_script(rewritten, script)
 
 
@@ -550,7 +553,7 @@ def _first_line(text: str) -> str:
     return line.strip("\"'“”「」『』 ")
 
 
-_PERSONAL = {"他", "她", "他们", "她们", "这位", "那位"}
+_PERSONAL = {"他", "她", "这位", "那位"}
 _DEMONSTRATIVE = {"它", "它们", "这个", "那个", "这", "那", "此"}
 _ENTITY_TAGS = ("PER", "ORG", "LOC", "nz")
 _PHRASE_TAGS = ("n", "nz", "vn", "a", "an", "ORG", "LOC", "nw", "s")

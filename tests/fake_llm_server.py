@@ -15,6 +15,7 @@ Replies are taken in order; when the script is empty, ``server.default`` answers
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -62,8 +63,7 @@ class FakeLLMServer:
         self.model_names = ["fake"]
         self.stopping = threading.Event()
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._httpd.daemon_threads = True
+        self._httpd = _QuietServer(("127.0.0.1", 0), _handler_for(self))
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="fake-llm", daemon=True)
 
     @property
@@ -113,6 +113,14 @@ class FakeLLMServer:
     def record(self, request: Request) -> None:
         with self._lock:
             self.requests.append(request)
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], OSError):  # a client that hung up is expected
+            super().handle_error(request, client_address)
 
 
 def _handler_for(server: FakeLLMServer):
