@@ -12,11 +12,13 @@ Gradio is imported only here (it takes ~2 s), so the rest of the package stays l
 """
 
 import html
+import logging
 import os
 import re
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 # Must be set before gradio is imported: it reads this at import time.
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
@@ -39,6 +41,8 @@ EXAMPLES = (
     "靳道强肯定了苏州在哪些质量工作领域的成绩？",
 )
 
+log = logging.getLogger(__name__)
+
 BACKEND_LABELS = {"extractive": "抽取式（离线）", "openai": "OpenAI 兼容服务", "ollama": "Ollama"}
 
 # Events that ask questions may run side by side (the Engine is thread-safe for
@@ -46,6 +50,9 @@ BACKEND_LABELS = {"extractive": "抽取式（离线）", "openai": "OpenAI 兼�
 ASK_CONCURRENCY = 8
 
 CSS = """
+/* Narrow screens need the width more than the margin. */
+.gradio-container > .main { padding-left: clamp(8px, 2.5vw, 32px) !important;
+                            padding-right: clamp(8px, 2.5vw, 32px) !important; }
 #qa-header { padding: 0.25rem 0 0; }
 #qa-header h1 { margin: 0; font-size: 1.6rem; }
 #qa-header p { margin: 0.2rem 0 0; color: var(--body-text-color-subdued); }
@@ -55,16 +62,15 @@ CSS = """
 .qa-notice { margin-top: 0.5em; font-size: 0.85em; color: var(--body-text-color-subdued); }
 .qa-cite { color: var(--color-accent); font-weight: 600; }
 .qa-source { margin: 0.2em 0 0.9em; }
-.qa-source-head { font-size: 0.85em; color: var(--body-text-color-subdued); margin-bottom: 0.2em; }
+.qa-source-head { font-size: 12px; color: var(--body-text-color-subdued); margin-bottom: 0.2em; }
 .qa-source-head b { color: var(--body-text-color); }
-.qa-source-text { line-height: 1.7; }
-.qa-source-text mark { background: #fde68a; color: #1f2937; padding: 0 0.1em; border-radius: 2px; }
+.qa-source-text { line-height: 1.7; font-size: 14px; color: var(--body-text-color); }
+.qa-source-text mark { background: #fde68a; color: #111827; font-size: inherit; padding: 0 0.1em; border-radius: 2px; }
 .qa-timings { font-size: 0.8em; color: var(--body-text-color-subdued); }
-#qa-examples { gap: 0.4rem; flex-wrap: wrap; }
-#qa-examples button { flex: 0 1 auto; min-width: 0; white-space: normal; text-align: left; }
+#qa-examples { gap: 0.4rem; }
+#qa-examples button { justify-content: flex-start; text-align: left; white-space: normal; }
 #qa-ask-row { flex-wrap: nowrap; }
 @media (max-width: 640px) {
-  .gradio-container > .main { padding-left: 10px !important; padding-right: 10px !important; }
   #qa-header h1 { font-size: 1.3rem; }
 }
 """
@@ -166,10 +172,14 @@ _UPLOAD_PROBLEMS = (
 )
 
 
+def _size(n: int) -> str:
+    return f"{n / 1e6:.0f} MB" if n >= 1e6 else f"{n / 1e3:.0f} KB"
+
+
 def upload_problem(name: str, message: str, max_bytes: int) -> str:
     """A Chinese message for an upload the engine refused (its messages are English)."""
     if "over the" in message and "limit" in message:
-        return f"❌ {name}：文件太大，上限是 {max_bytes / 1e6:g} MB"
+        return f"❌ {name}：文件太大，上限是 {_size(max_bytes)}"
     for key, reason in _UPLOAD_PROBLEMS:
         if key in message:
             return f"❌ {name}：{reason}"
@@ -230,11 +240,17 @@ class ChatPage:
                 else:
                     answer = item
         except Exception as exc:  # a failing backend must not leave a silent, broken chat
+            log.exception("answering %r failed", question)
             chat[-1] = gr.ChatMessage(role="assistant", content=f"❌ 出错了：{html.escape(str(exc))}")
             yield chat, turns, gr.skip()
             return
         chat[-1:] = answer_messages(answer, show_scores)
         yield chat, turns + [[question, answer.answer]], gr.skip()
+
+    def respond_example(self, question, chat, turns, k, backend, show_scores):
+        """Like respond, but leaves the question box (and what is typed in it) alone."""
+        for chat, turns, _ in self.respond(question, chat, turns, k, backend, show_scores):
+            yield chat, turns
 
     def ask(self, question: str, k: int | None = None) -> dict:
         try:
@@ -290,81 +306,103 @@ class ChatPage:
 # ------------------------------------------------------------------ layout
 
 
-def build_app(engine: Engine) -> gr.Blocks:
-    page = ChatPage(engine)
-    settings = engine.settings
+def _chat_tab(settings: Settings) -> SimpleNamespace:
+    ui = SimpleNamespace()
     backends = configured_backends(settings)
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
-        gr.Markdown(f"# {TITLE}\n离线运行 · 答案只来自已导入的文档，并附上出处", elem_id="qa-header")
-        turns = gr.State([])
-        with gr.Tab("💬 问答", id="chat"):
-            chatbot = gr.Chatbot(
+    with gr.Row(elem_id="qa-chat-row"):
+        with gr.Column(scale=3, min_width=340):
+            ui.chatbot = gr.Chatbot(
                 show_label=False,
                 elem_id="qa-chat",
-                height="52vh",
-                min_height=280,
+                height="calc(100vh - 300px)",
+                min_height=360,
                 buttons=["copy"],
                 feedback_options=None,
                 placeholder="在下方输入问题，或点击一个示例问题。简体、繁体都可以。",
             )
             with gr.Row(elem_id="qa-ask-row", equal_height=True):
-                question = gr.Textbox(
+                ui.question = gr.Textbox(
                     show_label=False, placeholder="输入问题，按回车发送", elem_id="qa-question", container=False,
                     scale=6, min_width=180, max_lines=4,
                 )
-                send = gr.Button("提问", variant="primary", elem_id="qa-send", scale=0, min_width=80)
+                ui.send = gr.Button("提问", variant="primary", elem_id="qa-send", scale=0, min_width=80)
+        with gr.Column(scale=1, min_width=260, elem_id="qa-side"):
             gr.Markdown("**示例问题**（关于示例文章，点击即问）")
-            with gr.Row(elem_id="qa-examples"):
-                example_buttons = [gr.Button(text, size="sm", variant="secondary") for text in EXAMPLES]
-            with gr.Row():
-                clear = gr.Button("清空对话", size="sm", variant="secondary", elem_id="qa-clear")
+            with gr.Column(elem_id="qa-examples"):
+                ui.examples = [gr.Button(text, size="sm", variant="secondary") for text in EXAMPLES]
             with gr.Accordion("⚙️ 设置", open=False, elem_id="qa-settings"):
-                k = gr.Slider(1, 10, value=min(settings.k, 10), step=1, label="检索段落数（k）")
-                backend = gr.Radio(
+                ui.k = gr.Slider(1, 10, value=min(settings.k, 10), step=1, label="检索段落数（k）")
+                ui.backend = gr.Radio(
                     [(BACKEND_LABELS[b], b) for b in backends],
                     value=settings.backend if settings.backend in backends else "extractive",
                     label="回答方式",
                     visible=len(backends) > 1,
                 )
-                show_scores = gr.Checkbox(value=True, label="显示检索得分")
-        with gr.Tab("📚 文档", id="docs"):
-            doc_summary = gr.Markdown(elem_id="qa-doc-summary")
-            files = gr.File(
+                ui.show_scores = gr.Checkbox(value=True, label="显示检索得分")
+    return ui
+
+
+def _documents_tab() -> SimpleNamespace:
+    ui = SimpleNamespace()
+    with gr.Row():
+        with gr.Column(scale=1, min_width=300):
+            ui.files = gr.File(
                 label="上传文档（.txt / .md，可一次选多个）", file_count="multiple", file_types=list(SUPPORTED_SUFFIXES),
-                elem_id="qa-upload", height=140,
+                elem_id="qa-upload", height=150,
             )
-            add = gr.Button("添加到索引", variant="primary", elem_id="qa-add")
-            doc_status = gr.Markdown(elem_id="qa-doc-status")
-            table = gr.Dataframe(
+            ui.add = gr.Button("添加到索引", variant="primary", elem_id="qa-add")
+            ui.status = gr.Markdown(elem_id="qa-doc-status")
+        with gr.Column(scale=1, min_width=300):
+            ui.summary = gr.Markdown(elem_id="qa-doc-summary")
+            ui.table = gr.Dataframe(
                 headers=["文档", "段数", "字符数"], datatype=["str", "number", "number"], interactive=False,
-                label="已索引的文档", elem_id="qa-doc-table", wrap=True,
+                show_label=False, elem_id="qa-doc-table", wrap=True,
             )
-            with gr.Row(equal_height=True):
-                doc_choice = gr.Dropdown(label="选择要删除的文档", choices=[], elem_id="qa-doc-choice", scale=3, min_width=180)
-                remove = gr.Button("删除文档", variant="stop", elem_id="qa-remove", scale=1, min_width=100)
+            with gr.Row(equal_height=True, elem_id="qa-remove-row"):
+                ui.choice = gr.Dropdown(label="选择要删除的文档", choices=[], elem_id="qa-doc-choice", scale=3, min_width=160)
+                ui.remove = gr.Button("删除", variant="stop", elem_id="qa-remove", scale=0, min_width=80)
+    return ui
 
-        chat_inputs = [question, chatbot, turns, k, backend, show_scores]
-        chat_outputs = [chatbot, turns, question]
-        question.submit(page.respond, chat_inputs, chat_outputs, api_name="chat")
-        send.click(page.respond, chat_inputs, chat_outputs, api_visibility="private")
-        for button in example_buttons:
-            # A Button's value is its label, so the example text is the question.
-            button.click(page.respond, [button, *chat_inputs[1:]], chat_outputs, api_visibility="private")
-        clear.click(lambda: ([], []), None, [chatbot, turns], api_visibility="private")
-        chatbot.clear(lambda: [], None, turns, api_visibility="private")
 
-        doc_outputs = [table, doc_choice, doc_summary]
-        add.click(
-            page.add_files, files, [doc_status, *doc_outputs], api_name="add_documents",
-            concurrency_limit=1, concurrency_id="index",
-        ).then(lambda: None, None, files, api_visibility="private")
-        remove.click(
-            page.remove_document, doc_choice, [doc_status, *doc_outputs], api_name="remove_document",
-            concurrency_limit=1, concurrency_id="index",
-        )
-        app.load(page.document_views, None, doc_outputs, api_visibility="private")
+def _wire_chat(page: ChatPage, chat: SimpleNamespace, turns: gr.State) -> None:
+    inputs = [chat.question, chat.chatbot, turns, chat.k, chat.backend, chat.show_scores]
+    outputs = [chat.chatbot, turns, chat.question]
+    chat.question.submit(page.respond, inputs, outputs, api_name="chat")
+    chat.send.click(page.respond, inputs, outputs, api_visibility="private")
+    for button in chat.examples:
+        # A Button's value is its label, so the example text is the question.
+        button.click(page.respond_example, [button, *inputs[1:]], [chat.chatbot, turns], api_visibility="private")
+    chat.chatbot.clear(lambda: [], None, turns, api_visibility="private")
 
-        def ask(question: str, k: int = settings.k) -> dict:
+
+def _wire_documents(page: ChatPage, docs: SimpleNamespace) -> list:
+    views = [docs.table, docs.choice, docs.summary]
+    # Ingests and removals run one at a time, apart from the questions' workers.
+    docs.add.click(
+        page.add_files, docs.files, [docs.status, *views], api_name="add_documents",
+        concurrency_limit=1, concurrency_id="index",
+    ).then(lambda: None, None, docs.files, api_visibility="private")
+    docs.remove.click(
+        page.remove_document, docs.choice, [docs.status, *views], api_name="remove_document",
+        concurrency_limit=1, concurrency_id="index",
+    )
+    return views
+
+
+def build_app(engine: Engine) -> gr.Blocks:
+    page = ChatPage(engine)
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
+        gr.Markdown(f"# {TITLE}\n离线运行 · 答案只来自已导入的文档，并附上出处", elem_id="qa-header")
+        turns = gr.State([])  # (question, answer) pairs: the history the engine sees
+        with gr.Tab("💬 问答", id="chat"):
+            chat = _chat_tab(engine.settings)
+        with gr.Tab("📚 文档", id="docs"):
+            docs = _documents_tab()
+        _wire_chat(page, chat, turns)
+        views = _wire_documents(page, docs)
+        app.load(page.document_views, None, views, api_visibility="private")
+
+        def ask(question: str, k: int = engine.settings.k) -> dict:
             """回答一个问题：返回答案、是否拒答（abstained）、引用段落（sources，含得分和答案位置）、耗时和回答方式。"""
             return page.ask(question, k)
 

@@ -60,8 +60,12 @@ def start_app(workdir: Path, env: dict[str, str] | None = None, timeout: float =
     """Start the app with its index in ``workdir/vectorstore``; return once it answers HTTP."""
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
+    config = workdir / "qa.toml"  # empty: a developer's own qa.toml must not leak in
+    config.touch()
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("QA_") or k == "QA_REQUIRE_BROWSER"}
     full_env = {
-        **os.environ,
+        **inherited,
+        "QA_CONFIG": str(config),
         "QA_PORT": str(port),
         "QA_HOST": "127.0.0.1",
         "QA_VECTORSTORE": str(workdir / "vectorstore"),

@@ -1,0 +1,23 @@
+"""Start the chat page: ``python app.py``.
+
+Settings come from qa.toml and QA_* environment variables (see qa/settings.py),
+e.g. ``QA_PORT=8080 python app.py``.
+"""
+
+import sys
+
+
+def main() -> None:
+    from qa.embeddings import EmbeddingModelError
+    from qa.index import IndexMismatchError
+    from qa.settings import Settings, SettingsError
+    from qa.ui import serve
+
+    try:
+        serve(Settings.load())
+    except (SettingsError, IndexMismatchError, EmbeddingModelError) as exc:
+        sys.exit(f"error: {exc}")
+
+
+if __name__ == "__main__":
+    main()
