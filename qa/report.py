@@ -256,7 +256,7 @@ th,td{border:1px solid #e2e4ea;padding:.3rem .45rem;text-align:left;vertical-ali
 th{background:#f3f4f8}td.num{text-align:right;white-space:nowrap}
 tr.fail td{background:#fff3f3}tr.pass td.result{color:#17692c;font-weight:600}tr.fail td.result{color:#a11;font-weight:600}
 .charts{display:flex;flex-wrap:wrap;gap:2rem}svg text{font-size:12px;fill:#333}
-details summary{cursor:pointer;color:#345}.small{font-size:.8rem;color:#556}
+td.retrieved{white-space:nowrap;font-size:.8rem}details summary{cursor:pointer;color:#345}.small{font-size:.8rem;color:#556}
 """
 
 
@@ -328,7 +328,7 @@ def _question_html(r: QuestionResult) -> str:
     return (
         f'<tr class="{state}"><td>{_e(r.id)}</td><td>{_e(r.type)}</td><td>{_e(r.question)}</td><td>{answer}</td>'
         f'<td>{_e(_expected(r))}</td><td class="num">{r.em:.0f}</td><td class="num">{r.f1:.2f}</td><td>{keywords}</td>'
-        f'<td class="result">{state}</td><td class="num">{rank}</td><td>{retrieved}</td></tr>'
+        f'<td class="result">{state}</td><td class="num">{rank}</td><td class="retrieved">{retrieved}</td></tr>'
     )
 
 
