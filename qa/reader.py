@@ -28,7 +28,8 @@ FRAME_NOUNS = frozenset(
     "名字 名称 全称 称号 称呼 叫法 主题 内容 目的 意义 时间 日期 时候 地点 地方 位置 人 人员 单位 部门 机构 组织 方面 问题 "
     "情况 措施 要求 作用 特点 特色 职务 职位 身份 头衔 官职 领域 范围 数量 人数 次数 年份 原因 结果 目标 任务 重点 意见 "
     "建议 活动 事情 事 东西 什么 对象 文件 精神 水平 级别 层级 类型 种类 类 媒体 网站 报纸 消息 新闻 报道 来源 领导 负责人 "
-    "头儿 一把手 城市 国家 省份 地区 公司 企业 性质 角色 工作".split()
+    "头儿 一把手 城市 国家 省份 地区 公司 企业 性质 角色 工作 官员 人物 领导人 代表 成员 球队 队伍 项目 产品 价格 "
+    "数字 比分 成绩 名次 职能 称谓".split()
 )
 # Words that only frame a question ("具体", "一共", "文中"): never matched at all.
 FILLER_WORDS = frozenset(
@@ -46,7 +47,8 @@ PRONOUN_START = re.compile(r"^(他|她|其|该|他们|她们)")
 _NUM = r"(?:\d+(?:[.,·]\d+)*|[零〇一二两三四五六七八九十百千万亿几]+)"
 _MEASURES = (
     "个|家|项|名|位|人|种|次|届|条|所|座|处|批|类|大|万|亿|元|美元|欧元|岁|件|份|场|支|只|台|辆|艘|架|吨|公里|千米|米|"
-    "平方米|亩|公顷|%|倍|部|本|篇|张|块|股|户|层|栋|枚|起|例|国|省|市|县|天|年度|周年|年|个月|月|日|小时|分钟|方面|点"
+    "平方米|亩|公顷|%|倍|部|本|篇|张|块|股|户|层|栋|枚|起|例|国|省|市|县|天|年度|周年|年|个月|月|日|小时|分钟|方面|点|"
+    "下|声|轮|局|盘|届|期|代"
 )
 COUNT_PATTERN = re.compile(rf"(第)?({_NUM})\s*({_MEASURES})")
 DATE_PATTERN = re.compile(
@@ -67,7 +69,7 @@ def _question_type(q: str) -> str:
         return "when"
     if re.search(r"\bwhere\b|which (city|place)", q):
         return "where"
-    if re.search(r"what (is|was) .*(position|title|role|post|job)|\bposition\b|\btitle\b", q):
+    if re.search(r"what (is|was) .*(position|title|role|post|job)|\b(position|title|post)\b", q):
         return "role"
     if re.search(r"\bwho(m|se)?\b", q):
         return "who"
@@ -140,7 +142,8 @@ class Candidate:
     folded: str
     context: str  # folded text the sentence is judged with (adds the antecedent of 他/她)
     score: float = 0.0
-    coverage: float = 0.0
+    coverage: float = 0.0  # share of the question's weight this sentence and its passage cover
+    own: float = 0.0  # the same, for the sentence alone (with the antecedent of 他/她)
 
 
 @dataclass
@@ -211,7 +214,7 @@ class ExtractiveReader:
         script = script_of(question)
         qtype = _question_type(folded)
         tags = analyse_tokens(folded) if script != "en" else []
-        people = [w for w, t in tags if t == "PER"]
+        people = [w for w, t in tags if t == "PER" and not w.isascii()]
         if qtype == "who" and any(re.search(rf"{re.escape(p)}(是谁|是什么人|是哪位)", folded) for p in people):
             qtype = "role"  # 陈钢是谁？ asks what the named person is
         speakers = people + [w for w, t in tags if t == "ORG"]
@@ -225,10 +228,11 @@ class ExtractiveReader:
             else:
                 slot = 0.5 if token in FRAME_NOUNS else 1.0  # 哪个领域: matches help, absence is no proof
                 terms[token] = _idf(bm25, token) * _POS_WEIGHT.get(tag, 0.5) * (1.0 if len(token) > 1 else 0.5) * slot
-            if tag in _NOUN_TAGS and len(token) >= 2 and token not in FRAME_NOUNS:
+            if tag in _NOUN_TAGS and len(token) >= 2 and token not in FRAME_NOUNS and not token.isascii():
                 nouns.add(token)
         for person in people:
-            nouns.add(person)
+            if not person.isascii():
+                nouns.add(person)
         measure = None
         m = re.search(rf"(?:几|多少)\s*({_MEASURES})", folded)
         if m:
@@ -248,6 +252,7 @@ class ExtractiveReader:
         for pi, passage in enumerate(passages):
             folded_passage = fold(passage.text)
             antecedent = fold(passage.before)
+            surroundings = antecedent + folded_passage
             for span in split_sentences(passage.text):
                 key = (passage.doc_id, passage.start + span.start)  # overlapping chunks repeat sentences
                 sentence_folded = folded_passage[span.start : span.end]
@@ -261,8 +266,12 @@ class ExtractiveReader:
                 seen.add(key)
                 cand = Candidate(pi, span, passage.text[span.start : span.end], sentence_folded, context)
                 matched = sum(w for t, w in q.terms.items() if t in context)
+                # Words that only the surrounding passage holds (the event a question
+                # qualifies: "光明工程启动时…多少无电人口") count for less.
+                around = sum(w for t, w in q.terms.items() if t not in context and t in surroundings)
                 own = sum(w for t, w in q.terms.items() if t in sentence_folded)
-                cand.coverage = matched / total if q.terms else 0.0
+                cand.coverage = (matched + 0.6 * around) / total if q.terms else 0.0
+                cand.own = matched / total if q.terms else 0.0
                 cand.score = (cand.coverage + 0.05 * own / total + 0.12 / (1 + pi)
                               + 0.15 * self._type_fit(q, cand))
                 candidates.append(cand)
@@ -336,7 +345,7 @@ class ExtractiveReader:
             return "no date or time where the question points"
         if q.qtype == "count" and not self._anchored(q, cand, self._numbers(q, cand.folded), follow_topic=True):
             return "no matching number where the question points"
-        if q.qtype == "list" and not self._list_near_anchor(q, cand):
+        if q.qtype == "list" and (cand.own < self.min_coverage or not self._list_near_anchor(q, cand)):
             return "the evidence lists nothing where the question points"
         local = cand.context
         if q.people and not any(p in local or _pieces_present(p, local) for p in q.people):
@@ -376,7 +385,7 @@ class ExtractiveReader:
         matched = sum(w for t, w in q.terms.items() if t in cand.folded) or 1.0
         for clause in split_clauses(cand.folded, Span(0, len(cand.folded))):
             part = cand.folded[clause.start : clause.end]
-            if sum(w for t, w in q.terms.items() if t in part) < 0.5 * matched:
+            if sum(w for t, w in q.terms.items() if t in part) < 0.3 * matched:
                 continue
             items = [i for i in re.split(r"、|和|及|与|以及", part) if i.strip()]
             if len(items) >= 2 and all(_share_of_chars_in(i, q.folded) < 0.7 for i in items):
@@ -443,6 +452,8 @@ class ExtractiveReader:
     def _numbers(self, q: Question, folded: str) -> list[tuple[int, int]]:
         wants_ordinal = "第几" in q.folded
         spans = []
+        if re.search(r"比分|比数|score", q.folded):
+            spans += [(m.start(), m.end()) for m in re.finditer(r"\d+\s*[:：∶比]\s*\d+", folded)]
         for m in COUNT_PATTERN.finditer(folded):
             ordinal, number, measure = m.group(1), m.group(2), m.group(3)
             if bool(ordinal) != wants_ordinal or number == "几":
@@ -576,7 +587,10 @@ def _idf(bm25, term: str) -> float:
 
 
 def _pieces_present(term: str, evidence: str) -> bool:
-    """A compound whose parts all occur (周市长 = 周 + 市长) counts as present."""
+    """A compound whose parts all occur (周市长 = 周 + 市长), or an abbreviation whose
+    characters occur in order close together (央行 in 中央银行), counts as present."""
+    if len(term) >= 2 and re.search(".{0,3}".join(map(re.escape, term)), evidence):
+        return True
     from .bm25 import _jieba
 
     pieces = [p for p in _jieba().lcut(term) if p not in FRAME_NOUNS and p not in QUESTION_WORDS and p not in FILLER_WORDS]
@@ -636,7 +650,10 @@ def _enumerations(folded: str) -> list[tuple[int, int]]:
 
 
 def _person_items(sentence: str) -> list[tuple[str, str, str]]:
-    """(item text, folded item, folded name) for each person: the name with its titles."""
+    """(item text, folded item, folded name) for each person: the name with its titles.
+
+    The reporter of a dispatch ("本报记者王林昌报道") is not one of the people the
+    news is about, so bylines are left out."""
     tags = analyse_tokens(sentence)
     tokens, pos = [], 0
     for word, tag in tags:
@@ -664,6 +681,9 @@ def _person_items(sentence: str) -> list[tuple[str, str, str]]:
         while hi < len(tokens) and tokens[hi][1] == "n" and len(tokens[hi][0]) <= 4 and fold(tokens[hi][0][-1]) in TITLE_CHARS:
             hi += 1
         text = sentence[tokens[lo][2] : tokens[hi - 1][3]]
+        byline = fold(sentence[max(0, start - 4) : start])
+        if "记者" in byline or "通讯员" in byline:
+            continue
         if all(text != seen for seen, _, _ in items):
             items.append((text, fold(text), folded_word))
     return items

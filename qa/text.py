@@ -202,9 +202,11 @@ def fold(text: str) -> str:
 def script_of(text: str) -> str:
     """'hant', 'hans' or 'en': the script a question is written in."""
     hanzi = sum(1 for ch in text if "\u3400" <= ch <= "\u9fff")
+    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    if latin > 3 * hanzi:  # English, perhaps naming a Chinese term: "Who is 袁隆平?"
+        return "en"
     if hanzi == 0:
-        latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
-        return "en" if latin else "hans"
+        return "hans"
     simplified = to_simplified(text)
     changed = sum(1 for a, b in zip(text, simplified) if a != b)
     if changed:
