@@ -20,6 +20,9 @@ _LEVELS = [
 ]
 
 
+PARAGRAPH_SCRAP = 80
+
+
 @dataclass(frozen=True)
 class Span:
     start: int
@@ -63,7 +66,8 @@ def chunk_text(text: str, chunk_size: int, chunk_overlap: int) -> list[Chunk]:
     for sentence in sentences:
         new_paragraph = bool(current) and "\n" in text[current[-1].end : sentence.start]
         too_long = bool(current) and sentence.end - current[0].start > chunk_size
-        if current and (too_long or (new_paragraph and current[-1].end - current[0].start >= chunk_size // 2)):
+        # A paragraph boundary ends the chunk unless what came before is a headline-sized scrap.
+        if current and (too_long or (new_paragraph and current[-1].end - current[0].start >= min(chunk_size // 2, PARAGRAPH_SCRAP))):
             flush()
             current = _overlap_tail(text, current, chunk_overlap) if not new_paragraph else []
             if current and sentence.end - current[0].start > chunk_size:

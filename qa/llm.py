@@ -138,7 +138,7 @@ def chat_model(settings: Settings):
         try:
             from langchain_openai import ChatOpenAI
         except ImportError:
-            raise LLMError("没有安装 langchain-openai（pip install 'qa-zh[llm]'）") from None
+            raise LLMError("没有安装 langchain-openai（pip install langchain-openai）") from None
         return ChatOpenAI(
             model=settings.llm_model,
             base_url=settings.llm_base_url or None,
@@ -152,7 +152,7 @@ def chat_model(settings: Settings):
         try:
             from langchain_ollama import ChatOllama
         except ImportError:
-            raise LLMError("没有安装 langchain-ollama（pip install 'qa-zh[llm]'）") from None
+            raise LLMError("没有安装 langchain-ollama（pip install langchain-ollama）") from None
         client_kwargs: dict = {"timeout": settings.llm_timeout}
         if settings.llm_api_key:  # an Ollama behind an authenticating proxy
             client_kwargs["headers"] = {"Authorization": f"Bearer {settings.llm_api_key}"}

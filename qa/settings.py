@@ -42,8 +42,8 @@ class Settings:
     embedding_batch_size: int = 64
     # Documents indexed on first use when the index is empty.
     default_documents: tuple[Path, ...] = (PROJECT_ROOT / "data" / "article.txt",)
-    chunk_size: int = 220
-    chunk_overlap: int = 60
+    chunk_size: int = 400
+    chunk_overlap: int = 80
     # Passages returned with an answer, and candidates each retriever feeds into fusion.
     k: int = 4
     fetch_k: int = 24
