@@ -87,8 +87,11 @@ class Engine:
 
     @property
     def index(self) -> Index:
-        if self._index is not None:
-            return self._index
+        return self._index if self._index is not None else self.open()
+
+    def open(self, progress=False) -> Index:
+        """Load the model and the index; on first use, index the default documents
+        (progress: True for a bar on stderr, or a callable(done, total))."""
         with self._lock:
             if self._index is None:
                 from .embeddings import load_embeddings
@@ -96,8 +99,8 @@ class Engine:
                 embeddings = self._embeddings or load_embeddings(self.settings.embedding_model)
                 index = Index(self.settings, embeddings)
                 self.reader.use_embeddings(embeddings)
-                if index.count() == 0 and self.settings.default_documents:
-                    index.ingest([p for p in self.settings.default_documents if Path(p).exists()])
+                if index.is_new and self.settings.default_documents:
+                    index.ingest([p for p in self.settings.default_documents if Path(p).exists()], progress=progress)
                 self._index = index
             return self._index
 

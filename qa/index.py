@@ -212,6 +212,11 @@ class Index:
 
     # ---------------------------------------------------------- reading
 
+    @property
+    def is_new(self) -> bool:
+        """Nothing was ever written here (an index emptied by removals is not new)."""
+        return not self._generation
+
     def count(self) -> int:
         return self.chunks.count()
 

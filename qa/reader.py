@@ -186,7 +186,6 @@ class ExtractiveReader:
         if not passages:
             return self._refusal(q, "no passages")
         candidates = self._candidates(q, passages)
-        self._last_candidates = candidates
         if not candidates:
             return self._refusal(q, "no sentences")
         reason = self._question_refusal(q, passages)
@@ -201,7 +200,7 @@ class ExtractiveReader:
             reason = reason or why
         if best is None:
             return self._refusal(q, reason)
-        concise = self._concise(q, best)
+        concise = self._concise(q, best, candidates)
         support_span = self._support_span(q, best, passages[best.passage].text)
         support = passages[best.passage].text[support_span.start : support_span.end]
         extra = self._second_sentence(q, candidates, best, concise)
@@ -230,9 +229,7 @@ class ExtractiveReader:
                 terms[token] = _idf(bm25, token) * _POS_WEIGHT.get(tag, 0.5) * (1.0 if len(token) > 1 else 0.5) * slot
             if tag in _NOUN_TAGS and len(token) >= 2 and token not in FRAME_NOUNS and not token.isascii():
                 nouns.add(token)
-        for person in people:
-            if not person.isascii():
-                nouns.add(person)
+        nouns.update(people)
         measure = None
         m = re.search(rf"(?:几|多少)\s*({_MEASURES})", folded)
         if m:
@@ -418,13 +415,13 @@ class ExtractiveReader:
 
     # ---------------------------------------------------------- concise answers
 
-    def _concise(self, q: Question, best: Candidate) -> str:
+    def _concise(self, q: Question, best: Candidate, candidates: list[Candidate]) -> str:
         if q.qtype == "when":
             return self._nearest(q, best, self._anchored(q, best, _dates(best.folded), sentence_level=True))
         if q.qtype == "count":
             return self._nearest(q, best, self._anchored(q, best, self._numbers(q, best.folded), follow_topic=True))
         if q.qtype == "role" and q.people:
-            return self._role(q, best)
+            return self._role(q, best, candidates)
         if q.qtype in ("who", "role"):
             return self._people(q, best)
         if q.qtype == "list":
@@ -473,10 +470,10 @@ class ExtractiveReader:
             spans.append((m.start(), end))
         return spans
 
-    def _role(self, q: Question, best: Candidate) -> str:
+    def _role(self, q: Question, best: Candidate, candidates: list[Candidate]) -> str:
         """The fullest title given to the person asked about, in the best few sentences."""
         items = [text for text, folded, name in _person_items(best.text) if name in q.people]
-        for cand in self._last_candidates[:6]:
+        for cand in candidates[:6]:
             if cand is not best and any(p in cand.folded for p in q.people):
                 items += [text for text, folded, name in _person_items(cand.text) if name in q.people]
         return max(items, key=len) if items else ""

@@ -435,16 +435,9 @@ def _print_progress(done: int, total: int) -> None:
 def prepare_engine(settings: Settings) -> Engine:
     """Open the index, building it from the default documents on first run (with progress)."""
     started = time.perf_counter()
-    # The engine would ingest the default documents silently on first access;
-    # do it here instead so the build shows progress.
-    engine = Engine(settings.replace(default_documents=()))
-    print(f"正在打开索引：{settings.chroma_url or settings.vectorstore}", flush=True)
-    if engine.index.count() == 0:
-        defaults = [p for p in settings.default_documents if Path(p).exists()]
-        if defaults:
-            print(f"首次运行，正在为 {', '.join(Path(p).name for p in defaults)} 建立索引……", flush=True)
-            report = engine.ingest(defaults, progress=_print_progress)
-            print(f"  {report.summary()}", flush=True)
+    engine = Engine(settings)
+    print(f"正在打开索引：{settings.chroma_url or settings.vectorstore}（首次运行时会为示例文章建立索引）", flush=True)
+    engine.open(progress=_print_progress)
     docs = engine.documents()
     print(
         f"索引就绪：{len(docs)} 个文档，{sum(d.chunks for d in docs)} 段（{time.perf_counter() - started:.1f} 秒）",

@@ -174,3 +174,12 @@ def test_unknown_sentence_transformers_model_gives_a_clear_error():
     with pytest.raises(EmbeddingModelError) as err:
         load_embeddings("no-such-org/no-such-model")
     assert "no-such-org/no-such-model" in str(err.value)
+
+
+def test_the_sample_article_does_not_come_back_after_its_removal(tmp_path):
+    settings = Settings(vectorstore=tmp_path / "store", embedding_model="hash", default_documents=(ARTICLE,))
+    engine = Engine(settings, embeddings=HashEmbeddings())
+    assert [d.doc_id for d in engine.documents()] == ["article.txt"]
+    engine.remove("article.txt")
+    reopened = Engine(settings, embeddings=HashEmbeddings())
+    assert reopened.documents() == [] and reopened.index.count() == 0
