@@ -104,6 +104,14 @@ class Engine:
                 self._index = index
             return self._index
 
+    def warm_up(self) -> None:
+        """Load what the first question would otherwise wait for (word segmenter,
+        lexical analyser, model caches); safe to run in a background thread."""
+        try:
+            self.ask("会议是哪天召开的？")
+        except Exception:  # a warm-up must never take the app down
+            pass
+
     # Writers queue behind each other; questions go on while a long ingest embeds.
     def ingest(self, paths: Iterable[str | Path], progress=False) -> IngestReport:
         with self._write_lock:

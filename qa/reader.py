@@ -296,15 +296,23 @@ class ExtractiveReader:
         import numpy as np
 
         query = np.asarray(self.embeddings.embed_query(q.folded))
-        missing = [c.folded for c in candidates if c.folded not in self._sentence_vectors]
+        # A long sentence's vector blurs its parts, so the clauses of the two best
+        # passages are scored too (each text is embedded once, then cached).
+        pieces = {c.folded: [c.folded] + (self._clauses(c.folded) if c.passage < 2 else []) for c in candidates}
+        missing = [p for parts in pieces.values() for p in parts if p not in self._sentence_vectors]
         if missing:
-            if len(self._sentence_vectors) > 4096:
+            if len(self._sentence_vectors) > 8192:
                 self._sentence_vectors.clear()
             self._sentence_vectors.update(zip(missing, self.embeddings.embed_documents(missing)))
-        vectors = np.asarray([self._sentence_vectors[c.folded] for c in candidates])
-        for cand, similarity in zip(candidates, vectors @ query):
-            cand.coverage = float(similarity)
-            cand.score = float(similarity) + 0.02 / (1 + cand.passage) + 0.03 * self._type_fit(q, cand)
+        for cand in candidates:
+            similarity = max(float(np.dot(self._sentence_vectors[p], query)) for p in pieces[cand.folded])
+            cand.coverage = similarity
+            cand.score = similarity + 0.02 / (1 + cand.passage) + 0.03 * self._type_fit(q, cand)
+
+    @staticmethod
+    def _clauses(folded: str) -> list[str]:
+        clauses = [folded[c.start : c.end] for c in split_clauses(folded, Span(0, len(folded)))]
+        return [c for c in clauses if len(c) >= 8] if len(clauses) > 1 else []
 
     def _type_fit(self, q: Question, cand: Candidate) -> float:
         s = cand.folded

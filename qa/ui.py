@@ -16,6 +16,7 @@ import logging
 import os
 import re
 import sys
+import threading
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -451,6 +452,7 @@ def serve(settings: Settings) -> None:
     engine = prepare_engine(settings)
     app = build_app(engine)
     app.launch(prevent_thread_lock=True, **launch_options(settings))
+    threading.Thread(target=engine.warm_up, daemon=True).start()
     host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
     print(f"问答页面已启动：http://{host}:{app.server_port}/  （按 Ctrl+C 停止）", flush=True)
     app.block_thread()
