@@ -83,13 +83,13 @@ def _question_type(q: str) -> str:
         return "when"
     if re.search(r"第几", q):
         return "count"
-    if re.search(r"哪几位|哪些人|哪几个人|哪些领导|哪几名", q):
+    if re.search(r"(哪几位|哪些|哪几个|哪几名|哪位)(人|领导|官员|嘉宾|代表|人物|负责人|专家)|哪几位|哪几名", q):
         return "who"
     if re.search(r"哪几|哪些|包括|包含|列举|分别是|哪两|哪三|哪四|哪五", q):
         return "list"
     if re.search(r"多少|几", q):
         return "count"
-    if re.search(r"谁|哪位|什么人|哪个人|叫什么名字", q):
+    if re.search(r"谁|哪位|什么人|哪个人|叫什么", q):
         return "who"
     if re.search(r"在哪|哪里|哪儿|什么地方|何地|哪个城市|哪座城市|哪个地方", q):
         return "where"
@@ -408,7 +408,7 @@ class ExtractiveReader:
 
     def _asks_what_someone_said(self, q: Question) -> bool:
         asks_content = re.search(r"(?<!为)什么|哪些|内容", q.folded)
-        return bool(q.speakers) and any(v in q.folded for v in SPEECH_VERBS) and bool(asks_content)
+        return bool(q.speakers) and bool(re.search(r"说|讲|谈|发言|表示", q.folded)) and bool(asks_content)
 
     def _reports_speech(self, q: Question, best: Candidate) -> bool:
         for person in q.speakers:
@@ -433,7 +433,8 @@ class ExtractiveReader:
         if q.qtype in ("who", "role"):
             return self._people(q, best)
         if q.qtype == "list":
-            return self._nearest(q, best, _enumerations(best.folded))
+            spans = self._anchored(q, best, _enumerations(best.folded)) or self._anchored(q, best, _conjunctions(best.folded))
+            return self._nearest(q, best, spans)
         if q.qtype == "where":
             return self._places(q, best)
         return ""
@@ -501,15 +502,16 @@ class ExtractiveReader:
 
     def _places(self, q: Question, best: Candidate) -> str:
         tags = analyse_tokens(best.text)
-        spans, pos = [], 0
+        found: dict[str, list[tuple[int, int]]] = {"LOC": [], "ORG": []}
+        pos = 0
         for word, tag in tags:
             start = best.text.find(word, pos)
             if start < 0:
                 continue
             pos = start + len(word)
-            if tag in ("LOC", "ORG") and fold(word) not in q.folded:
-                spans.append((start, pos))
-        return self._nearest(q, best, spans)
+            if tag in found and fold(word) not in q.folded:
+                found[tag].append((start, pos))
+        return self._nearest(q, best, found["LOC"] or found["ORG"])  # a place before an organisation
 
     # ---------------------------------------------------------- support
 
@@ -647,6 +649,12 @@ def _same_measure(a: str, b: str) -> bool:
 
 def _dates(folded: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in DATE_PATTERN.finditer(folded) if m.end() > m.start() and re.search(r"[年月日号午晚上早]", m.group())]
+
+
+def _conjunctions(folded: str) -> list[tuple[int, int]]:
+    """Two things joined by 和/及/与 inside one clause ("表彰了X和Y"), from the verb's object on."""
+    pattern = re.compile(r"(?<=[了把将对向])[^,，。；;:：]+?(?:和|及|与|以及)[^,，。；;:：]+")
+    return [(m.start(), m.end()) for m in pattern.finditer(folded)]
 
 
 def _enumerations(folded: str) -> list[tuple[int, int]]:
