@@ -30,6 +30,8 @@ from .text import DocumentError, clean, decode_bytes, fold
 
 SCHEMA_VERSION = 2
 SUPPORTED_SUFFIXES = (".txt", ".md")
+_CALL_BATCH = 1000  # ids per Chroma call (below the client's maximum batch size)
+_DOC_BATCH = 100  # whole documents per call (their raw text travels with them)
 
 
 class IndexMismatchError(RuntimeError):
@@ -345,12 +347,8 @@ class Index:
     def _write(self, prepared: list[_Prepared], progress) -> int:
         if not prepared:
             return 0
-        to_embed: list[tuple[_Prepared, int]] = []
-        for doc in prepared:
-            have = set(self.chunks.get(ids=doc.chunk_ids, include=[])["ids"])
-            for i, cid in enumerate(doc.chunk_ids):
-                if cid not in have:
-                    to_embed.append((doc, i))
+        have = self._existing([cid for doc in prepared for cid in doc.chunk_ids])
+        to_embed = [(doc, i) for doc in prepared for i, cid in enumerate(doc.chunk_ids) if cid not in have]
         self._new_generation()
         bar = _progress_bar(len(to_embed), progress)
         try:
@@ -368,30 +366,49 @@ class Index:
         finally:
             bar(None)
         with self._lock:
-            for doc in prepared:
-                self._finish_document(doc)
+            self._finish_documents(prepared)
             self._new_generation()
             self._save_bm25(self.bm25)
         return len(to_embed)
 
-    def _finish_document(self, doc: _Prepared) -> None:
-        """Point the document at exactly its new chunks, then record it."""
-        old_ids = set(self.chunks.get(where={"doc_id": doc.doc_id}, include=[])["ids"])
-        stale = old_ids - set(doc.chunk_ids)
-        if stale:
-            self.chunks.delete(ids=list(stale))
+    # Each Chroma call is a transaction (tens of ms embedded, a round trip on a
+    # server), so everything below goes in a few large batches, never per chunk
+    # or per document.
+
+    def _existing(self, ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(ids), _CALL_BATCH):
+            found.update(self.chunks.get(ids=ids[start : start + _CALL_BATCH], include=[])["ids"])
+        return found
+
+    def _finish_documents(self, docs: list[_Prepared]) -> None:
+        """Point each document at exactly its new chunks, then record the documents."""
+        doc_ids = [doc.doc_id for doc in docs]
+        old: set[str] = set()
+        for start in range(0, len(doc_ids), _CALL_BATCH):
+            where = {"doc_id": {"$in": doc_ids[start : start + _CALL_BATCH]}}
+            old.update(self.chunks.get(where=where, include=[])["ids"])
+        new_ids = [cid for doc in docs for cid in doc.chunk_ids]
+        metadatas = [meta for doc in docs for meta in doc.metadatas]
+        stale = sorted(old - set(new_ids))
+        for start in range(0, len(stale), _CALL_BATCH):
+            self.chunks.delete(ids=stale[start : start + _CALL_BATCH])
         # Offsets and positions may move when a document changes around a chunk.
-        self.chunks.update(ids=doc.chunk_ids, metadatas=doc.metadatas)
-        self.bm25.remove(stale | set(doc.chunk_ids))
-        self.bm25.add(doc.chunk_ids, [m["tokens"].split(" ") if m["tokens"] else [] for m in doc.metadatas])
-        self.docs.upsert(
-            ids=[_doc_key(doc.doc_id)],
-            embeddings=[[1.0]],
-            documents=[doc.raw],
-            metadatas=[
-                {"doc_id": doc.doc_id, "path": doc.path, "sha256": doc.sha256, "chunks": len(doc.chunk_ids), "chars": len(doc.raw)}
-            ],
-        )
+        for start in range(0, len(new_ids), _CALL_BATCH):
+            self.chunks.update(ids=new_ids[start : start + _CALL_BATCH], metadatas=metadatas[start : start + _CALL_BATCH])
+        self.bm25.remove(set(stale) | set(new_ids))
+        self.bm25.add(new_ids, [meta["tokens"].split(" ") if meta["tokens"] else [] for meta in metadatas])
+        for start in range(0, len(docs), _DOC_BATCH):
+            batch = docs[start : start + _DOC_BATCH]
+            self.docs.upsert(
+                ids=[_doc_key(doc.doc_id) for doc in batch],
+                embeddings=[[1.0]] * len(batch),
+                documents=[doc.raw for doc in batch],
+                metadatas=[
+                    {"doc_id": doc.doc_id, "path": doc.path, "sha256": doc.sha256, "chunks": len(doc.chunk_ids), "chars": len(doc.raw)}
+                    for doc in batch
+                ],
+            )
 
 
 def rebuild(settings: Settings, embeddings, progress=False) -> IngestReport:
