@@ -274,21 +274,23 @@ class Index:
         prepared: list[_Prepared] = []
         for path in files:
             try:
-                doc = self._prepare(path)
+                raw = self._read(path)
+                sha = _content_hash(raw)
+                old = existing.get(path.name)
+                if old is not None and old.sha256 == sha:
+                    report.unchanged.append(path.name)  # decided before any chunking or tokenising
+                    continue
+                if sha in by_hash and by_hash[sha] != path.name:
+                    report.duplicates.append((str(path), by_hash[sha]))
+                    continue
+                doc = self._prepare_text(path.name, str(path), raw)
             except DocumentError as exc:
                 report.errors.append((str(path), str(exc)))
                 continue
             except OSError as exc:
                 report.errors.append((str(path), f"cannot read the file: {exc.strerror or exc}"))
                 continue
-            old = existing.get(doc.doc_id)
-            if old is not None and old.sha256 == doc.sha256:
-                report.unchanged.append(doc.doc_id)
-                continue
-            if doc.sha256 in by_hash and by_hash[doc.sha256] != doc.doc_id:
-                report.duplicates.append((str(path), by_hash[doc.sha256]))
-                continue
-            by_hash[doc.sha256] = doc.doc_id
+            by_hash[sha] = doc.doc_id
             (report.updated if old is not None else report.added).append(doc.doc_id)
             prepared.append(doc)
         report.chunks_embedded = self._write(prepared, progress)
@@ -310,21 +312,20 @@ class Index:
             self._save_bm25(self.bm25)
         return len(chunk_ids)
 
-    def _prepare(self, path: Path) -> _Prepared:
+    def _read(self, path: Path) -> str:
         size = path.stat().st_size
         if size > self.settings.max_file_bytes:
             raise DocumentError(
                 f"{path.name}: the file is {size / 1e6:.1f} MB, over the {self.settings.max_file_bytes / 1e6:.0f} MB limit"
             )
-        raw = decode_bytes(path.read_bytes(), path.name)
-        return self._prepare_text(path.name, str(path), raw)
+        return decode_bytes(path.read_bytes(), path.name)
 
     def _prepare_text(self, doc_id: str, path: str, raw: str) -> _Prepared:
         cleaned = clean(raw)
         if not cleaned.text.strip():
             raise DocumentError(f"{doc_id}: the file has no text")
         chunks = chunk_text(cleaned.text, self.settings.chunk_size, self.settings.chunk_overlap)
-        sha = hashlib.sha256(raw.encode("utf-8")).hexdigest()
+        sha = _content_hash(raw)
         ids, texts, metadatas = [], [], []
         seen: dict[str, int] = {}
         for chunk in chunks:
@@ -448,6 +449,10 @@ def _sentence_before(text: str, start: int, limit: int = 600) -> str:
         if not sentence.startswith(("他", "她", "其")):
             return sentence[:120]
     return ""
+
+
+def _content_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
 def _doc_key(doc_id: str) -> str:
