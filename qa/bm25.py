@@ -61,9 +61,6 @@ class BM25Index:
     def __len__(self) -> int:
         return len(self.ids) + len(self._pending)
 
-    def __contains__(self, chunk_id: str) -> bool:
-        return chunk_id in self._row_of or any(cid == chunk_id for cid, _ in self._pending)
-
     def add(self, chunk_ids: list[str], token_lists: list[list[str]]) -> None:
         for chunk_id, tokens in zip(chunk_ids, token_lists):
             counts: dict[int, int] = {}

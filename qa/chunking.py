@@ -69,7 +69,7 @@ def chunk_text(text: str, chunk_size: int, chunk_overlap: int) -> list[Chunk]:
         # A paragraph boundary ends the chunk unless what came before is a headline-sized scrap.
         if current and (too_long or (new_paragraph and current[-1].end - current[0].start >= min(chunk_size // 2, PARAGRAPH_SCRAP))):
             flush()
-            current = _overlap_tail(text, current, chunk_overlap) if not new_paragraph else []
+            current = _overlap_tail(current, chunk_overlap) if not new_paragraph else []
             if current and sentence.end - current[0].start > chunk_size:
                 current = []
         current.append(sentence)
@@ -78,7 +78,7 @@ def chunk_text(text: str, chunk_size: int, chunk_overlap: int) -> list[Chunk]:
     return chunks
 
 
-def _overlap_tail(text: str, sentences: list[Span], overlap: int) -> list[Span]:
+def _overlap_tail(sentences: list[Span], overlap: int) -> list[Span]:
     tail: list[Span] = []
     for sentence in reversed(sentences[1:]):
         if sentences[-1].end - sentence.start > overlap:

@@ -14,7 +14,6 @@ resumes where it stopped.
 from __future__ import annotations
 
 import hashlib
-import json
 import sys
 import threading
 import time
@@ -149,7 +148,7 @@ class Index:
     # ---------------------------------------------------------- opening
 
     def _open_collection(self, name: str, check: bool):
-        metadata = {key: value for key, value in self.fingerprint.items()}
+        metadata = dict(self.fingerprint)
         collection = self.client.get_or_create_collection(
             name, metadata=metadata, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
         )
@@ -486,7 +485,3 @@ def _mismatch_message(settings: Settings, stored: dict, wanted: dict) -> str:
         f"({'; '.join(differing)}). Run `qa rebuild` to re-embed everything with the current settings, "
         "or change the settings back (e.g. QA_EMBEDDING_MODEL)."
     )
-
-
-def describe_fingerprint(fp: dict) -> str:
-    return json.dumps(fp, ensure_ascii=False)

@@ -130,7 +130,6 @@ class Question:
     nouns: set[str]  # content terms that name things (refusal evidence)
     people: list[str]  # folded names of people mentioned in the question
     measure: str | None  # the measure word a count question expects (几家 -> 家)
-    unknown: list[str] = field(default_factory=list)  # content words found nowhere in the index
     speakers: list[str] = field(default_factory=list)  # people and organisations named in the question
 
 
@@ -256,13 +255,10 @@ class ExtractiveReader:
             qtype = "role"  # 陈钢是谁？ asks what the named person is
         speakers = people + [w for w, t in tags if t == "ORG"]
         terms: dict[str, float] = {}
-        unknown: list[str] = []
         nouns: set[str] = set()
         for token in _content_tokens(folded, people):
             tag = _tag_of(token, tags)
-            if _document_frequency(bm25, token) == 0:
-                unknown.append(token)
-            else:
+            if _document_frequency(bm25, token) > 0:  # words found nowhere weigh nothing
                 slot = 0.5 if token in FRAME_NOUNS else 1.0  # 哪个领域: matches help, absence is no proof
                 terms[token] = _idf(bm25, token) * _POS_WEIGHT.get(tag, 0.5) * (1.0 if len(token) > 1 else 0.5) * slot
             if tag in _NOUN_TAGS and len(token) >= 2 and token not in FRAME_NOUNS and not token.isascii():
@@ -276,7 +272,7 @@ class ExtractiveReader:
             measure = "元"
         elif re.search(r"多少时间|多长时间|多久|how long", folded):
             measure = "时间"
-        return Question(question, folded, script, qtype, terms, nouns, people, measure, unknown, speakers)
+        return Question(question, folded, script, qtype, terms, nouns, people, measure, speakers)
 
     # ---------------------------------------------------------- choosing evidence
 
