@@ -366,7 +366,7 @@ class Index:
         finally:
             bar(None)
         with self._lock:
-            self._finish_documents(prepared)
+            self._finish_documents(prepared, already_stored=have)
             self._new_generation()
             self._save_bm25(self.bm25)
         return len(to_embed)
@@ -381,7 +381,7 @@ class Index:
             found.update(self.chunks.get(ids=ids[start : start + _CALL_BATCH], include=[])["ids"])
         return found
 
-    def _finish_documents(self, docs: list[_Prepared]) -> None:
+    def _finish_documents(self, docs: list[_Prepared], already_stored: set[str]) -> None:
         """Point each document at exactly its new chunks, then record the documents."""
         doc_ids = [doc.doc_id for doc in docs]
         old: set[str] = set()
@@ -393,9 +393,12 @@ class Index:
         stale = sorted(old - set(new_ids))
         for start in range(0, len(stale), _CALL_BATCH):
             self.chunks.delete(ids=stale[start : start + _CALL_BATCH])
-        # Offsets and positions may move when a document changes around a chunk.
-        for start in range(0, len(new_ids), _CALL_BATCH):
-            self.chunks.update(ids=new_ids[start : start + _CALL_BATCH], metadatas=metadatas[start : start + _CALL_BATCH])
+        # A chunk kept from before may sit at new offsets now; the ones just upserted
+        # already carry their metadata.
+        kept = [(cid, meta) for cid, meta in zip(new_ids, metadatas) if cid in already_stored]
+        for start in range(0, len(kept), _CALL_BATCH):
+            batch = kept[start : start + _CALL_BATCH]
+            self.chunks.update(ids=[cid for cid, _ in batch], metadatas=[meta for _, meta in batch])
         self.bm25.remove(set(stale) | set(new_ids))
         self.bm25.add(new_ids, [meta["tokens"].split(" ") if meta["tokens"] else [] for meta in metadatas])
         for start in range(0, len(docs), _DOC_BATCH):
