@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -26,22 +25,26 @@ STOPWORDS = frozenset(
 )
 
 
-@lru_cache(maxsize=1)
-def _jieba():
-    import logging
+# The segmenter is jieba's algorithm and dictionary in Rust (jieba-rs): the same
+# cuts as the Python jieba, but its dictionary loads in ~0.1 s instead of ~1 s,
+# which is most of a cold start, and it cuts about ten times faster.
+TOKENIZER = "jieba-rs"
 
-    import jieba
 
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
+def cut(text: str) -> list[str]:
+    """Words of text (jieba's default mode)."""
+    import rjieba
+
+    return rjieba.cut(text)
 
 
 def tokenize(folded: str) -> list[str]:
     """Search tokens of already-folded text (see text.fold)."""
+    import rjieba
+
     return [
         token
-        for token in _jieba().lcut_for_search(folded)
+        for token in rjieba.cut_for_search(folded)
         if _WORD.search(token) and token not in STOPWORDS and not token.isspace()
     ]
 

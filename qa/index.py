@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .bm25 import BM25Index, tokenize
+from .bm25 import TOKENIZER, BM25Index, tokenize
 from .chunking import chunk_text
 from .settings import Settings
 from .text import DocumentError, clean, decode_bytes, fold
@@ -87,6 +87,7 @@ def fingerprint(settings: Settings, model_name: str) -> dict[str, str | int]:
         "embedding_model": model_name,
         "chunk_size": settings.chunk_size,
         "chunk_overlap": settings.chunk_overlap,
+        "tokenizer": TOKENIZER,  # BM25 tokens are stored with the chunks
     }
 
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .bm25 import STOPWORDS, tokenize
+from .bm25 import STOPWORDS, cut, tokenize
 from .chunking import Span, split_clauses, split_sentences
 from .retrieval import Passage
 from .text import fold, in_script, script_of
@@ -640,9 +640,7 @@ def _pieces_present(term: str, evidence: str) -> bool:
     characters occur in order close together (央行 in 中央银行), counts as present."""
     if len(term) >= 2 and re.search(".{0,3}".join(map(re.escape, term)), evidence):
         return True
-    from .bm25 import _jieba
-
-    pieces = [p for p in _jieba().lcut(term) if p not in FRAME_NOUNS and p not in QUESTION_WORDS and p not in FILLER_WORDS]
+    pieces = [p for p in cut(term) if p not in FRAME_NOUNS and p not in QUESTION_WORDS and p not in FILLER_WORDS]
     if len(pieces) > 1 and all(p in evidence for p in pieces):
         return True
     return len(term) >= 3 and any(term[:i] in evidence and term[i:] in evidence for i in range(1, len(term)))
