@@ -34,6 +34,7 @@ class AppProcess:
     url: str
     log_path: Path
     seconds_to_ready: float = 0.0
+    started_at: float = 0.0  # time.perf_counter() when the process was launched
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -79,7 +80,7 @@ def start_app(workdir: Path, env: dict[str, str] | None = None, timeout: float =
         process = subprocess.Popen(
             [sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT
         )
-    app = AppProcess(process, f"http://127.0.0.1:{port}/", log_path)
+    app = AppProcess(process, f"http://127.0.0.1:{port}/", log_path, started_at=started)
     while time.perf_counter() - started < timeout:
         if process.poll() is not None:
             raise RuntimeError(f"the app exited with code {process.returncode}:\n{app.log()}")
