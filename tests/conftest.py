@@ -20,7 +20,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 def _isolated_settings(monkeypatch, tmp_path):
     """No test may read a developer's config or write the project's index."""
     for name in list(os.environ):
-        if name.startswith("QA_") and name != "QA_REQUIRE_BROWSER":
+        if name.startswith("QA_") and not name.startswith("QA_TEST_") and name != "QA_REQUIRE_BROWSER":
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("QA_VECTORSTORE", str(tmp_path / "vectorstore"))
     monkeypatch.setenv("QA_CONFIG", str(tmp_path / "absent-config-ok.toml"))
