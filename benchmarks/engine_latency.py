@@ -42,12 +42,20 @@ def main() -> None:
     p95 = latencies[int(len(latencies) * 0.95) - 1]
     print(f"warm ask(): n={len(latencies)} p50={statistics.median(latencies):.1f} ms p95={p95:.1f} ms max={latencies[-1]:.1f} ms")
 
-    cold = subprocess.run(
-        [sys.executable, "-c", "import time; t=time.perf_counter(); from qa import ask; ask('谁在会上作了重要讲话？'); print(time.perf_counter()-t)"],
-        capture_output=True, text=True, env={"QA_VECTORSTORE": str(store), "PATH": "/usr/bin:/bin"}, cwd=ROOT,
-    )
-    print(f"cold import qa + ask() in a new process: {float(cold.stdout.strip().splitlines()[-1]):.2f} s" if cold.returncode == 0 else cold.stderr)
-
+    # Wall time of the whole process, interpreter start-up included; the median of a
+    # few runs, since one run on a shared 2-core machine varies by ±30%.
+    colds = []
+    for _ in range(5):
+        t = time.perf_counter()
+        cold = subprocess.run(
+            [sys.executable, "-c", "from qa import ask; ask('谁在会上作了重要讲话？')"],
+            capture_output=True, text=True, env={"QA_VECTORSTORE": str(store), "PATH": "/usr/bin:/bin"}, cwd=ROOT,
+        )
+        if cold.returncode != 0:
+            sys.exit(cold.stderr)
+        colds.append(time.perf_counter() - t)
+    print(f"cold: new process, import qa + ask(): median {statistics.median(colds):.2f} s "
+          f"(runs: {', '.join(f'{c:.2f}' for c in colds)}; target < 3 s)")
 
 if __name__ == "__main__":
     main()
