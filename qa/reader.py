@@ -40,6 +40,11 @@ QUESTION_WORDS = frozenset(
     "谁 什么 哪 哪个 哪些 哪位 哪里 哪儿 哪天 哪年 几 多少 怎么 怎样 如何 为什么 为何 何时 何地 是否 吗 呢 啊 请问 "
     "叫 是 有 在 了 的 给 作 做 由 被 对 让 请".split()
 )
+# Verbs that carry little of a question's meaning ("是谁负责的" asks about 负责, not 是).
+LIGHT_VERBS = frozenset(
+    "是 有 叫 叫做 称为 成为 作为 进行 开展 属于 位于 担任 出任 就是 还是 可以 能够 需要 应该 获得 得到 对应 涉及 "
+    "包括 包含 提及 发生 出现".split()
+)
 TITLE_CHARS = "长任记席员理授表官事司令监裁师家手"
 SPEECH_VERBS = ("说", "讲", "表示", "指出", "强调", "发言", "谈", "提出", "认为", "介绍", "宣布", "称")
 PRONOUN_START = re.compile(r"^(他|她|其|该|他们|她们)")
@@ -145,6 +150,7 @@ class Question:
     people: list[str]  # folded names of people mentioned in the question
     measure: str | None  # the measure word a count question expects (几家 -> 家)
     speakers: list[str] = field(default_factory=list)  # people and organisations named in the question
+    actions: list[str] = field(default_factory=list)  # the question's own verbs ("谁主持的" -> 主持)
 
 
 @dataclass
@@ -286,7 +292,9 @@ class ExtractiveReader:
             measure = "元"
         elif re.search(r"多少时间|多长时间|多久|how long", folded):
             measure = "时间"
-        return Question(question, folded, script, qtype, terms, nouns, people, measure, speakers)
+        actions = [w for w, t in tags if t == "v" and len(w) >= 2 and not _QUESTION_PIECE.search(w)
+                   and w not in LIGHT_VERBS and w not in FILLER_WORDS and w not in QUESTION_WORDS]
+        return Question(question, folded, script, qtype, terms, nouns, people, measure, speakers, actions)
 
     # ---------------------------------------------------------- choosing evidence
 
@@ -384,6 +392,9 @@ class ExtractiveReader:
         missing = sorted(t for t in q.nouns if t not in evidence and not _pieces_present(t, evidence))
         if missing:
             return f"not in the documents: {'、'.join(missing)}"
+        absent_action = [v for v in q.actions if v not in evidence and not _pieces_present(v, evidence)]
+        if q.qtype in ("who", "when") and absent_action:
+            return f"nobody in the documents does this: {'、'.join(absent_action)}"
         if not q.terms:
             return "nothing the question asks about occurs in the documents"
         return ""
@@ -394,7 +405,7 @@ class ExtractiveReader:
             return self._english_refusal(q, cand)
         if cand.coverage < self.min_coverage:
             return f"the best evidence covers {cand.coverage:.0%} of the question"
-        if q.qtype == "when" and not self._anchored(q, cand, _dates(cand.folded), sentence_level=True):
+        if q.qtype == "when" and not self._dates_for(q, cand):
             return "no date or time where the question points"
         if q.qtype == "count" and not self._anchored(q, cand, self._numbers(q, cand.folded), follow_topic=True):
             return "no matching number where the question points"
@@ -431,12 +442,34 @@ class ExtractiveReader:
                     break
         return kept
 
+    def _dates_for(self, q: Question, cand: Candidate) -> list[tuple[int, int]]:
+        """Dates where the question points; when it names a person, only those in a
+        clause about that person or in the sentence's opening clause (a dateline):
+        "表彰了2011年度…，周乃翔市长…作了讲话" does not date anything 周乃翔 did."""
+        spans = self._anchored(q, cand, _dates(cand.folded), sentence_level=True)
+        if not q.people or not spans:
+            return spans
+        clauses = split_clauses(cand.folded, Span(0, len(cand.folded)))
+        about = [any(p in cand.folded[c.start : c.end] for p in q.people) for c in clauses]
+        if not any(about):
+            return spans  # the person is in the antecedent (他/她), not in this sentence
+        return [(start, end) for start, end in spans
+                if any(c.start <= start < c.end and (about[i] or i == 0) for i, c in enumerate(clauses))]
+
     def _list_near_anchor(self, q: Question, cand: Candidate) -> bool:
         """A list question needs, where it points, an enumeration of things it does not
         already name itself (asking "which regions were named X" of a text that only
         says "X were named" finds no list)."""
         matched = sum(w for t, w in q.terms.items() if t in cand.folded) or 1.0
-        for clause in split_clauses(cand.folded, Span(0, len(cand.folded))):
+        clauses = split_clauses(cand.folded, Span(0, len(cand.folded)))
+        group = _counted_group(q.folded)
+        at = [i for i, c in enumerate(clauses) if group and group in cand.folded[c.start : c.end]]
+        if at:  # "那13个领域是哪些": the items sit with "13个" ("A、B等13个", "13个：A、B") or follow it
+            i = at[0]
+            follows = i + 1 < len(clauses) and re.match(r"\s*(包括|分别是|分别为|即|如|有|含|涵盖)", cand.folded[clauses[i + 1].start :])
+            near = clauses[i : i + 2] if follows else clauses[i : i + 1]
+            return any(_enumerations(cand.folded[c.start : c.end]) for c in near)
+        for clause in clauses:
             part = cand.folded[clause.start : clause.end]
             if sum(w for t, w in q.terms.items() if t in part) < 0.3 * matched:
                 continue
@@ -473,7 +506,7 @@ class ExtractiveReader:
 
     def _concise(self, q: Question, best: Candidate, candidates: list[Candidate]) -> str:
         if q.qtype == "when":
-            return self._nearest(q, best, self._anchored(q, best, _dates(best.folded), sentence_level=True))
+            return self._nearest(q, best, self._dates_for(q, best))
         if q.qtype == "count":
             return self._nearest(q, best, self._anchored(q, best, self._numbers(q, best.folded), follow_topic=True))
         if q.qtype == "role" and q.people:
@@ -694,6 +727,14 @@ def _document_frequency(bm25, term: str) -> int:
 def _share_of_chars_in(item: str, text: str) -> float:
     chars = [ch for ch in item if "\u3400" <= ch <= "\u9fff" or ch.isalnum()]
     return sum(ch in text for ch in chars) / len(chars) if chars else 1.0
+
+
+def _counted_group(folded_question: str) -> str:
+    """The number and measure of a group the question names ("那13个领域" -> "13个"), or ''."""
+    for m in COUNT_PATTERN.finditer(folded_question):
+        if not m.group(1) and m.group(2) not in ("几", "多少") and m.group(3) not in ("年", "月", "日", "年度"):
+            return m.group(2) + m.group(3)
+    return ""
 
 
 def _same_measure(a: str, b: str) -> bool:

@@ -16,7 +16,7 @@ QUESTIONS = Path(__file__).resolve().parent / "data" / "article_qa.jsonl"
 
 # Measured 2026-11-25: keywords 69/72, refusals 15/19, false refusals 0/72, hit@3 72/72.
 MIN_KEYWORD_HITS = 68
-MIN_REFUSALS = 14
+MIN_REFUSALS = 17
 MAX_FALSE_REFUSALS = 1
 MIN_HIT_AT_3 = 71
 
