@@ -53,6 +53,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (path, existing doc_id)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
+    error_codes: dict[str, str] = field(default_factory=dict)  # path -> DocumentError.code
     chunks_embedded: int = 0
     seconds: float = 0.0
 
@@ -286,6 +287,7 @@ class Index:
                 doc = self._prepare_text(path.name, str(path), raw)
             except DocumentError as exc:
                 report.errors.append((str(path), str(exc)))
+                report.error_codes[str(path)] = exc.code
                 continue
             except OSError as exc:
                 report.errors.append((str(path), f"cannot read the file: {exc.strerror or exc}"))
@@ -316,14 +318,15 @@ class Index:
         size = path.stat().st_size
         if size > self.settings.max_file_bytes:
             raise DocumentError(
-                f"{path.name}: the file is {size / 1e6:.1f} MB, over the {self.settings.max_file_bytes / 1e6:.0f} MB limit"
+                f"{path.name}: the file is {size / 1e6:.1f} MB, over the {self.settings.max_file_bytes / 1e6:.0f} MB limit",
+                "too_large",
             )
         return decode_bytes(path.read_bytes(), path.name)
 
     def _prepare_text(self, doc_id: str, path: str, raw: str) -> _Prepared:
         cleaned = clean(raw)
         if not cleaned.text.strip():
-            raise DocumentError(f"{doc_id}: the file has no text")
+            raise DocumentError(f"{doc_id}: the file has no text", "no_text")
         chunks = chunk_text(cleaned.text, self.settings.chunk_size, self.settings.chunk_overlap)
         sha = _content_hash(raw)
         ids, texts, metadatas = [], [], []

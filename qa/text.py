@@ -20,7 +20,12 @@ from functools import lru_cache
 
 
 class DocumentError(ValueError):
-    """A file that cannot be read as text; the message is meant for users."""
+    """A file that cannot be read as text; the message is meant for users, the code
+    (empty, binary, undecodable, too_large, no_text) for interfaces in other languages."""
+
+    def __init__(self, message: str, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 # ---------------------------------------------------------------- decoding
@@ -45,14 +50,14 @@ def decode_bytes(data: bytes, name: str = "file") -> str:
     Handles UTF-8 (with or without BOM), UTF-16 with BOM, GB18030/GBK and Big5.
     """
     if not data.strip():
-        raise DocumentError(f"{name}: the file is empty")
+        raise DocumentError(f"{name}: the file is empty", "empty")
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             return _checked_text(data.decode(encoding, errors="strict"), name)
     if b"\x00" in data:
         text = _try_utf16_without_bom(data)
         if text is None:
-            raise DocumentError(f"{name}: this looks like a binary file, not text")
+            raise DocumentError(f"{name}: this looks like a binary file, not text", "binary")
         return _checked_text(text, name)
     try:
         return _checked_text(data.decode("utf-8"), name)
@@ -66,7 +71,7 @@ def decode_bytes(data: bytes, name: str = "file") -> str:
             continue
         candidates.append((_plausibility(text), text))
     if not candidates:
-        raise DocumentError(f"{name}: cannot decode the file as UTF-8, UTF-16, GB18030/GBK or Big5")
+        raise DocumentError(f"{name}: cannot decode the file as UTF-8, UTF-16, GB18030/GBK or Big5", "undecodable")
     return _checked_text(max(candidates, key=lambda c: c[0])[1], name)
 
 
@@ -92,9 +97,9 @@ def _plausibility(text: str) -> float:
 def _checked_text(text: str, name: str) -> str:
     bad = sum(1 for ch in text if unicodedata.category(ch) in ("Cc", "Co", "Cs") and ch not in _PRINTABLE_CONTROL)
     if bad > max(3, len(text) // 100):
-        raise DocumentError(f"{name}: this looks like a binary file, not text")
+        raise DocumentError(f"{name}: this looks like a binary file, not text", "binary")
     if not text.strip():
-        raise DocumentError(f"{name}: the file is empty")
+        raise DocumentError(f"{name}: the file is empty", "empty")
     return text
 
 

@@ -195,25 +195,24 @@ def answer_messages(answer: Answer, show_scores: bool) -> list[gr.ChatMessage]:
 
 # ------------------------------------------------------------------ uploads
 
-_UPLOAD_PROBLEMS = (
-    ("binary", "看起来是二进制文件，不是文本"),
-    ("cannot decode", "无法识别文件编码（支持 UTF-8、UTF-16、GB18030/GBK、Big5）"),
-    ("no text", "文件里没有文字"),
-    ("empty", "文件是空的"),
-)
+_UPLOAD_PROBLEMS = {
+    "binary": "看起来是二进制文件，不是文本",
+    "undecodable": "无法识别文件编码（支持 UTF-8、UTF-16、GB18030/GBK、Big5）",
+    "no_text": "文件里没有文字",
+    "empty": "文件是空的",
+}
 
 
 def _size(n: int) -> str:
     return f"{n / 1e6:.0f} MB" if n >= 1e6 else f"{n / 1e3:.0f} KB"
 
 
-def upload_problem(name: str, message: str, max_bytes: int) -> str:
+def upload_problem(name: str, message: str, code: str, max_bytes: int) -> str:
     """A Chinese message for an upload the engine refused (its messages are English)."""
-    if "over the" in message and "limit" in message:
+    if code == "too_large":
         return f"❌ {name}：文件太大，上限是 {_size(max_bytes)}"
-    for key, reason in _UPLOAD_PROBLEMS:
-        if key in message:
-            return f"❌ {name}：{reason}"
+    if code in _UPLOAD_PROBLEMS:
+        return f"❌ {name}：{_UPLOAD_PROBLEMS[code]}"
     return f"❌ {name}：{message}"
 
 
@@ -222,7 +221,8 @@ def report_lines(report: IngestReport, max_bytes: int) -> list[str]:
     lines += [f"🔄 已更新：{doc}" for doc in report.updated]
     lines += [f"ℹ️ 内容没有变化，已跳过：{doc}" for doc in report.unchanged]
     lines += [f"ℹ️ {Path(path).name} 与已有文档 {existing} 内容相同，已跳过" for path, existing in report.duplicates]
-    lines += [upload_problem(Path(path).name, message, max_bytes) for path, message in report.errors]
+    lines += [upload_problem(Path(path).name, message, report.error_codes.get(path, ""), max_bytes)
+              for path, message in report.errors]
     return lines
 
 
