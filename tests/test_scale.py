@@ -50,7 +50,8 @@ KILLER = textwrap.dedent(
             return super().embed_documents(texts)
 
     store, corpus = sys.argv[1], sys.argv[2]
-    settings = Settings(vectorstore=store, embedding_model="hash", default_documents=(), embedding_batch_size=16)
+    settings = Settings(vectorstore=store, embedding_model="hash", default_documents=(), embedding_batch_size=16,
+                        write_batch_size=16)  # so two writes land before the kill
     Engine(settings, embeddings=DiesMidway()).ingest([corpus])
     """
 )
