@@ -33,6 +33,7 @@ class E5Embeddings(Embeddings):
         # One C model object: calls from the chat page's worker threads take turns
         # (each already uses every core through OpenMP).
         self._lock = threading.Lock()
+        self._recent_queries: dict[str, list[float]] = {}
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
@@ -42,9 +43,14 @@ class E5Embeddings(Embeddings):
         return _normalised(vectors).tolist()
 
     def embed_query(self, text: str) -> list[float]:
+        # Retrieval and, for English questions, the reader embed the same question.
         with self._lock:
-            vector = np.asarray(self._model.query(text))
-        return _normalised(vector[None, :])[0].tolist()
+            if text not in self._recent_queries:
+                if len(self._recent_queries) >= 64:
+                    self._recent_queries.pop(next(iter(self._recent_queries)))
+                vector = np.asarray(self._model.query(text))
+                self._recent_queries[text] = _normalised(vector[None, :])[0].tolist()
+            return list(self._recent_queries[text])
 
 
 class USEEmbeddings(Embeddings):
