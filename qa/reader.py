@@ -328,7 +328,8 @@ class ExtractiveReader:
                               + 0.15 * self._type_fit(q, cand))
                 candidates.append(cand)
         if q.script == "en" and candidates and self.embeddings is not None:
-            candidates = [c for c in candidates if c.passage < 2]  # what is embedded has to stay small
+            close = _close_to_best(passages)  # what is embedded at question time has to stay small
+            candidates = [c for c in candidates if c.passage in close]
             self._score_by_meaning(q, candidates)
         candidates.sort(key=lambda c: c.score, reverse=True)
         if q.qtype == "who" and q.script != "en":
@@ -352,9 +353,10 @@ class ExtractiveReader:
         import numpy as np
 
         query = np.asarray(self.embeddings.embed_query(q.folded))
-        # Only the two best passages, and a long sentence by its clauses (its own vector
-        # blurs its parts): about 400 characters to embed, ~0.3 s on 2 cores, where all
-        # four passages' sentences and clauses took ~1 s.  Each text is embedded once.
+        # Only the best passage (two when the second is about as close), and a long
+        # sentence by its clauses (its own vector blurs its parts): about 200-400
+        # characters to embed, 0.1-0.3 s on 2 cores, where all four passages' sentences
+        # and clauses took ~1 s.  Each text is embedded once, then cached.
         pieces = {c.folded: self._clauses(c.folded) or [c.folded] for c in candidates}
         missing = [p for parts in pieces.values() for p in parts if p not in self._sentence_vectors]
         if missing:
@@ -680,6 +682,16 @@ def _idf(bm25, term: str) -> float:
     import math
 
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+def _close_to_best(passages: list[Passage], margin: float = 0.02) -> set[int]:
+    """The best passage, and the runner-up when its vector similarity is within margin."""
+    close = {0}
+    first, second = (passages + [None, None])[:2]
+    if second is not None and first.dense_score is not None and second.dense_score is not None:
+        if second.dense_score >= first.dense_score - margin:
+            close.add(1)
+    return close
 
 
 def _pieces_present(term: str, evidence: str) -> bool:
