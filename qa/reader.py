@@ -584,16 +584,10 @@ class ExtractiveReader:
         return "、".join(chosen)
 
     def _places(self, q: Question, best: Candidate) -> str:
-        tags = analyse_tokens(best.text)
         found: dict[str, list[tuple[int, int]]] = {"LOC": [], "ORG": []}
-        pos = 0
-        for word, tag in tags:
-            start = best.text.find(word, pos)
-            if start < 0:
-                continue
-            pos = start + len(word)
+        for word, tag, start, end in _located(best.text, analyse_tokens(best.text)):
             if tag in found and fold(word) not in q.folded:
-                found[tag].append((start, pos))
+                found[tag].append((start, end))
         return self._nearest(q, best, found["LOC"] or found["ORG"])  # a place before an organisation
 
     # ---------------------------------------------------------- support
@@ -735,16 +729,22 @@ def _asked_action(folded: str, tags: list[tuple[str, str]]) -> list[str]:
     m = _ASKS_WHO_OR_WHEN.search(folded)
     if not m:
         return []
-    pos = 0
-    for word, tag in tags:
-        start = folded.find(word, pos)
-        if start < 0:
-            continue
-        pos = start + len(word)
+    for word, tag, start, _ in _located(folded, tags):
         if start >= m.end():
             usable = tag == "v" and len(word) >= 2 and word not in LIGHT_VERBS and word not in FILLER_WORDS
             return [word] if start == m.end() and usable else []
     return []
+
+
+def _located(text: str, tags: list[tuple[str, str]]) -> list[tuple[str, str, int, int]]:
+    """LAC's (word, tag) pairs with each word's offsets in text (words not found are skipped)."""
+    located, pos = [], 0
+    for word, tag in tags:
+        start = text.find(word, pos)
+        if start >= 0:
+            pos = start + len(word)
+            located.append((word, tag, start, pos))
+    return located
 
 
 def _tag_of(token: str, tags: list[tuple[str, str]]) -> str:
@@ -796,14 +796,7 @@ def _person_items(sentence: str) -> list[tuple[str, str, str]]:
 
     The reporter of a dispatch ("本报记者王林昌报道") is not one of the people the
     news is about, so bylines are left out."""
-    tags = analyse_tokens(sentence)
-    tokens, pos = [], 0
-    for word, tag in tags:
-        start = sentence.find(word, pos)
-        if start < 0:
-            continue
-        tokens.append((word, tag, start, start + len(word)))
-        pos = start + len(word)
+    tokens = _located(sentence, analyse_tokens(sentence))
     items = []
     for i, (word, tag, start, end) in enumerate(tokens):
         folded_word = fold(word)
