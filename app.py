@@ -8,10 +8,9 @@ import sys
 
 
 def main() -> None:
-    from qa.embeddings import EmbeddingModelError
-    from qa.index import IndexMismatchError
+    from qa.records import EmbeddingModelError, IndexMismatchError
+    from qa.server import serve
     from qa.settings import Settings, SettingsError
-    from qa.ui import serve
 
     try:
         serve(Settings.load())

@@ -5,8 +5,20 @@
     result.answer, result.abstained, result.sources
 """
 
-from .chain import Answer, Engine, QuestionError, Source, ask, default_engine, ingest
+from .records import Answer, QuestionError, Source
 from .settings import Settings
 
 __all__ = ["Answer", "Engine", "QuestionError", "Settings", "Source", "ask", "default_engine", "ingest"]
 __version__ = "0.1.0"
+
+_FROM_CHAIN = {"Engine", "ask", "default_engine", "ingest"}
+
+
+def __getattr__(name: str):
+    # The engine pulls in LangChain, Chroma and the models' libraries (~1.5 s); a process
+    # that only needs settings or the plain records (the chat page's) should not pay that.
+    if name in _FROM_CHAIN:
+        from . import chain
+
+        return getattr(chain, name)
+    raise AttributeError(f"module 'qa' has no attribute {name!r}")

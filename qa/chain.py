@@ -9,51 +9,17 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from langchain_core.runnables import RunnableLambda
 
-from .index import Index, IngestReport
+from .index import Index
+from .records import Answer, IngestReport, QuestionError, Source, checked_question
 from .reader import ExtractiveReader, Reading
 from .retrieval import HybridRetriever, Passage
 from .settings import Settings
 from .text import script_of
-
-
-class QuestionError(ValueError):
-    """A question that cannot be asked (empty, too long); the message is for users."""
-
-
-@dataclass
-class Source:
-    doc_id: str
-    text: str
-    score: float
-    start: int  # offsets of the passage in the document's raw text
-    end: int
-    chunk_index: int
-    chunk_id: str
-    # The span of `text` the answer came from (for highlighting), if any.
-    highlight: tuple[int, int] | None = None
-    dense_score: float | None = None
-    bm25_score: float | None = None
-
-
-@dataclass
-class Answer:
-    question: str
-    answer: str
-    abstained: bool
-    sources: list[Source]
-    timings: dict[str, float] = field(default_factory=dict)
-    backend: str = "extractive"
-    # A notice for the user about how the answer was made (e.g. a fall back).
-    notice: str = ""
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def _source(passage: Passage, highlight: tuple[int, int] | None) -> Source:
@@ -137,14 +103,7 @@ class Engine:
         return RunnableLambda(self._retrieve_step) | RunnableLambda(self._answer)
 
     def check_question(self, question: str) -> str:
-        question = (question or "").strip()
-        if not question:
-            raise QuestionError("问题是空的，请输入一个问题。")
-        if len(question) > self.settings.max_question_chars:
-            raise QuestionError(
-                f"问题太长了（{len(question)} 个字符，上限 {self.settings.max_question_chars}），请精简后再问。"
-            )
-        return question
+        return checked_question(question, self.settings.max_question_chars)
 
     def search(self, query: str, k: int | None = None) -> list[Source]:
         query = self.check_question(query)

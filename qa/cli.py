@@ -20,9 +20,7 @@ def _user_errors(func):
 
     @wraps(func)
     def wrapper(*args, **kwargs):
-        from .chain import QuestionError
-        from .embeddings import EmbeddingModelError
-        from .index import IndexMismatchError
+        from .records import EmbeddingModelError, IndexMismatchError, QuestionError
         from .text import DocumentError
 
         try:
@@ -186,7 +184,7 @@ def eval_command(ctx: click.Context, questions: str, report_dir: str | None, k: 
 @_user_errors
 def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Start the chat page."""
-    from .ui import serve as serve_ui
+    from .server import serve as serve_ui
 
     settings = ctx.obj["settings"].replace(**{k: v for k, v in {"host": host, "port": port}.items() if v})
     serve_ui(settings)

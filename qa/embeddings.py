@@ -18,9 +18,7 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-
-class EmbeddingModelError(RuntimeError):
-    """The configured embedding model cannot be loaded."""
+from .records import EmbeddingModelError
 
 
 class E5Embeddings(Embeddings):

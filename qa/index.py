@@ -25,50 +25,13 @@ from typing import Callable, Iterable
 
 from .bm25 import TOKENIZER, BM25Index, tokenize
 from .chunking import chunk_text
+from .records import SUPPORTED_SUFFIXES, DocumentInfo, IndexMismatchError, IngestReport
 from .settings import Settings
 from .text import DocumentError, clean, decode_bytes, fold
 
 SCHEMA_VERSION = 3  # 3: BM25 tokens no longer stored in chunk metadata
-SUPPORTED_SUFFIXES = (".txt", ".md")
 _CALL_BATCH = 1000  # ids per Chroma call (below the client's maximum batch size)
 _DOC_BATCH = 100  # whole documents per call (their raw text travels with them)
-
-
-class IndexMismatchError(RuntimeError):
-    """The stored index was built with other settings than the current ones."""
-
-
-@dataclass
-class DocumentInfo:
-    doc_id: str
-    path: str
-    sha256: str
-    chunks: int
-    chars: int
-
-
-@dataclass
-class IngestReport:
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (path, existing doc_id)
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
-    error_codes: dict[str, str] = field(default_factory=dict)  # path -> DocumentError.code
-    chunks_embedded: int = 0
-    seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def summary(self) -> str:
-        parts = [f"{len(self.added)} added", f"{len(self.updated)} updated", f"{len(self.unchanged)} unchanged"]
-        if self.duplicates:
-            parts.append(f"{len(self.duplicates)} duplicate(s) skipped")
-        if self.errors:
-            parts.append(f"{len(self.errors)} failed")
-        return f"{', '.join(parts)}; {self.chunks_embedded} chunks embedded in {self.seconds:.1f}s"
 
 
 @dataclass

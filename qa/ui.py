@@ -1,4 +1,5 @@
-"""The chat page: a Gradio app over one shared Engine.
+"""The chat page: a Gradio app over one shared Engine (``python app.py`` runs it
+through qa/server.py, with the engine in a child process).
 
 Chat with streamed answers and their cited passages, example questions,
 document upload/removal and a few settings, all in Chinese.  A named API
@@ -21,6 +22,7 @@ import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 
 
@@ -56,9 +58,12 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
 import gradio as gr  # noqa: E402
 
-from .chain import Answer, Engine, QuestionError, Source  # noqa: E402
-from .index import SUPPORTED_SUFFIXES, IngestReport  # noqa: E402
+from .records import SUPPORTED_SUFFIXES, Answer, IngestReport, QuestionError, Source  # noqa: E402
 from .settings import Settings  # noqa: E402
+
+if TYPE_CHECKING:
+    from .chain import Engine
+    from .server import EngineProcess
 
 TITLE = "中文文档问答"
 
@@ -240,7 +245,7 @@ def configured_backends(settings: Settings) -> list[str]:
 class ChatPage:
     """The event handlers of the page, around one shared Engine."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: "Engine | EngineProcess") -> None:
         self.engine = engine
 
     # ---------------------------------------------------------- chat
@@ -420,7 +425,7 @@ def _wire_documents(page: ChatPage, docs: SimpleNamespace) -> list:
     return views
 
 
-def build_app(engine: Engine) -> gr.Blocks:
+def build_app(engine: "Engine | EngineProcess") -> gr.Blocks:
     page = ChatPage(engine)
     with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
         gr.Markdown(f"# {TITLE}\n离线运行 · 答案只来自已导入的文档，并附上出处", elem_id="qa-header")
@@ -453,36 +458,3 @@ def launch_options(settings: Settings) -> dict:
         ssr_mode=False,
         footer_links=["api"],
     )
-
-
-# ------------------------------------------------------------------ start-up
-
-
-def _print_progress(done: int, total: int) -> None:
-    end = "\n" if done >= total else ""
-    print(f"\r  嵌入段落 {done}/{total}", end=end, file=sys.stderr, flush=True)
-
-
-def prepare_engine(settings: Settings) -> Engine:
-    """Open the index, building it from the default documents on first run (with progress)."""
-    started = time.perf_counter()
-    engine = Engine(settings)
-    print(f"正在打开索引：{settings.chroma_url or settings.vectorstore}（首次运行时会为示例文章建立索引）", flush=True)
-    engine.open(progress=_print_progress)
-    docs = engine.documents()
-    print(
-        f"索引就绪：{len(docs)} 个文档，{sum(d.chunks for d in docs)} 段（{time.perf_counter() - started:.1f} 秒）",
-        flush=True,
-    )
-    return engine
-
-
-def serve(settings: Settings) -> None:
-    """Build the index if needed, start the page and block until interrupted."""
-    engine = prepare_engine(settings)
-    engine.warm_up()  # ~0.4 s now, so the first question is as quick as the rest
-    app = build_app(engine)
-    app.launch(prevent_thread_lock=True, **launch_options(settings))
-    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
-    print(f"问答页面已启动：http://{host}:{app.server_port}/  （按 Ctrl+C 停止）", flush=True)
-    app.block_thread()

@@ -1,0 +1,97 @@
+"""What the engine hands back, and the errors users see: plain data only.
+
+Nothing heavy is imported here, so the chat page's process (which runs the engine
+in a child process, see qa/server.py) and any client can use these types without
+loading a model, LangChain or Chroma.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+SUPPORTED_SUFFIXES = (".txt", ".md")
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked (empty, too long); the message is for users."""
+
+
+class IndexMismatchError(RuntimeError):
+    """The stored index was built with other settings than the current ones."""
+
+
+class EmbeddingModelError(RuntimeError):
+    """The configured embedding model cannot be loaded."""
+
+
+def checked_question(question: str | None, max_chars: int) -> str:
+    """The question stripped, or QuestionError when it is empty or too long."""
+    question = (question or "").strip()
+    if not question:
+        raise QuestionError("问题是空的，请输入一个问题。")
+    if len(question) > max_chars:
+        raise QuestionError(f"问题太长了（{len(question)} 个字符，上限 {max_chars}），请精简后再问。")
+    return question
+
+
+@dataclass
+class Source:
+    doc_id: str
+    text: str
+    score: float
+    start: int  # offsets of the passage in the document's raw text
+    end: int
+    chunk_index: int
+    chunk_id: str
+    # The span of `text` the answer came from (for highlighting), if any.
+    highlight: tuple[int, int] | None = None
+    dense_score: float | None = None
+    bm25_score: float | None = None
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    abstained: bool
+    sources: list[Source]
+    timings: dict[str, float] = field(default_factory=dict)
+    backend: str = "extractive"
+    # A notice for the user about how the answer was made (e.g. a fall back).
+    notice: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class DocumentInfo:
+    doc_id: str
+    path: str
+    sha256: str
+    chunks: int
+    chars: int
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (path, existing doc_id)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
+    error_codes: dict[str, str] = field(default_factory=dict)  # path -> DocumentError.code
+    chunks_embedded: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        parts = [f"{len(self.added)} added", f"{len(self.updated)} updated", f"{len(self.unchanged)} unchanged"]
+        if self.duplicates:
+            parts.append(f"{len(self.duplicates)} duplicate(s) skipped")
+        if self.errors:
+            parts.append(f"{len(self.errors)} failed")
+        return f"{', '.join(parts)}; {self.chunks_embedded} chunks embedded in {self.seconds:.1f}s"

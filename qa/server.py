@@ -1,0 +1,264 @@
+"""Running the chat page: the engine loads in a child process while gradio imports.
+
+Importing gradio and loading the engine (LangChain, Chroma, the models) are each
+about two seconds of pure-Python work; in one process they run one after the other,
+and threads do not help (they take turns on the GIL).  So ``serve`` starts the
+Engine in a child process first, imports gradio and builds the page meanwhile, and
+the page's handlers reach the engine through ``EngineProcess``, which has the
+methods of Engine that the page uses.  The child is an ordinary Engine, the same
+one ``from qa import ask`` gives; only the calls travel through a pipe.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import multiprocessing
+import os
+import pickle
+import queue
+import signal
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .records import Answer, DocumentInfo, IngestReport, checked_question
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+# The Engine methods the page calls; nothing else is served.
+_METHODS = {"ask", "ask_stream", "documents", "ingest", "remove"}
+_USER_ERRORS = ("QuestionError", "KeyError", "DocumentError")
+_STARTUP = 0  # the call id of the child's start-up report
+
+
+class EngineUnavailable(RuntimeError):
+    """The engine's process has stopped."""
+
+
+def serve(settings: Settings) -> None:
+    """Start the engine and the page, print the address and block until interrupted."""
+    started = time.perf_counter()
+    print(f"正在打开索引：{settings.chroma_url or settings.vectorstore}（首次运行时会为示例文章建立索引）", flush=True)
+    engine = EngineProcess(settings)
+    try:
+        from .ui import build_app, launch_options  # imports gradio while the child loads the engine
+
+        app = build_app(engine)
+        documents, chunks = engine.wait_ready()
+        print(f"索引就绪：{documents} 个文档，{chunks} 段（{time.perf_counter() - started:.1f} 秒）", flush=True)
+        app.launch(prevent_thread_lock=True, **launch_options(settings))
+        host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+        print(f"问答页面已启动：http://{host}:{app.server_port}/  （按 Ctrl+C 停止）", flush=True)
+        app.block_thread()
+    finally:
+        engine.close()
+
+
+class EngineProcess:
+    """An Engine running in a child process, with the methods the chat page uses.
+
+    Calls may come from many threads at once; each gets its own replies.  If the
+    child dies, every waiting and later call raises EngineUnavailable.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        # fork: the child starts at once, without importing this program again.
+        context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        child_requests, self._requests = context.Pipe(duplex=False)
+        self._replies, child_replies = context.Pipe(duplex=False)
+        parent_ends = (self._requests, self._replies) if context.get_start_method() == "fork" else ()
+        self._process = context.Process(
+            target=_child_main,
+            args=(settings, child_requests, child_replies, parent_ends),
+            name="qa-engine",
+            daemon=True,
+        )
+        self._process.start()
+        child_requests.close()
+        child_replies.close()
+        self._ids = itertools.count(_STARTUP + 1)
+        self._waiting: dict[int, queue.SimpleQueue] = {_STARTUP: queue.SimpleQueue()}
+        self._lock = threading.Lock()  # guards _waiting, _stopped and sending
+        self._stopped: Exception | None = None
+        threading.Thread(target=self._read_replies, name="qa-engine-replies", daemon=True).start()
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
+    # ------------------------------------------------------------ the Engine's methods
+
+    def wait_ready(self) -> tuple[int, int]:
+        """Block until the engine has opened its index; (documents, chunks).  Raises
+        what the child raised while starting (IndexMismatchError, ...)."""
+        kind, value = self._waiting[_STARTUP].get()
+        if kind == "raise":
+            raise value
+        return value
+
+    def check_question(self, question: str) -> str:
+        return checked_question(question, self.settings.max_question_chars)
+
+    def ask(self, question: str, **options) -> Answer:
+        return self._result("ask", question, **options)
+
+    def ask_stream(self, question: str, **options) -> Iterator[str | Answer]:
+        for kind, value in self._call("ask_stream", question, **options):
+            if kind == "yield":
+                yield value
+
+    def documents(self) -> list[DocumentInfo]:
+        return self._result("documents")
+
+    def ingest(self, paths: Iterable[str | Path], progress=False) -> IngestReport:
+        remote_progress = "report" if callable(progress) else progress
+        for kind, value in self._call("ingest", [str(p) for p in paths], progress=remote_progress):
+            if kind == "progress" and callable(progress):
+                progress(*value)
+            elif kind == "return":
+                return value
+        raise EngineUnavailable("no reply")  # _call always ends with return or raise
+
+    def remove(self, doc_id: str) -> int:
+        return self._result("remove", doc_id)
+
+    def close(self) -> None:
+        """Stop the child: it exits when its request pipe closes."""
+        self._requests.close()
+        self._process.join(timeout=5)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join(timeout=5)
+
+    # ------------------------------------------------------------ the pipe
+
+    def _result(self, method: str, *args, **kwargs):
+        for kind, value in self._call(method, *args, **kwargs):
+            if kind == "return":
+                return value
+        raise EngineUnavailable("no reply")
+
+    def _call(self, method: str, *args, **kwargs) -> Iterator[tuple[str, object]]:
+        """Send one call; yield its replies ('yield', 'progress') up to 'return', or raise."""
+        call_id, replies = next(self._ids), queue.SimpleQueue()
+        with self._lock:
+            if self._stopped:
+                raise self._stopped
+            self._waiting[call_id] = replies
+            self._requests.send((call_id, method, args, kwargs))
+        finished = False
+        try:
+            while True:
+                kind, value = replies.get()
+                if kind == "raise":
+                    finished = True
+                    raise value
+                finished = kind == "return"
+                yield kind, value
+                if finished:
+                    return
+        finally:
+            with self._lock:
+                self._waiting.pop(call_id, None)
+                if not finished and not self._stopped:  # the caller stopped listening (a closed page)
+                    self._requests.send((call_id, "cancel", (), {}))
+
+    def _read_replies(self) -> None:
+        while True:
+            try:
+                call_id, kind, value = self._replies.recv()
+            except (EOFError, OSError):
+                break
+            replies = self._waiting.get(call_id)
+            if replies is not None:
+                replies.put((kind, value))
+        with self._lock:
+            self._stopped = EngineUnavailable("问答引擎的进程已退出，请查看终端里的错误信息并重新启动。")
+            for replies in self._waiting.values():
+                replies.put(("raise", self._stopped))
+
+
+# ---------------------------------------------------------------- the child
+
+
+def _child_main(settings: Settings, requests, replies, parent_ends) -> None:
+    for end in parent_ends:  # else the child holds its own pipe open and never sees the parent go
+        end.close()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's; we stop when it does
+    send_lock = threading.Lock()
+
+    def send(call_id: int, kind: str, value) -> None:
+        with send_lock:
+            replies.send((call_id, kind, value))
+
+    try:
+        from .chain import Engine
+
+        engine = Engine(settings)
+        engine.open(progress=_print_progress)
+        engine.warm_up()  # so that the first question is as quick as the rest
+        docs = engine.documents()
+        send(_STARTUP, "return", (len(docs), sum(d.chunks for d in docs)))
+    except BaseException as exc:
+        send(_STARTUP, "raise", _sendable(exc))
+        return
+    _serve_calls(engine, requests, send)
+
+
+def _serve_calls(engine, requests, send) -> None:
+    cancelled: set[int] = set()
+    pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="qa-engine")
+
+    def run(call_id: int, method: str, args: tuple, kwargs: dict) -> None:
+        try:
+            if method not in _METHODS:
+                raise ValueError(f"not an engine method: {method}")
+            if kwargs.get("progress") == "report":
+                kwargs["progress"] = lambda done, total: send(call_id, "progress", (done, total))
+            result = getattr(engine, method)(*args, **kwargs)
+            if method == "ask_stream":
+                for item in result:
+                    if call_id in cancelled:
+                        break
+                    send(call_id, "yield", item)
+                result = None
+            send(call_id, "return", result)
+        except Exception as exc:
+            if type(exc).__name__ not in _USER_ERRORS:
+                log.exception("engine call %s failed", method)
+            send(call_id, "raise", _sendable(exc))
+        finally:
+            cancelled.discard(call_id)
+
+    while True:
+        try:
+            call_id, method, args, kwargs = requests.recv()
+        except (EOFError, OSError):
+            break  # the page's process has gone
+        if method == "cancel":
+            cancelled.add(call_id)
+        else:
+            pool.submit(run, call_id, method, args, kwargs)
+    # Nothing is lost by not waiting for calls in flight: writes to the index are
+    # transactions, and an interrupted ingest resumes where it stopped.
+    os._exit(0)
+
+
+def _sendable(exc: BaseException) -> BaseException:
+    """exc itself if it survives pickling, else a RuntimeError with its text."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+
+
+def _print_progress(done: int, total: int) -> None:
+    end = "\n" if done >= total else ""
+    print(f"\r  嵌入段落 {done}/{total}", end=end, file=sys.stderr, flush=True)
