@@ -68,8 +68,7 @@ class EngineProcess:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        # fork: the child starts at once, without importing this program again.
-        context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        context = multiprocessing.get_context(_start_method())
         child_requests, self._requests = context.Pipe(duplex=False)
         self._replies, child_replies = context.Pipe(duplex=False)
         parent_ends = (self._requests, self._replies) if context.get_start_method() == "fork" else ()
@@ -187,8 +186,21 @@ class EngineProcess:
 # ---------------------------------------------------------------- the child
 
 
+def _start_method() -> str:
+    """fork when this process has a single thread, as ``python app.py`` has at this
+    point: the child starts at once, without a new interpreter and its imports (~0.5 s
+    sooner here).  Otherwise spawn: a forked copy of a process with other threads (a
+    Rust or OpenMP pool after Chroma or a model was used, say) can deadlock on a lock
+    one of them held."""
+    try:
+        single_thread = len(os.listdir("/proc/self/task")) == 1
+    except OSError:  # not Linux
+        single_thread = False
+    return "fork" if single_thread else "spawn"
+
+
 def _child_main(settings: Settings, requests, replies, parent_ends) -> None:
-    for end in parent_ends:  # else the child holds its own pipe open and never sees the parent go
+    for end in parent_ends:  # a forked child holds copies; else it would never see the parent go
         end.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's; we stop when it does
     send_lock = threading.Lock()
