@@ -149,6 +149,7 @@ class Question:
     nouns: set[str]  # content terms that name things (refusal evidence)
     people: list[str]  # folded names of people mentioned in the question
     measure: str | None  # the measure word a count question expects (几家 -> 家)
+    counted: str | None = None  # a noun counted without a measure word (几车道 -> 车道)
     speakers: list[str] = field(default_factory=list)  # people and organisations named in the question
     actions: list[str] = field(default_factory=list)  # the verb the question asks about ("谁主持的" -> 主持)
 
@@ -293,7 +294,8 @@ class ExtractiveReader:
         elif re.search(r"多少时间|多长时间|多久|how long", folded):
             measure = "时间"
         actions = _asked_action(folded, tags)
-        return Question(question, folded, script, qtype, terms, nouns, people, measure, speakers, actions)
+        counted = _counted_noun(tags)
+        return Question(question, folded, script, qtype, terms, nouns, people, measure, counted, speakers, actions)
 
     # ---------------------------------------------------------- choosing evidence
 
@@ -560,6 +562,10 @@ class ExtractiveReader:
                    and folded[end] not in _NOT_IN_NOUN):
                 end += 1
             spans.append((m.start(), end))
+        if q.counted:  # 几车道: prefer 六车道 and 3200名工人 to any other number nearby
+            direct = [(m.start(), m.end()) for m in re.finditer(rf"(?<!第){_NUM}{re.escape(q.counted)}", folded)]
+            counted = sorted(set(direct + [(a, b) for a, b in spans if q.counted in folded[a:b]]))
+            return counted or spans
         return spans
 
     def _role(self, q: Question, best: Candidate, candidates: list[Candidate]) -> str:
@@ -769,6 +775,17 @@ def _counted_group(folded_question: str) -> str:
         if not m.group(1) and m.group(2) not in ("几", "多少") and m.group(3) not in ("年", "月", "日", "年度"):
             return m.group(2) + m.group(3)
     return ""
+
+
+def _counted_noun(tags: list[tuple[str, str]]) -> str | None:
+    """The noun a count question counts: 几车道, 几个车道, 多少名工人 -> 车道, 车道, 工人."""
+    for i, (word, _) in enumerate(tags):
+        if "几" in word or "多少" in word:
+            rest = tags[i + 1 :]
+            if rest and rest[0][1] == "q":  # 多少|名|工人
+                rest = rest[1:]
+            return rest[0][0] if rest and rest[0][1] in _NOUN_TAGS else None
+    return None
 
 
 def _same_measure(a: str, b: str) -> bool:

@@ -92,6 +92,8 @@ def bridge_engine(tmp_path_factory):
         ("通车后能节省多少时间？", ["20分钟"]),
         ("谁出席了通车仪式？", ["李明远", "张晓华"]),
         ("大桥建设攻克了哪些技术难题？", ["深水基础", "大跨度钢梁架设"]),
+        ("大桥是几车道的？", ["六车道"]),  # counted without a measure word: not 设计时速80公里
+        ("大桥有几个车道？", ["六车道"]),
     ],
 )
 def test_the_reader_works_on_other_news_text(bridge_engine, question, facts):
