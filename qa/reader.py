@@ -331,7 +331,10 @@ class ExtractiveReader:
                 candidates.append(cand)
         if q.script == "en" and candidates and self.embeddings is not None:
             close = _close_to_best(passages)  # what is embedded at question time has to stay small
-            candidates = [c for c in candidates if c.passage in close]
+            # ...but a when-question also weighs the few dated sentences elsewhere: the
+            # passage nearest in meaning may have no date.  (Numbers are too common to
+            # do the same for how-many: the far sentences only add near misses.)
+            candidates = [c for c in candidates if c.passage in close or (q.qtype == "when" and self._type_fit(q, c))]
             self._score_by_meaning(q, candidates)
         candidates.sort(key=lambda c: c.score, reverse=True)
         if q.qtype == "who" and q.script != "en":
@@ -378,7 +381,12 @@ class ExtractiveReader:
     def _type_fit(self, q: Question, cand: Candidate) -> float:
         s = cand.folded
         if q.qtype == "when":
-            return 1.0 if _dates(s) else 0.0
+            dates = [s[a:b] for a, b in _dates(s)]
+            if not dates:
+                return 0.0
+            # "On what date": a day (9月7日) answers it, a year alone (2011年度…) hardly.
+            asks_year = re.search(r"哪年|哪一年|年份|what year|which year", q.folded)
+            return 1.0 if asks_year or any(re.search(r"[月日号]", d) for d in dates) else 0.5
         if q.qtype == "count":
             return 1.0 if self._numbers(q, s) else 0.0
         if q.qtype == "role" and q.people:

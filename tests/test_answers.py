@@ -65,6 +65,8 @@ def test_questions_the_article_cannot_answer_are_refused(article_engine, questio
         ("会上有几家单位做了交流发言？", ["4家"]),
         ("靳道强是什么职务？", ["局长"]),
         ("周乃翔從哪幾個方面匯報了工作？", ["品牌建设", "转型升级"]),
+        # English, matched by meaning: the dated sentence, not the nearer one with "2011年度"
+        ("When was the meeting held?", ["9月7日"]),
     ],
 )
 def test_question_types_get_concise_answers(article_engine, question, facts):
