@@ -16,7 +16,7 @@ from langchain_core.runnables import RunnableLambda
 
 from .index import Index
 from .records import Answer, IngestReport, QuestionError, Source, checked_question
-from .reader import ExtractiveReader, Reading
+from .reader import ExtractiveReader, Reading, question_names
 from .retrieval import HybridRetriever, Passage
 from .settings import Settings
 from .text import script_of
@@ -93,7 +93,7 @@ class Engine:
     @property
     def retriever(self) -> HybridRetriever:
         s = self.settings
-        return HybridRetriever(index=self.index, k=s.k, fetch_k=s.fetch_k, rrf_k=s.rrf_k)
+        return HybridRetriever(index=self.index, k=s.k, fetch_k=s.fetch_k, rrf_k=s.rrf_k, names=question_names)
 
     # ---------------------------------------------------------- asking
 

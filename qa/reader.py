@@ -136,6 +136,13 @@ def analyse_tokens(text: str) -> list[tuple[str, str]]:
     return _lac().run(text)
 
 
+def question_names(folded_question: str) -> list[str]:
+    """People, places and organisations a (folded, Chinese) question names."""
+    if script_of(folded_question) == "en":
+        return []
+    return [w for w, t in analyse_tokens(folded_question) if t in ("PER", "LOC", "ORG") and len(w) >= 2]
+
+
 # ---------------------------------------------------------------- data
 
 

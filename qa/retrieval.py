@@ -7,7 +7,7 @@ in either script, or with full-width digits, meets the same passages.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -46,6 +46,22 @@ def reciprocal_rank_fusion(rankings: list[list[str]], k: int = 60) -> dict[str, 
     return fused
 
 
+def name_bonus(names: list[str], texts: dict[str, str]) -> dict[str, float]:
+    """For each candidate, the question's names it contains, each weighted by how few
+    candidates have it, averaged over the names that tell candidates apart (0..1): "政协湖南省…选举谁为主席" among
+    thirty provinces' election reports singles out the one with 湖南, while a name
+    that half the candidates share (政协, or 苏州 in an article about Suzhou) counts
+    for nothing."""
+    weights = {}
+    for name in set(names):
+        holders = sum(name in text for text in texts.values())
+        if 0 < holders < len(texts) / 2:  # only a name at most half of them share tells them apart
+            weights[name] = 1.0 - 2 * holders / len(texts)
+    if not weights:
+        return {}
+    return {cid: sum(w for name, w in weights.items() if name in text) / len(weights) for cid, text in texts.items()}
+
+
 class HybridRetriever(BaseRetriever):
     """A LangChain retriever over an ``Index``; documents carry scores in metadata."""
 
@@ -55,6 +71,9 @@ class HybridRetriever(BaseRetriever):
     k: int = 4
     fetch_k: int = 24
     rrf_k: int = 60
+    # Names (people, places, organisations) in a folded question; see name_bonus.
+    names: Callable[[str], list[str]] | None = None
+    name_weight: float = 0.02
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         return [p.to_document() for p in self.passages(query)]
@@ -67,8 +86,14 @@ class HybridRetriever(BaseRetriever):
         dense = self.index.dense_search(self.index.embeddings.embed_query(folded), fetch)
         sparse = self.index.bm25_search(folded, fetch)
         fused = reciprocal_rank_fusion([[cid for cid, _ in dense], [cid for cid, _ in sparse]], self.rrf_k)
+        names = self.names(folded) if self.names else []
+        stored = {}
+        if names:
+            stored = self.index.get_chunks(list(fused))
+            for cid, bonus in name_bonus(names, {c: fold(t) for c, (t, _) in stored.items()}).items():
+                fused[cid] += self.name_weight * bonus
         top = sorted(fused, key=fused.__getitem__, reverse=True)[:k]
-        stored = self.index.get_chunks(top)
+        stored = stored or self.index.get_chunks(top)
         dense_of, sparse_of = dict(dense), dict(sparse)
         passages = []
         for cid in top:

@@ -185,3 +185,18 @@ def test_the_sample_article_does_not_come_back_after_its_removal(tmp_path):
     engine.remove("article.txt")
     reopened = Engine(settings, embeddings=HashEmbeddings())
     assert reopened.documents() == [] and reopened.index.count() == 0
+
+
+def test_a_name_few_candidates_share_lifts_them_and_a_common_one_does_not():
+    from qa.retrieval import name_bonus
+    from qa.reader import question_names
+
+    reports = {f"c{i}": f"政协{p}省第八届委员会第一次全体会议选举主席" for i, p in enumerate("黑龙江 贵州 江西 山西 湖南 河北".split())}
+    names = question_names("政协湖南省第八届委员会第一次全体会议选举谁为省政协主席")
+    assert "湖南省" in names
+    bonus = name_bonus(names, reports)
+    assert max(bonus, key=bonus.get) == "c4" and bonus["c4"] > 0.5
+    assert all(bonus[c] == 0 for c in reports if c != "c4")
+    # 苏州 in most passages of an article about Suzhou ranks nothing up or down
+    article = {"a": "苏州市召开会议", "b": "苏州的试点", "c": "标准化工作"}
+    assert not any(name_bonus(["苏州"], article).values())
