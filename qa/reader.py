@@ -794,8 +794,8 @@ def _counted_group(folded_question: str) -> str:
 
 def _counted_noun(tags: list[tuple[str, str]]) -> str | None:
     """The noun a count question counts: 几车道, 几个车道, 多少名工人 -> 车道, 车道, 工人."""
-    for i, (word, _) in enumerate(tags):
-        if "几" in word or "多少" in word:
+    for i, (word, tag) in enumerate(tags):
+        if tag in ("m", "r") and ("几" in word or "多少" in word):  # 几个, 多少; not 几乎
             rest = tags[i + 1 :]
             if rest and rest[0][1] == "q":  # 多少|名|工人
                 rest = rest[1:]

@@ -48,10 +48,10 @@ def reciprocal_rank_fusion(rankings: list[list[str]], k: int = 60) -> dict[str, 
 
 def name_bonus(names: list[str], texts: dict[str, str]) -> dict[str, float]:
     """For each candidate, the question's names it contains, each weighted by how few
-    candidates have it, averaged over the names that tell candidates apart (0..1): "政协湖南省…选举谁为主席" among
-    thirty provinces' election reports singles out the one with 湖南, while a name
-    that half the candidates share (政协, or 苏州 in an article about Suzhou) counts
-    for nothing."""
+    candidates have it, averaged over the names that tell candidates apart (0..1):
+    "政协湖南省…选举谁为主席" among thirty provinces' election reports singles out the
+    one with 湖南, while a name that half the candidates share (政协, or 苏州 in an
+    article about Suzhou) counts for nothing."""
     weights = {}
     for name in set(names):
         holders = sum(name in text for text in texts.values())

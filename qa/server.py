@@ -129,7 +129,9 @@ class EngineProcess:
 
     def close(self) -> None:
         """Stop the child: it exits when its request pipe closes."""
-        self._requests.close()
+        with self._lock:
+            self._stopped = self._stopped or EngineUnavailable("问答引擎已关闭。")
+            self._requests.close()
         self._process.join(timeout=5)
         if self._process.is_alive():
             self._process.terminate()

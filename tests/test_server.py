@@ -144,3 +144,11 @@ def test_the_page_refuses_to_start_on_a_mismatched_index(tmp_path):
     done = subprocess.run([sys.executable, str(ROOT / "app.py")], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
     assert "qa rebuild" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_calls_after_close_say_so(tmp_path):
+    engine = EngineProcess(hash_settings(tmp_path / "store"))
+    engine.wait_ready()
+    engine.close()
+    with pytest.raises(EngineUnavailable):
+        engine.documents()
