@@ -116,13 +116,9 @@ class EngineProcess:
         return self._result("documents")
 
     def ingest(self, paths: Iterable[str | Path], progress=False) -> IngestReport:
-        remote_progress = "report" if callable(progress) else progress
-        for kind, value in self._call("ingest", [str(p) for p in paths], progress=remote_progress):
-            if kind == "progress" and callable(progress):
-                progress(*value)
-            elif kind == "return":
-                return value
-        raise EngineUnavailable("no reply")  # _call always ends with return or raise
+        if callable(progress):  # called here, with what the child reports
+            return self._result("ingest", [str(p) for p in paths], progress="report", on_progress=progress)
+        return self._result("ingest", [str(p) for p in paths], progress=progress)
 
     def remove(self, doc_id: str) -> int:
         return self._result("remove", doc_id)
@@ -139,11 +135,13 @@ class EngineProcess:
 
     # ------------------------------------------------------------ the pipe
 
-    def _result(self, method: str, *args, **kwargs):
+    def _result(self, method: str, *args, on_progress=None, **kwargs):
         for kind, value in self._call(method, *args, **kwargs):
-            if kind == "return":
+            if kind == "progress" and on_progress:
+                on_progress(*value)
+            elif kind == "return":
                 return value
-        raise EngineUnavailable("no reply")
+        raise EngineUnavailable("no reply")  # not reached: _call ends with return or raise
 
     def _call(self, method: str, *args, **kwargs) -> Iterator[tuple[str, object]]:
         """Send one call; yield its replies ('yield', 'progress') up to 'return', or raise."""
