@@ -14,12 +14,13 @@ from typing import Iterable, Iterator
 
 from langchain_core.runnables import RunnableLambda
 
+from . import citations
 from .index import Index
-from .records import Answer, IngestReport, QuestionError, Source, checked_question
+from .records import Answer, Citation, IngestReport, QuestionError, Source, checked_question
 from .reader import ExtractiveReader, Reading, question_names
 from .retrieval import HybridRetriever, Passage
 from .settings import Settings
-from .text import script_of
+from .text import clean, script_of
 
 
 def _source(passage: Passage, highlight: tuple[int, int] | None) -> Source:
@@ -178,16 +179,65 @@ class Engine:
         timings = dict(inputs.get("timings", {}))
         timings["total"] = sum(timings.values())
         sources = [_source(p, reading.highlights.get(i)) for i, p in enumerate(passages)]
+        # Readers number their markers by reading.used: [n] cites passages[used[n - 1]].
+        # Putting the used passages first, in that order, makes [n] cite sources[n - 1].
         order = reading.used + [i for i in range(len(passages)) if i not in reading.used]
+        sources = [sources[i] for i in order]
         return Answer(
             question=inputs.get("asked", question),
             answer=reading.answer,
             abstained=reading.abstained,
-            sources=[sources[i] for i in order],
+            sources=sources,
             timings={k: round(v, 4) for k, v in timings.items()},
             backend=reading.backend,
             notice=reading.notice,
+            concise=reading.concise,
+            support=reading.support,
+            citations=[] if reading.abstained else self._citations(reading.answer, sources[: len(reading.used)]),
+            reason=reading.reason if reading.abstained else "",
+            qtype=reading.qtype,
+            standalone_question=question if "asked" in inputs else "",
         )
+
+    def _citations(self, text: str, cited: list[Source]) -> list[Citation]:
+        """A Citation for each marker [n] of text that points at one of the cited sources."""
+        found, raw_texts = [], {}
+        for n in sorted(citations.cited(text)):
+            if not 1 <= n <= len(cited):
+                continue  # not a citation of this answer (a "[5]" quoted from a document)
+            source = cited[n - 1]
+            offsets = self._document_span(source, source.highlight, raw_texts) if source.highlight else None
+            start, end = offsets or (None, None)
+            found.append(Citation(n=n, source=n - 1, doc_id=source.doc_id, chunk_id=source.chunk_id,
+                                  span=source.highlight, start=start, end=end))
+        return found
+
+    def _document_span(self, source: Source, span: tuple[int, int], raw_texts: dict[str, str | None]):
+        """A span of source.text as offsets in the document's raw text, or None.
+
+        Source.text is clean text (qa/text.py) and the map back to raw offsets is not
+        stored with the chunk.  When cleaning removed nothing inside the passage the
+        offsets follow from Source.start alone; otherwise (pinyin ruby, invisible
+        characters, \r) the passage's raw range is cleaned again, which gives the same
+        text with its positions (a chunk starts and ends with characters cleaning
+        keeps, so nothing outside the range changes how it is cleaned), and the span
+        is mapped through them.  If that does not reproduce the passage, None."""
+        quick = source.document_span(span)
+        if quick is not None or not span[0] < span[1] <= len(source.text):
+            return quick
+        if source.doc_id not in raw_texts:
+            try:
+                raw_texts[source.doc_id] = self.index.raw_text(source.doc_id)
+            except KeyError:  # removed since it was retrieved
+                raw_texts[source.doc_id] = None
+        raw = raw_texts[source.doc_id]
+        if raw is None:
+            return None
+        window = clean(raw[source.start : source.end])
+        if window.text != source.text:
+            return None
+        start, end = window.raw_span(*span)
+        return source.start + start, source.start + end
 
 
 def _pieces(text: str, size: int = 8) -> Iterator[str]:
@@ -218,4 +268,4 @@ def ingest(paths, progress=False) -> IngestReport:
     return default_engine().ingest(paths, progress=progress)
 
 
-__all__ = ["Answer", "Engine", "QuestionError", "Source", "ask", "ingest", "default_engine", "script_of"]
+__all__ = ["Answer", "Citation", "Engine", "QuestionError", "Source", "ask", "ingest", "default_engine", "script_of"]

@@ -70,7 +70,8 @@ def ingest(ctx: click.Context, paths: tuple[str, ...]) -> None:
 
 @cli.command()
 @click.argument("question")
-@click.option("--json", "as_json", is_flag=True, help="Print the answer and its sources as JSON.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the answer as data (JSON): text, concise answer, support, citations, sources, ...")
 @click.option("-k", type=click.IntRange(1, 50), help="Passages to retrieve.")
 @click.option("--backend", type=click.Choice(["extractive", "openai", "ollama"]), help="Answer backend.")
 @click.option("--stream", is_flag=True, help="Print the answer as it is generated.")

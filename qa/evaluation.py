@@ -19,11 +19,12 @@ spellings compare equal:
   longest common *contiguous* token run; best over the references;
 - EM = 1 when prediction and some reference are equal after removing punctuation.
 
-The prediction is the concise answer: the text before the first blank line of
-``Answer.answer`` with citation markers such as [1] removed (without a blank
-line that is the whole answer).  A refusal scores EM = F1 = 1 on a question the
-documents cannot answer (``answers == []``) and 0 on any other; an answer to
-an unanswerable question scores 0.
+The prediction is the concise answer the backend gives (``Answer.concise``: a
+name, a date, a number, a list).  Only an answer without one (a why/how answer of
+the offline reader, an LLM's answer, an answer object without the field) is
+scored on its text, cut by ``concise_answer``.  A refusal scores EM = F1 = 1 on a
+question the documents cannot answer (``answers == []``) and 0 on any other; an
+answer to an unanswerable question scores 0.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Protocol, Sequence
 
+from . import citations
 from .text import DocumentError, decode_bytes, fold
 
 # ---------------------------------------------------------------- question sets
@@ -301,13 +303,23 @@ def cmrc_em(prediction: str, references: Iterable[str]) -> float:
 
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
-_CITATION = re.compile(r"\s*\[\d+(?:\s*[,，、]\s*\d+)*\]")
 
 
 def concise_answer(answer_text: str) -> str:
-    """The part of an answer that is scored: before the first blank line, without [n] markers."""
+    """The fallback prediction for an answer that carries no concise answer (``Answer.concise``
+    empty or missing): its text before the first blank line, without [n] markers.
+
+    Answers with a concise answer are scored on that (see ``scored_prediction``), not on a cut of
+    their text."""
     head = _BLANK_LINE.split(answer_text.strip(), maxsplit=1)[0]
-    return _CITATION.sub("", head).strip()
+    return citations.strip(head).strip()
+
+
+def scored_prediction(answer: Any) -> str:
+    """What EM/F1 score for an answer that is not a refusal: the backend's concise answer,
+    or, when it gave none, ``concise_answer`` of the text."""
+    concise = getattr(answer, "concise", "") or ""
+    return citations.strip(concise).strip() if concise.strip() else concise_answer(answer.answer or "")
 
 
 def score_answer(row: QuestionRow, prediction: str, refused: bool) -> tuple[float, float]:
@@ -374,7 +386,7 @@ class QuestionResult:
     keywords: list[list[str]]
     evidence: str
     answer: str  # the whole reply, as shown to users
-    prediction: str  # the concise part that EM/F1 score
+    prediction: str  # what EM/F1 score: concise, or a cut of answer when there is none
     refused: bool
     em: float
     f1: float
@@ -384,6 +396,7 @@ class QuestionResult:
     retrieved: list[Retrieved]
     latency: float
     error: str = ""
+    concise: str = ""  # the backend's concise answer (Answer.concise), "" when it gave none
 
     @property
     def answerable(self) -> bool:
@@ -432,8 +445,9 @@ def run_question(engine: Asker, row: QuestionRow, k: int | None = None, backend:
         return _failed_result(row, f"{type(exc).__name__}: {exc}", time.perf_counter() - started)
     wall = time.perf_counter() - started
     text, refused = answer.answer or "", bool(answer.abstained)
-    prediction = "" if refused else concise_answer(text)
-    em, f1 = score_answer(row, prediction, refused)
+    concise = getattr(answer, "concise", "") or ""
+    predicted = "" if refused else scored_prediction(answer)
+    em, f1 = score_answer(row, predicted, refused)
     keywords_ok = (not refused and keywords_found(row.keywords, text)) if row.keywords and row.answerable else None
     texts = [s.text for s in answer.sources]
     rank = evidence_rank(row.evidence, texts) if row.evidence else None
@@ -444,10 +458,10 @@ def run_question(engine: Asker, row: QuestionRow, k: int | None = None, backend:
     return QuestionResult(
         id=row.id, line=row.line, question=row.question, type=row.type, lang=row.lang,
         expected=row.answers, keywords=row.keywords, evidence=row.evidence,
-        answer=text, prediction=prediction, refused=refused, em=em, f1=f1, keywords_ok=keywords_ok,
-        passed=passed(row, refused, prediction, text, keywords_ok),
+        answer=text, prediction=predicted, refused=refused, em=em, f1=f1, keywords_ok=keywords_ok,
+        passed=passed(row, refused, predicted, text, keywords_ok),
         evidence_rank=rank, retrieved=retrieved,
-        latency=round(float((answer.timings or {}).get("total", wall)), 4),
+        latency=round(float((answer.timings or {}).get("total", wall)), 4), concise=concise,
     )  # fmt: skip
 
 

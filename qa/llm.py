@@ -2,10 +2,11 @@
 
 The chain: relevance gate -> prompt (numbered passages, the question) -> chat model
 -> parsed answer.  The gate refuses without calling the model when the passages
-do not mention what the question asks about.  The parser maps every [n] back to
-its passage and renumbers the markers in the order they are first cited, which
-is the order the engine returns the sources in (cited first), so [1] is always
-the first source shown.  A citation of a passage that was not given is dropped
+do not mention what the question asks about.  The parser maps every [n] (in any
+form qa/citations.py knows: 【n】, [资料n], [1, 3] ...) back to its passage and
+renumbers the markers in the order they are first cited, which is the order the
+engine returns the sources in (cited first), so [1] is always the first source
+shown.  A citation of a passage that was not given is dropped
 and flagged in the notice.
 
 Any failure of the model (server down, timeout, 401, 429, malformed reply) gives
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from . import citations
 from .chunking import split_sentences
 from .reader import ExtractiveReader, Reading, analyse_tokens, refusal_text
 from .retrieval import Passage
@@ -46,9 +48,6 @@ _REFUSAL_WORDS = re.compile(
     r"|无法(根据|从)\S{0,10}(回答|得知|确定)|(do|does) not (contain|mention)",
     re.IGNORECASE,
 )
-_CITATION = re.compile(r"[\[【［]\s*(?:资料|段落|来源)?\s*(\d{1,3}(?:\s*[,，、;；]\s*(?:资料|段落)?\s*\d{1,3})*)\s*[\]】］]")
-_OPENERS = "[【［"
-_LONGEST_MARKER = 24  # an unclosed bracket further back than this is not a citation
 _THINK = re.compile(r"^\s*<think>.*?</think>\s*", re.DOTALL)
 
 _LANGUAGES = {"hans": "简体中文", "hant": "繁體中文", "en": "英文（English）"}
@@ -279,7 +278,7 @@ class AnswerParser:
             return []
         cut = len(self._pending) if final else self._safe_cut(self._pending)
         ready, self._pending = self._pending[:cut], self._pending[cut:]
-        ready = in_script(_CITATION.sub(self._renumber, ready), self.script)
+        ready = in_script(citations.normalise(ready, self._renumber), self.script)
         if not self._shown:
             ready = ready.lstrip()
         if not ready:
@@ -310,24 +309,20 @@ class AnswerParser:
 
     @staticmethod
     def _safe_cut(text: str) -> int:
-        opener = max(text.rfind(ch) for ch in _OPENERS)
-        if opener < 0 or any(ch in text[opener:] for ch in "]】］"):
+        opener = max(text.rfind(ch) for ch in citations.OPENERS)
+        if opener < 0 or any(ch in text[opener:] for ch in citations.CLOSERS):
             return len(text)
-        return opener if len(text) - opener <= _LONGEST_MARKER else len(text)
+        return opener if len(text) - opener <= citations.LONGEST_WRITTEN else len(text)
 
-    def _renumber(self, match: re.Match) -> str:
-        out = []
-        for number in map(int, re.findall(r"\d+", match.group(1))):
-            if not 1 <= number <= self.passage_count:
-                self.invalid.append(number)
-                continue
-            index = number - 1
-            if index not in self.used:
-                self.used.append(index)
-            marker = f"[{self.used.index(index) + 1}]"
-            if marker not in out:
-                out.append(marker)
-        return "".join(out)
+    def _renumber(self, number: int) -> int | None:
+        """The marker number shown for the model's passage number (None: no such passage)."""
+        if not 1 <= number <= self.passage_count:
+            self.invalid.append(number)
+            return None
+        index = number - 1
+        if index not in self.used:
+            self.used.append(index)
+        return self.used.index(index) + 1
 
     def refused(self) -> bool:
         if self.refused_at_start or _REFUSAL_ANYWHERE.search(fold(self.raw)):
@@ -338,15 +333,17 @@ class AnswerParser:
 def highlights_for(answer: str, used: list[int], passages: list[Passage]) -> dict[int, tuple[int, int]]:
     """For each cited passage, the sentence of it closest to the answer sentences citing it."""
     claims: dict[int, str] = {}
-    answer = re.sub(r"([。！？!?；;])((?:\s*\[\d+\])+)", r"\2\1", answer)  # 指示。[1] cites 指示
+    answer = re.sub(rf"([。！？!?；;])((?:\s*{citations.MARKER.pattern})+)", r"\2\1", answer)  # 指示。[1] cites 指示
     for span in split_sentences(answer):
         sentence = answer[span.start:span.end]
-        for number in re.findall(r"\[(\d+)\]", sentence):
-            index = used[int(number) - 1]
+        for number in citations.numbers(sentence):
+            if not 1 <= number <= len(used):
+                continue  # not a citation (the parser only writes markers of used passages)
+            index = used[number - 1]
             claims[index] = claims.get(index, "") + sentence
     highlights = {}
     for index, claim in claims.items():
-        wanted = _bigrams(fold(re.sub(r"\[\d+\]", "", claim)))
+        wanted = _bigrams(fold(citations.strip(claim)))
         text = passages[index].text
         best, best_score = None, 1
         for span in split_sentences(text):
@@ -429,11 +426,13 @@ class LLMReader:
 
     def _answer(self, question, passages, bm25, streaming: bool) -> Iterator[str | Reading]:
         script = script_of(question)
+        qtype = self.analyser.analyse(question, bm25).qtype  # as the offline reader sees it
         reason = self.relevance_gate(question, passages, bm25)
         if reason:
             log.info("relevance gate refused without calling the model: %s", reason)
             yield refusal_text(script)
-            yield Reading(answer=refusal_text(script), abstained=True, reason=f"gate: {reason}", backend=self.backend)
+            yield Reading(answer=refusal_text(script), abstained=True, qtype=qtype, reason=f"gate: {reason}",
+                          backend=self.backend)
             return
         parser = AnswerParser(len(passages), script)
         shown = False
@@ -452,6 +451,7 @@ class LLMReader:
             yield from self._fall_back(question, passages, bm25, exc, after_text=shown)
             return
         reading = self._reading(parser, passages)
+        reading.qtype = qtype
         if reading.abstained and not shown:
             yield reading.answer
         yield reading
@@ -460,7 +460,7 @@ class LLMReader:
         script = parser.script
         notes = []
         if parser.invalid:
-            wrong = "、".join(f"[{n}]" for n in dict.fromkeys(parser.invalid))
+            wrong = "、".join(citations.marker(n) for n in dict.fromkeys(parser.invalid))
             notes.append(f"模型引用了不存在的资料 {wrong}，已删除这些引用")
         if parser.refused():
             return Reading(answer=refusal_text(script), abstained=True, reason="the model found no answer in the passages",
@@ -539,7 +539,7 @@ def condense_question(settings: Settings, question: str, history: list[tuple[str
 def format_history(history: list[tuple[str, str]], turns: int = 3, answer_chars: int = 200) -> str:
     lines = []
     for asked, answered in history[-turns:]:
-        answered = re.sub(r"\s*\[\d+\]", "", answered).strip()
+        answered = citations.strip(answered).strip()
         if len(answered) > answer_chars:
             answered = answered[:answer_chars] + "…"
         lines.append(f"用户：{asked}\n助手：{answered}")

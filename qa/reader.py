@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from . import citations
 from .bm25 import STOPWORDS, cut, tokenize
 from .chunking import Span, split_clauses, split_sentences
 from .retrieval import Passage
@@ -179,7 +180,11 @@ class Reading:
     abstained: bool
     used: list[int] = field(default_factory=list)  # passage indices, most important first
     highlights: dict[int, tuple[int, int]] = field(default_factory=dict)
-    concise: str = ""
+    concise: str = ""  # the short answer, in the script of the question; "" when there is none
+    # The sentence the answer rests on, in the script of the question (several questions
+    # in one: theirs, one a line), and the passage it is in; "" / None when there is none.
+    support: str = ""
+    support_passage: int | None = None
     qtype: str = ""
     reason: str = ""  # why it refused (for logs and evaluation, not shown as the answer)
     notice: str = ""  # shown to the user, e.g. that a fall back happened
@@ -231,7 +236,8 @@ class ExtractiveReader:
             used += [p for p in r.used if p not in used]
 
         def renumber(r: Reading) -> str:
-            return re.sub(r"\[(\d+)\]", lambda m: f"[{used.index(r.used[int(m.group(1)) - 1]) + 1}]", r.answer)
+            # A marker that is not one of r's (a "[3]" quoted from a document) stays as it is.
+            return citations.renumber(r.answer, lambda n: used.index(r.used[n - 1]) + 1 if 1 <= n <= len(r.used) else n)
 
         highlights: dict[int, tuple[int, int]] = {}
         for r in answered:
@@ -243,6 +249,8 @@ class ExtractiveReader:
             used=used,
             highlights=highlights,
             concise="；".join(r.concise for r in answered if r.concise),
+            support="\n".join(dict.fromkeys(r.support for r in answered if r.support)),
+            support_passage=answered[0].support_passage,
             qtype="multi",
         )
 
@@ -644,7 +652,7 @@ class ExtractiveReader:
 
     def _render(self, q, best, concise, support, support_span, extra, passages) -> Reading:
         label = "Source" if q.script == "en" else "原文"
-        marker = "[1]"
+        marker = citations.marker(1)
         used = [best.passage]
         highlights = {best.passage: (support_span.start, support_span.end)}
         body = f"{support} {marker}"
@@ -653,7 +661,7 @@ class ExtractiveReader:
                 used.append(extra.passage)
             n = used.index(extra.passage) + 1
             highlights.setdefault(extra.passage, (extra.span.start, extra.span.end))
-            body += f"\n{extra.text} [{n}]"
+            body += f"\n{extra.text} {citations.marker(n)}"
         if concise:
             text = f"{concise}\n\n{label}：{body}"
         else:
@@ -664,6 +672,8 @@ class ExtractiveReader:
             used=used,
             highlights=highlights,
             concise=in_script(concise, q.script),
+            support=in_script(support, q.script),
+            support_passage=best.passage,
             qtype=q.qtype,
         )
 

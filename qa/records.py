@@ -48,17 +48,64 @@ class Source:
     dense_score: float | None = None
     bm25_score: float | None = None
 
+    def document_span(self, span: tuple[int, int]) -> tuple[int, int] | None:
+        """A span of ``text`` as offsets in the document's raw text, or None when that
+        cannot be known from the passage alone.
+
+        ``text`` is the chunk's *clean* text (qa/text.py: pinyin ruby, invisible
+        characters and some whitespace removed), while ``start``/``end`` are raw
+        offsets.  When the text is exactly as long as its raw range, cleaning removed
+        nothing inside it, so clean position i is raw position start + i (a tab or
+        ideographic space may have become a plain space).  Otherwise the map back
+        (CleanText.positions) is not stored with the chunk: None rather than a guess
+        (the engine then maps the span through the document's raw text, see
+        Engine._document_span)."""
+        start, end = span
+        if self.end - self.start != len(self.text) or not 0 <= start <= end <= len(self.text):
+            return None
+        return self.start + start, self.start + end
+
+
+@dataclass
+class Citation:
+    """One source an answer cites: the marker ``[n]`` in ``Answer.answer`` points at
+    ``Answer.sources[source]`` (always ``n - 1``; see qa/citations.py)."""
+
+    n: int
+    source: int
+    doc_id: str
+    chunk_id: str
+    # The cited text within that source's ``text`` (what the page highlights), if known.
+    span: tuple[int, int] | None = None
+    # The same span as offsets in the document's raw text (the file as decoded, which
+    # Index.raw_text returns; Source.text is cleaned text, see Source.document_span);
+    # None when they cannot be mapped exactly.
+    start: int | None = None
+    end: int | None = None
+
 
 @dataclass
 class Answer:
-    question: str
-    answer: str
+    question: str  # as asked
+    answer: str  # the rendered text users see, with [n] markers
     abstained: bool
-    sources: list[Source]
+    sources: list[Source]  # the cited ones first, in marker order
     timings: dict[str, float] = field(default_factory=dict)
     backend: str = "extractive"
     # A notice for the user about how the answer was made (e.g. a fall back).
     notice: str = ""
+    # The short answer (a name, date, number, list), empty when there is none
+    # (questions of why/how, answers from a language model).
+    concise: str = ""
+    # The sentence the answer rests on, in the script of the question; empty when the
+    # backend gives none (language models).  It is in the source of the first citation
+    # (with the offline reader it is that citation's span).
+    support: str = ""
+    citations: list[Citation] = field(default_factory=list)  # in marker order
+    reason: str = ""  # why it refused; empty for an answer
+    qtype: str = ""  # the question type the reader saw: who, when, count, list, ... ('multi' for several)
+    # For a follow-up asked with history: the stand-alone question retrieval used.
+    standalone_question: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -8,6 +8,7 @@ endpoint ``ask`` returns the answer and its sources as data:
     from gradio_client import Client
     result = Client("http://127.0.0.1:7860/").predict("誰在會上作了重要講話？", 4, api_name="/ask")
     result["answer"], result["abstained"], result["sources"]
+    result["concise"], result["support"], result["citations"], result["reason"], result["qtype"]
 
 Gradio is imported only here (it takes seconds), so the rest of the package stays light.
 """
@@ -17,7 +18,6 @@ import importlib.abc
 import importlib.machinery
 import logging
 import os
-import re
 import sys
 import time
 from pathlib import Path
@@ -58,6 +58,7 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
 import gradio as gr  # noqa: E402
 
+from . import citations  # noqa: E402
 from .records import SUPPORTED_SUFFIXES, Answer, IngestReport, QuestionError, Source  # noqa: E402
 from .settings import Settings  # noqa: E402
 
@@ -134,7 +135,7 @@ def highlighted(text: str, span: tuple[int, int] | None) -> str:
 
 
 def _with_citations(text: str) -> str:
-    return re.sub(r"\[(\d{1,2})\]", r'<sup class="qa-cite">[\1]</sup>', html.escape(text))
+    return citations.MARKER.sub(r'<sup class="qa-cite">[\1]</sup>', html.escape(text))
 
 
 def render_answer(answer: Answer) -> str:
@@ -439,7 +440,9 @@ def build_app(engine: "Engine | EngineProcess") -> gr.Blocks:
         app.load(page.document_views, None, views, api_visibility="private")
 
         def ask(question: str, k: int = engine.settings.k) -> dict:
-            """回答一个问题：返回答案、是否拒答（abstained）、引用段落（sources，含得分和答案位置）、耗时和回答方式。"""
+            """回答一个问题：返回答案全文（answer）、简短答案（concise）、依据的句子（support）、是否拒答（abstained）
+            及拒答原因（reason）、引用段落（sources，含得分和答案位置）、每个 [n] 引用了哪段的哪部分（citations）、
+            问题类型（qtype）、耗时和回答方式。"""
             return page.ask(question, k)
 
         gr.api(ask, api_name="ask")

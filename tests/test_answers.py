@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
 
 from qa import Engine, QuestionError, Settings
+from qa.chunking import split_sentences
 from qa.cli import cli
-from qa.text import fold
+from qa.text import clean, fold
 
 from .conftest import ARTICLE, FIXTURES
 
@@ -74,6 +76,78 @@ def test_question_types_get_concise_answers(article_engine, question, facts):
     assert not result.abstained
     concise = result.answer.split("\n\n")[0]
     assert _has(concise, *facts), result.answer
+
+
+# ---------------------------------------------------------------- answers as data
+
+
+def _markers(text: str) -> list[int]:
+    return sorted({int(n) for n in re.findall(r"\[(\d+)\]", text)})
+
+
+def _assert_citations_hold(result) -> None:
+    """Every [n] of the text has a Citation of sources[n - 1] whose text holds the cited span."""
+    assert [c.n for c in result.citations] == _markers(result.answer), result.answer
+    for c in result.citations:
+        source = result.sources[c.source]
+        assert c.source == c.n - 1
+        assert (c.doc_id, c.chunk_id) == (source.doc_id, source.chunk_id)
+        start, end = c.span
+        assert 0 <= start < end <= len(source.text)
+        assert (start, end) == source.highlight
+
+
+def test_an_answer_carries_its_concise_answer_and_supporting_sentence(article_engine):
+    result = article_engine.ask("蘇州的標準化試點應用在多少個專業服務領域？")
+    assert not result.abstained and result.qtype == "count" and result.reason == ""
+    assert result.concise and _has(result.concise, "13个") and result.concise in result.answer
+    assert result.support and result.support in result.answer
+    first = result.citations[0]
+    cited = result.sources[first.source].text[first.span[0] : first.span[1]]
+    assert fold(result.support) == fold(cited)  # as in the source, but in the script of the question
+    # one sentence of the source, or the clauses of it around the answer when it is long
+    assert any(s.start <= first.span[0] < first.span[1] <= s.end for s in split_sentences(result.sources[first.source].text))
+
+
+@pytest.mark.parametrize(
+    "question, history",
+    [
+        ("谁在会上作了重要讲话？", None),
+        ("为什么要打造质量强市？", None),  # no concise answer: the sentence alone
+        ("周乃翔是谁？他肯定了哪方面？", None),  # two questions in one, renumbered together
+        ("他还说了什么？", [("陈钢是谁？", "国家标准委主任陈钢 [1]")]),  # cites two sources
+    ],
+)
+def test_every_citation_marker_has_a_citation_of_a_source_holding_the_cited_span(article_engine, question, history):
+    result = article_engine.ask(question, history=history)
+    assert not result.abstained and result.citations, result.answer
+    _assert_citations_hold(result)
+
+
+def test_cited_spans_are_also_given_as_offsets_in_the_raw_document(article_engine, bridge_engine):
+    # The article's raw text holds pinyin readings (質(zhì)量) that the passages do not.
+    for engine, question in ((article_engine, "会议是哪天召开的？"), (bridge_engine, "大桥总投资多少钱？")):
+        result = engine.ask(question)
+        for c in result.citations:
+            source = result.sources[c.source]
+            raw = engine.index.raw_text(c.doc_id)
+            assert c.start is not None and source.start <= c.start < c.end <= source.end
+            assert clean(raw[c.start : c.end]).text == source.text[c.span[0] : c.span[1]]
+
+
+def test_a_refusal_gives_its_reason_and_cites_nothing(article_engine):
+    result = article_engine.ask("這次會議的預算是多少錢？")
+    assert result.abstained
+    assert "预算" in result.reason
+    assert result.citations == [] and result.concise == "" and result.support == ""
+    assert result.qtype == "count" and result.standalone_question == ""
+
+
+def test_a_follow_up_reports_the_standalone_question_it_was_retrieved_with(article_engine):
+    result = article_engine.ask("他还说了什么？", history=[("陈钢是谁？", "国家标准委主任陈钢 [1]")])
+    assert result.question == "他还说了什么？"
+    assert result.standalone_question == "陈钢还说了什么？"
+    assert article_engine.ask("陈钢还说了什么？").standalone_question == ""
 
 
 @pytest.fixture(scope="module")
@@ -143,12 +217,24 @@ def test_streaming_yields_pieces_then_the_answer(article_engine):
     assert "".join(pieces) == final.answer
 
 
-def test_cli_ask_json_and_errors():
+def test_cli_ask_json_holds_the_answer_as_data_and_mistakes_take_one_line():
     runner = CliRunner()
     result = runner.invoke(cli, ["ask", "谁在会上作了重要讲话？", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["abstained"] is False and data["sources"][0]["doc_id"] == "article.txt"
+    assert _has(data["concise"], "周乃翔", "靳道强", "陈钢") and data["concise"] in data["answer"]
+    assert data["support"] in data["answer"] and data["qtype"] == "who" and data["reason"] == ""
+    assert data["standalone_question"] == ""
+    (citation,) = data["citations"]
+    assert citation["n"] == 1 and citation["source"] == 0
+    assert citation["chunk_id"] == data["sources"][0]["chunk_id"]
+    start, end = citation["span"]
+    assert fold(data["sources"][0]["text"][start:end]) == fold(data["support"])
+    assert isinstance(citation["start"], int) and citation["end"] > citation["start"]
+
+    plain = runner.invoke(cli, ["ask", "谁在会上作了重要讲话？"])
+    assert plain.exit_code == 0 and plain.output.startswith(data["answer"] + "\n\n[1] article.txt #")
 
     empty = runner.invoke(cli, ["ask", "  "])
     assert empty.exit_code == 1 and "Traceback" not in empty.output and "空" in empty.output

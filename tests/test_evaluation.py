@@ -152,6 +152,35 @@ def test_evaluate_hit_at_k_mrr_and_refusal_rates():
     assert s["latency_max"] == pytest.approx(0.6)
 
 
+class ConciseEngine:
+    """Replies from a table: question -> (answer text, concise answer)."""
+
+    def __init__(self, replies: dict[str, tuple[str, str]]) -> None:
+        self.replies = replies
+
+    def ask(self, question: str, *, k=None, backend=None) -> Answer:
+        text, concise = self.replies[question]
+        return Answer(question, text, False, [_source("国家标准委主任陈钢出席会议。", 0)], concise=concise)
+
+
+def test_eval_scores_the_concise_answer_the_backend_gave_not_the_first_paragraph():
+    rows = [_row(["陈钢"], question="q1", id="1"), _row(["4家", "四家"], question="q22", id="2", type="count"),
+            _row(["周乃翔"], question="q333", id="3")]  # fmt: skip
+    engine = ConciseEngine({
+        "q1": ("国家标准委主任陈钢出席会议\n\n原文：国家标准委主任陈钢出席会议。 [1]", "陈钢"),
+        # two questions in one: the concise answers of both, the text in several paragraphs
+        "q22": ("会上有4家单位发言\n\n原文：4家单位进行了交流发言。 [1]\n\n周乃翔市长\n\n原文：…… [1]", "4家；周乃翔市长"),
+        "q333": ("周乃翔\n\n原文：市长周乃翔 [1]", ""),  # none given: the text before its first blank line
+    })  # fmt: skip
+    report = evaluate(engine, rows)
+    first, second, third = report.results
+    assert concise_answer(engine.replies["q1"][0]) != "陈钢"  # what splitting the text would have scored
+    assert (first.prediction, first.em, first.f1) == ("陈钢", 1.0, 1.0)
+    assert second.prediction == "4家；周乃翔市长" and second.f1 == pytest.approx(cmrc_f1("4家；周乃翔市长", ["4家"]))
+    assert (third.prediction, third.em) == ("周乃翔", 1.0)
+    assert [r["concise"] for r in report.to_dict()["results"]] == ["陈钢", "4家；周乃翔市长", ""]
+
+
 def test_percentile_interpolates():
     assert percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
     assert percentile([1.0, 2.0, 3.0, 4.0], 95) == pytest.approx(3.85)

@@ -122,6 +122,11 @@ def test_citations_map_back_to_sources_in_the_order_cited(engine, server):
     first = answer.sources[0]
     assert first.highlight is not None
     assert first.text[first.highlight[0]:first.highlight[1]] == first_sentence(shown[2])
+    # The same as data: [n] cites sources[n - 1], with the sentence the page highlights.
+    assert [(c.n, c.source, c.chunk_id) for c in answer.citations] == [
+        (1, 0, answer.sources[0].chunk_id), (2, 1, answer.sources[1].chunk_id)]
+    assert [c.span for c in answer.citations] == [s.highlight for s in answer.sources[:2]]
+    assert answer.qtype == "who" and answer.concise == "" and answer.support == "" and answer.reason == ""
 
 
 def test_answer_is_in_the_script_of_the_question(engine, server):
@@ -361,6 +366,16 @@ def test_parser_hides_a_think_block_and_spots_refusals():
     assert parser.refused()
     parser, shown = parse(["无锡不在资料中[1]"])
     assert not parser.refused() and shown
+
+
+def test_citation_markers_have_one_grammar_for_readers_and_the_model():
+    from qa import citations
+
+    written = "甲【2】乙[资料1, 3]丙［2］丁[附件]"
+    assert citations.normalise(written, lambda n: None if n == 3 else n) == "甲[2]乙[1]丙[2]丁[附件]"
+    assert citations.cited("甲[2]乙[1][2]") == [2, 1] and citations.numbers("甲[2]乙[1][2]") == [2, 1, 2]
+    assert citations.renumber("甲[2]乙[1]", {2: 1, 1: 2}.get) == "甲[1]乙[2]"
+    assert citations.strip("陈钢 [1]，周乃翔【2】[1, 3]。") == "陈钢，周乃翔。"
 
 
 def test_parser_keeps_brackets_that_are_not_citations():

@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from qa.text import fold
 from tests.ui_server import ROOT, running_app
 
 gradio_client = pytest.importorskip("gradio_client")
@@ -55,6 +56,16 @@ def test_who_spoke_returns_the_speakers_and_sources(client):
     assert isinstance(first["score"], float) and first["text"]
     start, end = first["highlight"]
     assert 0 <= start < end <= len(first["text"])
+    # The answer as data: the short answer, its sentence, and what each [n] cites.
+    assert missing_facts(result["concise"], facts("a046")) == [] and result["concise"] in result["answer"]
+    assert result["support"] in result["answer"] and result["qtype"] == "who" and result["reason"] == ""
+    assert [c["n"] for c in result["citations"]] == sorted({int(n) for n in re.findall(r"\[(\d+)\]", result["answer"])})
+    for citation in result["citations"]:
+        source = result["sources"][citation["source"]]
+        assert citation["chunk_id"] == source["chunk_id"] and citation["span"] == source["highlight"]
+    cited = result["citations"][0]["span"]
+    assert fold(first["text"][cited[0] : cited[1]]) == fold(result["support"])
+    assert isinstance(result["citations"][0]["start"], int)
 
 
 def test_k_limits_the_sources(client):
@@ -66,6 +77,7 @@ def test_unanswerable_question_is_refused(client):
     result = client.predict(question="昨天晚上的足球比赛谁赢了？", k=4, api_name="/ask")
     assert result["abstained"] is True
     assert result["answer"]
+    assert result["reason"] and result["citations"] == [] and result["concise"] == ""
 
 
 def test_empty_question_gets_a_chinese_error(client):
