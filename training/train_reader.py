@@ -1,0 +1,259 @@
+"""Fit the neural reader: multilingual-e5-small + a span head, on DRCD dev and CMRC 2018 dev.
+
+One command reproduces the shipped weights (about 1.5 h on 2 cores):
+
+    .venv/bin/pip install -e '.[train]'
+    .venv/bin/python -m training.train_reader --drcd ../shared/rc/drcd_dev.json \
+        --cmrc ../shared/rc/cmrc2018_dev.json
+
+Fit only on the "fit" fold of each set (training/rcdata.py); the report fold and the
+held-out articles are never seen. Examples, SQuAD 2.0 style:
+  - the question with a window of its paragraph holding the answer (label: the span);
+  - the same question with another paragraph of its article, or the closest paragraph
+    of another article by BM25, that does not hold the answer (label: <s>, "not here").
+The second kind is what the reader meets among retrieved passages, and what lets it
+refuse. Checkpoints go to artifacts/reader/ and a run resumes from the last one;
+--export writes qa/models/reader.onnx (int8) from the final checkpoint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from qa import e5file  # noqa: E402
+from qa.bm25 import BM25Index, tokenize  # noqa: E402
+from qa.e5tokens import E5Tokenizer  # noqa: E402
+from qa.neural import MAX_QUESTION_TOKENS, pair_ids  # noqa: E402
+from qa.text import fold  # noqa: E402
+from training import rcdata  # noqa: E402
+
+ARTIFACTS = ROOT / "artifacts" / "reader"
+
+
+@dataclass
+class Example:
+    ids: list[int]
+    start: int  # token index of the answer's first token; 0 = no answer here
+    end: int
+
+
+def window_examples(tok: E5Tokenizer, q_ids: list[int], context: str, spans: list[tuple[int, int]] | None,
+                    max_len: int, rng: random.Random, keep_null: float) -> list[Example]:
+    """Windows of the context after the question; spans: the answers' character spans
+    (None: the context does not answer the question)."""
+    enc = tok.encode(fold(context))
+    budget = max_len - len(q_ids) - 4
+    stride = max(budget // 2, 1)
+    out = []
+    for w0 in range(0, max(len(enc.ids) - budget, 0) + stride, stride):
+        w = slice(w0, min(w0 + budget, len(enc.ids)))
+        ids, offset = pair_ids(q_ids, enc.ids[w], tok)
+        label = (0, 0)
+        for a, b in spans or []:
+            tokens = [i for i, (s, e) in enumerate(enc.spans[w]) if e > a and s < b]
+            if tokens and enc.spans[w][tokens[0]][0] <= a and enc.spans[w][tokens[-1]][1] >= b:
+                label = (offset + tokens[0], offset + tokens[-1])
+                break
+        if label == (0, 0) and rng.random() > keep_null:
+            continue
+        out.append(Example(ids, *label))
+        if w.stop >= len(enc.ids):
+            break
+    return out
+
+
+def build(items: list[rcdata.Item], tok: E5Tokenizer, max_len: int, seed: int, log) -> list[Example]:
+    rng = random.Random(seed)
+    paragraphs = {}
+    for it in items:
+        paragraphs[(it.article, it.paragraph)] = it.context
+    keys = list(paragraphs)
+    bm25 = BM25Index()
+    bm25.add([f"{a}:{p}" for a, p in keys], [tokenize(fold(paragraphs[k])) for k in keys])
+    examples = []
+    for n, it in enumerate(items):
+        q_ids = tok.encode(fold(it.question)).ids[:MAX_QUESTION_TOKENS]
+        spans = [(s, s + len(t)) for s, t in zip(it.starts, it.answers)]
+        examples += window_examples(tok, q_ids, it.context, spans, max_len, rng, keep_null=0.15)
+        for key in _distractors(bm25, it, paragraphs, rng):
+            examples += window_examples(tok, q_ids, paragraphs[key], None, max_len, rng, keep_null=1.0)[:1]
+        if n % 1000 == 0:
+            log(f"examples: {n}/{len(items)} questions -> {len(examples)} windows")
+    return examples
+
+
+def _distractors(bm25, it, paragraphs, rng) -> list[tuple[int, int]]:
+    """The closest paragraph of the same article and of another article that do not
+    hold any reference answer."""
+    ranked = [tuple(map(int, cid.split(":"))) for cid, _ in bm25.search(tokenize(fold(it.question)), 30)]
+    same = [k for k in ranked if k[0] == it.article and k[1] != it.paragraph]
+    other = [k for k in ranked if k[0] != it.article]
+    picked = []
+    for pool, chance in ((same, 0.3), (other, 0.3)):
+        for key in pool:
+            if not any(fold(a) in fold(paragraphs[key]) for a in it.answers):
+                if rng.random() < chance:
+                    picked.append(key)
+                break
+    return picked
+
+
+def batches(examples: list[Example], size: int, rng: random.Random) -> list[list[Example]]:
+    """Batches of similar length (little padding), in random order."""
+    order = sorted(range(len(examples)), key=lambda i: (len(examples[i].ids), rng.random()))
+    groups = [order[i:i + size] for i in range(0, len(order), size)]
+    rng.shuffle(groups)
+    return [[examples[i] for i in g] for g in groups]
+
+
+def tensors(batch: list[Example], model_file: e5file.ModelFile, pad: int):
+    import torch
+
+    t = max(len(e.ids) for e in batch)
+    ids = np.full((len(batch), t), pad, dtype=np.int64)
+    mask = np.zeros((len(batch), t), dtype=np.int64)
+    for i, e in enumerate(batch):
+        ids[i, :len(e.ids)] = e.ids
+        mask[i, :len(e.ids)] = 1
+    vectors = torch.from_numpy(model_file.word_vectors(ids))
+    return vectors, torch.from_numpy(mask), torch.tensor([e.start for e in batch]), torch.tensor([e.end for e in batch])
+
+
+def train(args) -> None:
+    import torch
+
+    from training.encoder import SpanReader
+
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    logfile = open(ARTIFACTS / "train.log", "a", encoding="utf-8")
+
+    def log(msg: str) -> None:
+        line = f"{time.strftime('%H:%M:%S')} {msg}"
+        print(line, flush=True)
+        logfile.write(line + "\n")
+        logfile.flush()
+
+    model_file = e5file.load()
+    tok = E5Tokenizer(model_file)
+    cache = ARTIFACTS / f"examples-{args.max_len}-{args.seed}.json"
+    if cache.exists():
+        examples = [Example(**e) for e in json.loads(cache.read_text())]
+    else:
+        items = [it for path in (args.drcd, args.cmrc) if path for it in rcdata.load(path) if rcdata.fold_of(it.article) == "fit"]
+        if args.limit:
+            items = items[: args.limit]
+        examples = build(items, tok, args.max_len, args.seed, log)
+        cache.write_text(json.dumps([vars(e) for e in examples]))
+    log(f"{len(examples)} windows, {sum(e.start > 0 for e in examples)} with an answer")
+
+    model = SpanReader(model_file)
+    # The lower layers keep their pretrained weights: a third less back-propagation
+    # on 2 cores, for little loss on a few thousand questions.
+    for module in [model.eln, *model.layers[: args.freeze_layers]]:
+        module.requires_grad_(False)
+    model.pos.requires_grad_(False)
+    model.token_type.requires_grad_(False)
+    trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    decay = [p for n, p in trainable if p.ndim > 1]
+    rest = [p for n, p in trainable if p.ndim == 1]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": rest, "weight_decay": 0.0}], lr=args.lr)
+    rng = random.Random(args.seed)
+    plan = [batches(examples, args.batch, rng) for _ in range(args.epochs)]
+    total = sum(len(p) for p in plan)
+    if args.max_steps:
+        total = min(total, args.max_steps)  # a shorter schedule, also when resuming
+    warmup = max(int(0.06 * total), 1)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(total - warmup, 1))))
+    step = 0
+    ckpt = ARTIFACTS / "checkpoint.pt"
+    if ckpt.exists():
+        state = torch.load(ckpt, weights_only=False)
+        model.load_state_dict(state["model"]); opt.load_state_dict(state["opt"]); sched.load_state_dict(state["sched"])
+        step = state["step"]
+        log(f"resumed at step {step}/{total}")
+    flat = [b for p in plan for b in p]
+    model.train()
+    started, running, first = time.time(), None, step
+    for step in range(step, total):
+        vectors, mask, starts, ends = tensors(flat[step], model_file, tok.pad)
+        s_logits, e_logits = model(vectors, mask)
+        loss = (torch.nn.functional.cross_entropy(s_logits, starts) + torch.nn.functional.cross_entropy(e_logits, ends)) / 2
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        running = loss.item() if running is None else 0.98 * running + 0.02 * loss.item()
+        if (step + 1) % 10 == 0:
+            rate = (time.time() - started) / (step + 1 - first)
+            log(f"step {step + 1}/{total} loss {running:.3f} lr {sched.get_last_lr()[0]:.2e} {rate:.1f}s/step")
+        if (step + 1) % args.save_every == 0 or step + 1 == total:
+            torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "step": step + 1}, ckpt)
+    torch.save(model.state_dict(), ARTIFACTS / "final.pt")
+    log("done")
+
+
+def export(args) -> None:
+    import torch
+
+    from training.encoder import SpanReader
+
+    model_file = e5file.load()
+    model = SpanReader(model_file)
+    weights = Path(args.weights) if args.weights else ARTIFACTS / "final.pt"
+    state = torch.load(weights, weights_only=False)
+    model.load_state_dict(state.get("model", state))
+    model.eval()
+    out = ROOT / "qa" / "models"
+    out.mkdir(exist_ok=True)
+    fp32 = ARTIFACTS / "reader-fp32.onnx"
+    vectors = torch.randn(2, 40, model_file.hidden)
+    mask = torch.ones(2, 40, dtype=torch.int64)
+    torch.onnx.export(model, (vectors, mask), fp32, input_names=["vectors", "mask"], output_names=["start", "end"],
+                      dynamic_axes={"vectors": {0: "b", 1: "t"}, "mask": {0: "b", 1: "t"}, "start": {0: "b", 1: "t"}, "end": {0: "b", 1: "t"}},
+                      opset_version=17, dynamo=False)
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    target = Path(args.out) if args.out else out / "reader.onnx"
+    quantize_dynamic(str(fp32), str(target), weight_type=QuantType.QInt8)
+    print(f"wrote {target} ({target.stat().st_size / 1e6:.1f} MB)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--drcd", default=str(ROOT.parent / "shared" / "rc" / "drcd_dev.json"))
+    ap.add_argument("--cmrc", default=str(ROOT.parent / "shared" / "rc" / "cmrc2018_dev.json"))
+    ap.add_argument("--max-len", type=int, default=288)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--epochs", type=int, default=1)
+    ap.add_argument("--lr", type=float, default=1e-4)
+    ap.add_argument("--max-steps", type=int, default=0, help="stop (and decay the learning rate to 0) after N steps")
+    ap.add_argument("--freeze-layers", type=int, default=4)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--save-every", type=int, default=25)
+    ap.add_argument("--limit", type=int, default=0, help="fit on the first N questions only (a smoke run)")
+    ap.add_argument("--export", action="store_true", help="write qa/models/reader.onnx from the final weights")
+    ap.add_argument("--weights", default="", help="with --export: a checkpoint other than the final weights")
+    ap.add_argument("--out", default="", help="with --export: where to write the .onnx file")
+    args = ap.parse_args()
+    export(args) if args.export else train(args)
+
+
+if __name__ == "__main__":
+    main()
