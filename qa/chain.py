@@ -14,10 +14,11 @@ from typing import Iterable, Iterator
 
 from langchain_core.runnables import RunnableLambda
 
-from . import citations
+from . import backends, citations
 from .index import Index
 from .records import Answer, Citation, IngestReport, QuestionError, Source, checked_question
-from .reader import ExtractiveReader, Reading, question_names
+from .question import question_names
+from .reader import Reading
 from .retrieval import HybridRetriever, Passage
 from .settings import Settings
 from .text import clean, script_of
@@ -47,8 +48,8 @@ class Engine:
         self._index: Index | None = None
         self._lock = threading.RLock()
         self._write_lock = threading.Lock()
-        self.reader = ExtractiveReader()
-        self._readers: dict[str, object] = {"extractive": self.reader}
+        self.reader = backends.make(backends.OFFLINE, self.settings)
+        self._readers: dict[str, object] = {backends.OFFLINE: self.reader}
 
     # ---------------------------------------------------------- index
 
@@ -111,13 +112,11 @@ class Engine:
         return [_source(p, None) for p in self.retriever.passages(query, k)]
 
     def reader_for(self, backend: str | None = None):
-        """The answer reader of a backend: 'extractive' (offline), 'openai' or 'ollama'."""
+        """The reader of a backend named in qa/backends.py (the settings' by default)."""
         backend = backend or self.settings.backend
         with self._lock:
             if backend not in self._readers:
-                from .llm import LLMReader  # only users of an LLM server pay for this import
-
-                self._readers[backend] = LLMReader(self.settings.replace(backend=backend), fallback=self.reader)
+                self._readers[backend] = backends.make(backend, self.settings.replace(backend=backend), offline=self.reader)
             return self._readers[backend]
 
     def ask(self, question: str, *, k: int | None = None, history: list[tuple[str, str]] | None = None,

@@ -12,6 +12,7 @@ from functools import wraps
 
 import click
 
+from . import backends
 from .settings import Settings, SettingsError
 
 
@@ -73,7 +74,7 @@ def ingest(ctx: click.Context, paths: tuple[str, ...]) -> None:
 @click.option("--json", "as_json", is_flag=True,
               help="Print the answer as data (JSON): text, concise answer, support, citations, sources, ...")
 @click.option("-k", type=click.IntRange(1, 50), help="Passages to retrieve.")
-@click.option("--backend", type=click.Choice(["extractive", "openai", "ollama"]), help="Answer backend.")
+@click.option("--backend", type=click.Choice(backends.names()), help="Answer backend.")
 @click.option("--stream", is_flag=True, help="Print the answer as it is generated.")
 @click.pass_context
 @_user_errors
@@ -166,14 +167,14 @@ def rebuild(ctx: click.Context) -> None:
 @click.argument("questions", type=click.Path(exists=True, dir_okay=False))
 @click.option("--report", "report_dir", type=click.Path(file_okay=False), help="Write report.json/.md/.html here.")
 @click.option("-k", "--k", type=click.IntRange(1, 50), help="Passages to retrieve.")
-@click.option("--backend", type=click.Choice(["extractive", "openai", "ollama"]))
+@click.option("--backend", type=click.Choice(backends.names()))
 @click.option("--compare", type=click.Path(exists=True, dir_okay=False), help="An earlier report.json to compare with.")
 @click.pass_context
 @_user_errors
 def eval_command(ctx: click.Context, questions: str, report_dir: str | None, k: int | None, backend: str | None,
                  compare: str | None) -> None:
     """Score answers against a question set (JSONL or CSV)."""
-    from .evaluation import cli_eval
+    from .report import cli_eval
 
     sys.exit(cli_eval(_engine(ctx), questions, report_dir=report_dir, k=k, backend=backend, compare=compare))
 

@@ -2,7 +2,7 @@
 
 A question set is JSONL (one object a line) or CSV with the same fields; see
 docs/evaluation.md.  ``evaluate()`` runs every question through ``engine.ask``
-and returns an ``EvalReport``; ``cli_eval()`` is what ``qa eval`` runs.
+and returns an ``EvalReport``; ``qa.report.cli_eval()`` is what ``qa eval`` runs.
 
 Answer scoring follows the official CMRC 2018 script (cmrc2018_evaluate.py),
 applied after ``fold()`` so that Traditional/Simplified and full-/half-width
@@ -634,71 +634,3 @@ def _direction(change: Change) -> int:
     if abs(delta) >= F1_CHANGE:
         return 1 if delta > 0 else -1
     return 0
-
-
-# ---------------------------------------------------------------- command line
-
-
-def cli_eval(
-    engine: Asker,
-    path: str | Path,
-    report_dir: str | Path | None = None,
-    k: int | None = None,
-    backend: str | None = None,
-    compare: str | Path | None = None,
-) -> int:
-    """``qa eval``: run, print the tables, write the reports; 0, or 1 when nothing could be read."""
-    from . import report as render
-
-    try:
-        rows, errors = load_questions(path)
-    except QuestionSetError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    for message in errors:
-        print(f"skipped {message}", file=sys.stderr)
-    if not rows:
-        print(f"error: {path}: no usable questions", file=sys.stderr)
-        return 1
-    old = _read_old_report(compare) if compare else None
-    _warm_up(engine)
-    started = time.perf_counter()
-    report = evaluate(engine, rows, k=k, backend=backend, progress=True)
-    report.load_errors = errors
-    report.meta.update(_describe_run(engine, path, k, backend, time.perf_counter() - started))
-    print(render.render_text(report))
-    if old is not None:
-        print(render.render_comparison(_compare(old, report)))
-    if report_dir:
-        written = render.write_reports(report, report_dir)
-        print(f"reports: {', '.join(str(p) for p in written)}")
-    return 0
-
-
-_compare = compare  # cli_eval's `compare` parameter shadows the function
-
-
-def _read_old_report(path: str | Path) -> dict[str, Any] | None:
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        print(f"warning: cannot read {path} for --compare ({exc}); comparison skipped", file=sys.stderr)
-        return None
-
-
-def _warm_up(engine: Asker) -> None:
-    """Open (and on first use build) the index before the progress bar starts."""
-    if hasattr(engine, "index"):
-        print("loading the index…", file=sys.stderr)
-        engine.index  # noqa: B018 - the property loads the index
-
-
-def _describe_run(engine: Asker, path: str | Path, k: int | None, backend: str | None, seconds: float) -> dict[str, Any]:
-    settings = getattr(engine, "settings", None)
-    return {
-        "questions_file": str(path),
-        "k": k or getattr(settings, "k", None),
-        "backend": backend or getattr(settings, "backend", None),
-        "embedding_model": getattr(settings, "embedding_model", None),
-        "seconds": round(seconds, 2),
-    }

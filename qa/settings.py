@@ -52,7 +52,8 @@ class Settings:
     k: int = 4
     fetch_k: int = 24
     rrf_k: int = 60
-    # Answer backend: "extractive" (offline), "openai" or "ollama".
+    # Answer backend, a name in qa/backends.py: "extractive" (offline, the default),
+    # "rules" (the rule-based offline reader), "openai" or "ollama".
     backend: str = "extractive"
     llm_base_url: str = ""
     llm_model: str = ""
@@ -74,8 +75,10 @@ class Settings:
             raise SettingsError("chunk_overlap must be between 0 and chunk_size")
         if self.k < 1 or self.fetch_k < self.k:
             raise SettingsError("k must be at least 1 and fetch_k at least k")
-        if self.backend not in ("extractive", "openai", "ollama"):
-            raise SettingsError(f"backend must be extractive, openai or ollama, not {self.backend!r}")
+        from .backends import BACKENDS
+
+        if self.backend not in BACKENDS:
+            raise SettingsError(f"backend must be one of {', '.join(BACKENDS)}, not {self.backend!r}")
 
     @classmethod
     def load(cls, config_file: str | Path | None = None, **overrides: Any) -> "Settings":

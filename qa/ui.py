@@ -59,6 +59,7 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 import gradio as gr  # noqa: E402
 
 from . import citations  # noqa: E402
+from .backends import BACKENDS  # noqa: E402
 from .records import SUPPORTED_SUFFIXES, Answer, IngestReport, QuestionError, Source  # noqa: E402
 from .settings import Settings  # noqa: E402
 
@@ -80,7 +81,7 @@ EXAMPLES = (
 
 log = logging.getLogger(__name__)
 
-BACKEND_LABELS = {"extractive": "抽取式（离线）", "openai": "OpenAI 兼容服务", "ollama": "Ollama"}
+BACKEND_LABELS = {b.name: b.label for b in BACKENDS.values()}
 
 # Events that ask questions may run side by side (the Engine is thread-safe for
 # asking); LLM backends spend most of a stream waiting on the network.
@@ -236,11 +237,13 @@ def report_lines(report: IngestReport, max_bytes: int) -> list[str]:
 
 
 def configured_backends(settings: Settings) -> list[str]:
-    """extractive always; an LLM backend only when a server is configured."""
-    backends = ["extractive"]
-    if settings.llm_base_url:
-        backends += [settings.backend] if settings.backend != "extractive" else ["openai", "ollama"]
-    return backends
+    """The offline backends always; an LLM backend only when a server is configured
+    (the configured one, or every LLM backend when the offline one is the default)."""
+    offline = [b.name for b in BACKENDS.values() if not b.needs_server]
+    llm = [b.name for b in BACKENDS.values() if b.needs_server]
+    if not settings.llm_base_url:
+        return offline
+    return offline + ([settings.backend] if settings.backend in llm else llm)
 
 
 class ChatPage:

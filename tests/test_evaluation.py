@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from qa.chain import Answer, Source
+from qa.report import cli_eval
 from qa.evaluation import (
     QuestionRow,
-    cli_eval,
     cmrc_em,
     cmrc_f1,
     cmrc_tokens,

