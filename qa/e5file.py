@@ -122,8 +122,13 @@ def _tokenizer(c: _Cursor, raw: np.ndarray) -> Tokenizer:
     blob_len = c.take("Q")
     offsets = raw[c.skip((n + 1) * 4):][: (n + 1) * 4].view("<u4")
     scores = raw[c.skip(n * 4):][: n * 4].view("<f4")
-    blob = bytes(raw[c.skip(blob_len):][:blob_len])
-    pieces = [blob[offsets[i]:offsets[i + 1]].decode("utf-8", "replace") for i in range(n)]
+    blob = raw[c.skip(blob_len):][:blob_len]
+    # Decode the blob once; a byte offset becomes a character offset by counting the
+    # bytes before it that start a character (250,000 separate decodes take 0.5 s).
+    starts_char = np.concatenate([[0], np.cumsum((blob & 0xC0) != 0x80)])
+    chars = starts_char[offsets.astype(np.int64)].tolist()
+    text = bytes(blob).decode("utf-8")
+    pieces = [text[chars[i]:chars[i + 1]] for i in range(n)]
     n_norm = c.take("i")
     norm_bytes = c.take("I")
     norm = _normalization(bytes(raw[c.skip(norm_bytes):][:norm_bytes]), n_norm)

@@ -1,0 +1,110 @@
+"""The neural reader's parts, and what it answers on hand-made passages (no index).
+
+Each question type gets passages written here, in both scripts, that the model never
+saw; the reader must point at the answer span, give its sentence as support, and
+refuse when the passage is about something else.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from qa import e5file, neural_reader
+from qa.e5tokens import E5Tokenizer, default_tokenizer
+from qa.neural import _trimmed
+from qa.retrieval import Passage
+
+pytestmark = pytest.mark.skipif(not neural_reader.available(), reason="neural reader weights not built")
+
+
+def _passages(*texts: str) -> list[Passage]:
+    return [Passage(chunk_id=f"doc.txt:{i}", doc_id="doc.txt", text=t, start=0, end=len(t), chunk_index=i,
+                    score=1.0 / (i + 1), dense_score=None, bm25_score=None) for i, t in enumerate(texts)]
+
+
+@pytest.fixture(scope="module")
+def reader():
+    return neural_reader.NeuralReader()
+
+
+def test_the_model_file_holds_e5_small_with_its_vocabulary():
+    model = e5file.load()
+    assert (model.hidden, model.layers, model.heads, model.ffn) == (384, 12, 12, 1536)
+    assert len(model.tokenizer.pieces) == 250002
+    assert model.word_vectors([[5, 6, 7]]).shape == (1, 3, 384)
+    assert model.matrix("l0.fi.w").shape == (1536, 384)
+
+
+def test_tokens_match_huggingface_unigram_and_point_back_into_the_text():
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    vocab = e5file.load().tokenizer
+    hf = Tokenizer(models.Unigram(list(zip(vocab.pieces, vocab.scores)), unk_id=vocab.unk, byte_fallback=False))
+    hf.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always")
+    ours = default_tokenizer()
+    texts = ["美國內戰在哪一年宣告結束?", "iPhone 15 售價１２月３１日在北京發布", "苏州市质量强市动员大会召开，周乃翔市长讲话。",
+             "  两个  空格\t和制表符 ", "㐀㐁罕见字与emoji😀混排"]
+    for text in texts:
+        enc = ours.encode(text)
+        normal, _ = ours._normalise(text)
+        assert enc.ids == hf.encode(normal.strip(), add_special_tokens=False).ids, text
+        for (start, end), piece in zip(enc.spans, enc.ids):
+            if vocab.pieces[piece] != "\u2581":  # the bare word mark covers no character
+                assert text[start:end] and not text[start].isspace(), (text, start, end)
+
+
+def test_an_answer_span_loses_surrounding_punctuation_but_keeps_its_own_brackets():
+    text = "，《质量发展纲要(2011-2020年)》。"
+    start, end = _trimmed(text, 0, len(text))
+    assert text[start:end] == "《质量发展纲要(2011-2020年)》"
+    text = "「陈钢」，"
+    assert text[slice(*_trimmed(text, 0, len(text)))] == "陈钢"
+
+
+def test_sentence_around_a_span_is_the_whole_sentence():
+    text = "会议在苏州召开。国家标准委陈钢主任作了重要指示。随后散会。"
+    at = text.index("陈钢")
+    s0, s1 = neural_reader.sentence_around(text, at, at + 2)
+    assert text[s0:s1] == "国家标准委陈钢主任作了重要指示。"
+
+
+QUESTION_TYPES = [
+    # (question, passages, a reference the concise answer must hold)
+    ("这次会议是谁主持的？", ["9月3日，全市安全生产会议在市政府召开，会议由副市长王立群主持。各区县负责人参加了会议。"], "王立群"),
+    ("會議是哪一天召開的？", ["全市安全生產會議於9月3日在市政府召開，會議由副市長王立群主持。"], "9月3日"),
+    ("新的图书馆建在哪里？", ["市图书馆新馆位于滨江新区文化中心东侧，总投资12亿元，预计明年开放。"], "滨江新区文化中心东侧"),
+    ("新馆总投资多少？", ["市图书馆新馆位于滨江新区文化中心东侧，总投资12亿元，预计明年开放。"], "12亿元"),
+    ("这座大桥有几个车道？", ["大桥全长5.6公里，设计时速80公里，双向六车道，2019年建成通车。"], "六车道"),
+    ("黄河发源于哪个省份？", ["黄河是中国第二长河，发源于青海省巴颜喀拉山脉，注入渤海。"], "青海"),
+    ("《红楼梦》的作者是谁？", ["《红楼梦》是中国古典四大名著之一，作者一般认为是清代的曹雪芹。"], "曹雪芹"),
+]
+
+
+@pytest.mark.parametrize("question,texts,expected", QUESTION_TYPES, ids=[q for q, _, _ in QUESTION_TYPES])
+def test_each_question_type_gets_the_short_answer_from_a_passage(reader, question, texts, expected):
+    reading = reader.read(question, _passages(*texts))
+    assert not reading.abstained, reading.reason
+    assert expected in reading.concise and len(reading.concise) <= len(expected) + 6, reading.concise
+    assert reading.concise in reading.support and reading.support in texts[0]
+
+
+def test_the_answer_comes_from_the_passage_that_holds_it(reader):
+    texts = ["大桥全长5.6公里，2019年建成通车。", "黄河是中国第二长河，发源于青海省巴颜喀拉山脉。"]
+    reading = reader.read("黄河发源于哪里？", _passages(*texts))
+    assert not reading.abstained
+    assert reading.used[0] == 1 and "青海" in reading.concise
+    start, end = reading.highlights[1]
+    assert texts[1][start:end] == reading.concise
+
+
+def test_a_passage_about_something_else_is_no_answer(reader):
+    texts = ["市图书馆新馆位于滨江新区文化中心东侧，总投资12亿元，预计明年开放。"]
+    reading = reader.read("这座大桥有几个车道？", _passages(*texts))
+    assert reading.abstained
+    assert "大桥" in reading.answer  # says what is missing
+
+
+def test_a_refusal_is_in_the_script_of_the_question(reader):
+    texts = ["市图书馆新馆位于滨江新区文化中心东侧，总投资12亿元，预计明年开放。"]
+    reading = reader.read("這座大橋有幾個車道？", _passages(*texts))
+    assert reading.abstained and "橋" in reading.answer
