@@ -367,8 +367,18 @@ def cell(figure) -> str:
     return f"{100 * figure['value']:.1f}% ({figure['hits']}/{figure['of']})"
 
 
-def table_rows(engine: dict, rag: dict | None) -> list[list[str]]:
-    return [[label, cell(engine[key]), cell(rag[key] if rag else None)] for key, label in ROWS]
+def table_rows(columns: list[dict | None]) -> list[list[str]]:
+    return [[label, *(cell(c[key] if c else None) for c in columns)] for key, label in ROWS]
+
+
+class OtherBackend:
+    """The same engine and index answering with another backend (--also-backend)."""
+
+    def __init__(self, engine, backend: str) -> None:
+        self.engine, self.backend = engine, backend
+
+    def ask(self, question: str):
+        return self.engine.ask(question, backend=self.backend)
 
 
 def machine() -> str:
@@ -401,17 +411,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--limit-articles", type=int, help="only the first N articles (numbered as in the whole file)")
     parser.add_argument("--skip-baseline", action="store_true", help="run the engine only")
     parser.add_argument("--json", type=Path, help="write the figures and every question's results here")
+    parser.add_argument("--also-backend", action="append", default=[], metavar="NAME",
+                        help="add a column for the engine with another answer backend (e.g. rules); repeatable")
     return parser.parse_args(argv)
 
 
-def save_json(out: Path, meta: dict, engine: dict, rag: dict | None, questions, engine_results, rag_results) -> None:
+def save_json(out: Path, meta: dict, engine: dict, rag: dict | None, questions, engine_results, rag_results,
+              others: dict | None = None) -> None:
+    others = others or {}
     rows = []
     for n, q in enumerate(questions):
         row = {**asdict(q), "engine": asdict(engine_results[n])}
         if rag_results:
             row["baseline"] = asdict(rag_results[n])
+        for name, (_, results) in others.items():
+            row[name] = asdict(results[n])
         rows.append(row)
-    data = {"meta": meta, "figures": {"engine": engine, "baseline": rag}, "questions": rows}
+    figures_ = {"engine": engine, "baseline": rag, **{name: f for name, (f, _) in others.items()}}
+    data = {"meta": meta, "figures": figures_, "questions": rows}
     out.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
@@ -427,7 +444,7 @@ def main(argv: list[str] | None = None) -> int:
     index_dir = args.index_dir or default_index_dir(args.path, args.limit_articles)
     paths = write_documents(articles, docs_dir)
     engine, engine_ingest = open_index(index_dir, paths, content_key(args.path, articles))
-    systems = [("engine", engine, None)]
+    systems = [("engine", engine, None)] + [(name, OtherBackend(engine, name), None) for name in args.also_backend]
     rag_ingest = 0.0
     with tempfile.TemporaryDirectory(prefix="qa-rc-baseline-") as tmp:
         if not args.skip_baseline:
@@ -446,21 +463,24 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(), "wall_seconds": round(wall, 1), "engine_ingest_seconds": round(engine_ingest, 1),
         "baseline_ingest_seconds": round(rag_ingest, 1),
     }  # fmt: skip
-    headers = ["metric", "this engine", "LangChain tutorial RAG"]
-    rows = table_rows(ours, rag)
+    others = [figures(questions, results[name]) for name in args.also_backend]
+    headers = ["metric", f"this engine ({engine.settings.backend})", *(f"backend {n}" for n in args.also_backend),
+               "LangChain tutorial RAG"]
+    rows = table_rows([ours, *others, rag])
     print(f"\n{args.path.name}: {meta['answerable']} answerable questions ({args.fold} fold) + {held} about held-out "
           f"articles, seed {args.seed}; {len(articles)} articles, {len(paths)} indexed ({meta['chunks']} chunks), "
           f"k={meta['k']}, embeddings={meta['embedding_model']}")  # fmt: skip
     print(text_table(headers, rows))
     print(f"\nmachine: {meta['machine']}")
     print(f"wall time: {wall:.0f} s (ingest: engine {engine_ingest:.0f} s, baseline {rag_ingest:.0f} s)")
-    errors = ours["errors"] + (rag["errors"] if rag else 0)
+    errors = ours["errors"] + (rag["errors"] if rag else 0) + sum(o["errors"] for o in others)
     if errors:
         print(f"{errors} call(s) raised an error; see --json")
     print("\nMarkdown:\n")
     print(md_table(headers, rows))
     if args.json:
-        save_json(args.json, meta, ours, rag, questions, engine_results, rag_results)
+        save_json(args.json, meta, ours, rag, questions, engine_results, rag_results,
+                  {name: (figures(questions, results[name]), results[name]) for name in args.also_backend})
         print(f"\nper-question results: {args.json}")
     return 0
 

@@ -63,8 +63,8 @@ class SpanModel:
         self.tok = default_tokenizer()
         self._lock = threading.Lock()
 
-    def guesses(self, question: str, passages: list[str], per_passage: int = 3) -> list[SpanGuess]:
-        """The best spans of each passage, best first overall."""
+    def guesses(self, question: str, passages: list[str], per_passage: int = 3, first: int = 0) -> list[SpanGuess]:
+        """The best spans of each passage, best first overall; passage indices count from `first`."""
         q_ids = self.tok.encode(fold(question)).ids[:MAX_QUESTION_TOKENS]
         windows = []  # (passage index, token spans, ids, offset)
         for p, text in enumerate(passages):
@@ -74,13 +74,13 @@ class SpanModel:
             for w0 in range(0, max(len(enc.ids) - budget, 0) + 1, stride):
                 part = slice(w0, w0 + budget)
                 ids, offset = pair_ids(q_ids, enc.ids[part], self.tok)
-                windows.append((p, enc.spans[part], ids, offset))
+                windows.append((first + p, enc.spans[part], ids, offset))
         if not windows:
             return []
         start, end = self._logits([w[2] for w in windows])
         found = []
         for row, (p, spans, ids, offset) in enumerate(windows):
-            found += self._best_spans(p, spans, offset, start[row], end[row], passages[p], per_passage)
+            found += self._best_spans(p, spans, offset, start[row], end[row], passages[p - first], per_passage)
         return sorted(found, key=lambda g: g.margin, reverse=True)
 
     def _logits(self, rows: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:

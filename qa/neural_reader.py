@@ -33,6 +33,9 @@ class Decision:
 
     threshold: float = 0.0
     passages: int = 3  # passages read, best retrieved first
+    # The best passage alone is enough when its span's margin reaches this (the others
+    # are then not read: a third of the time).
+    confident: float = float("inf")
     extra_sentences: int = 2  # more sentences shown when their spans pass the threshold too
 
     @classmethod
@@ -40,7 +43,8 @@ class Decision:
         if not path.exists():
             return cls()
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(threshold=float(data["threshold"]), passages=int(data.get("passages", 3)))
+        return cls(threshold=float(data["threshold"]), passages=int(data.get("passages", 3)),
+                   confident=float(data.get("confident", "inf")))
 
 
 class NeuralReader:
@@ -71,11 +75,20 @@ class NeuralReader:
         if not passages:
             return self._refusal(question, [], script, qtype, "no passages", bm25)
         read = passages[: self.decision.passages]
-        guesses = self.model.guesses(question, [p.text for p in read])
+        guesses = self.read_spans(question, read)
         if not guesses or guesses[0].margin < self.decision.threshold:
             margin = guesses[0].margin if guesses else float("-inf")
             return self._refusal(question, read, script, qtype, f"best span margin {margin:.2f} < {self.decision.threshold:.2f}", bm25)
         return self._answer(guesses, read, script, qtype)
+
+    def read_spans(self, question: str, passages: list[Passage]) -> list[SpanGuess]:
+        """Span guesses, best first: the first passage's, and the others' unless the
+        first passage's best is already confident."""
+        guesses = self.model.guesses(question, [p.text for p in passages[:1]])
+        if len(passages) > 1 and (not guesses or guesses[0].margin < self.decision.confident):
+            guesses += self.model.guesses(question, [p.text for p in passages[1:]], first=1)
+            guesses.sort(key=lambda g: g.margin, reverse=True)
+        return guesses
 
     def _answer(self, guesses: list[SpanGuess], passages: list[Passage], script: str, qtype: str) -> Reading:
         """The best span as the concise answer, its sentence as support, and the sentences

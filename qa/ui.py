@@ -59,7 +59,7 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 import gradio as gr  # noqa: E402
 
 from . import citations  # noqa: E402
-from .backends import BACKENDS  # noqa: E402
+from .backends import BACKENDS, OFFLINE  # noqa: E402
 from .records import SUPPORTED_SUFFIXES, Answer, IngestReport, QuestionError, Source  # noqa: E402
 from .settings import Settings  # noqa: E402
 
@@ -237,13 +237,13 @@ def report_lines(report: IngestReport, max_bytes: int) -> list[str]:
 
 
 def configured_backends(settings: Settings) -> list[str]:
-    """The offline backends always; an LLM backend only when a server is configured
-    (the configured one, or every LLM backend when the offline one is the default)."""
-    offline = [b.name for b in BACKENDS.values() if not b.needs_server]
+    """The offline default always (the rule reader stays a CLI/settings choice); an LLM
+    backend only when a server is configured (the configured one, or every LLM backend
+    when the offline one is the default)."""
     llm = [b.name for b in BACKENDS.values() if b.needs_server]
     if not settings.llm_base_url:
-        return offline
-    return offline + ([settings.backend] if settings.backend in llm else llm)
+        return [OFFLINE]
+    return [OFFLINE] + ([settings.backend] if settings.backend in llm else llm)
 
 
 class ChatPage:
