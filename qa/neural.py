@@ -110,7 +110,7 @@ class SpanModel:
         for flat in np.argsort(grid, axis=None)[::-1][: n * 4]:
             a, b = divmod(int(flat), count)
             c0, c1 = _trimmed(text, spans[a][0], spans[b][1])
-            if c1 <= c0 or any(g.start < c1 and c0 < g.end for g in out):
+            if c1 <= c0 or "\n" in text[c0:c1] or any(g.start < c1 and c0 < g.end for g in out):
                 continue
             out.append(SpanGuess(p, c0, c1, float(grid[a, b]), null))
             if len(out) == n:

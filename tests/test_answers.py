@@ -13,7 +13,7 @@ from qa.chunking import split_sentences
 from qa.cli import cli
 from qa.text import clean, fold
 
-from .conftest import ARTICLE, FIXTURES
+from .conftest import FIXTURES
 
 
 def _has(answer_text: str, *facts: str) -> bool:
