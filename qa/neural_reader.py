@@ -19,7 +19,7 @@ from pathlib import Path
 
 from . import coverage
 from .neural import MODEL_PATH, SpanGuess, SpanModel, default_model
-from .reader import ExtractiveReader, Reading, refusal_text
+from .reader import ExtractiveReader, Reading, read_parts, refusal_text, sub_questions
 from .retrieval import Passage
 from .text import in_script, script_of
 
@@ -68,9 +68,15 @@ class NeuralReader:
         self.rules.use_embeddings(embeddings)
 
     def read(self, question: str, passages: list[Passage], bm25=None, history=None) -> Reading:
-        script = script_of(question)
-        if script == "en":
+        if script_of(question) == "en":
             return self.rules.read(question, passages, bm25, history)
+        parts = sub_questions(question)
+        if len(parts) > 1:
+            return read_parts(parts, lambda part: self._read_one(part, passages, bm25))
+        return self._read_one(question, passages, bm25)
+
+    def _read_one(self, question: str, passages: list[Passage], bm25=None) -> Reading:
+        script = script_of(question)
         qtype = self.rules.analyse(question, bm25).qtype
         if not passages:
             return self._refusal(question, [], script, qtype, "no passages", bm25)

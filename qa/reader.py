@@ -17,6 +17,7 @@ from . import citations
 from .chunking import Span, split_clauses, split_sentences
 from .retrieval import Passage
 from .coverage import mentioned
+from .followup import resolve_followup
 from .question import (
     _MEASURES,
     _NUM,
@@ -106,39 +107,7 @@ class ExtractiveReader:
         return self._read_one(question, passages, bm25)
 
     def _read_parts(self, parts: list[str], passages: list[Passage], bm25) -> Reading:
-        """"X是谁？他说了什么？": each part in turn, 他 resolved by the part before."""
-        from .followup import resolve_followup
-
-        readings: list[Reading] = []
-        for i, part in enumerate(parts):
-            if readings:
-                part = resolve_followup(part, [(parts[i - 1], readings[-1].answer)])
-            readings.append(self._read_one(part, passages, bm25))
-        answered = [r for r in readings if not r.abstained]
-        if not answered:
-            return readings[0]
-        used: list[int] = []
-        for r in answered:
-            used += [p for p in r.used if p not in used]
-
-        def renumber(r: Reading) -> str:
-            # A marker that is not one of r's (a "[3]" quoted from a document) stays as it is.
-            return citations.renumber(r.answer, lambda n: used.index(r.used[n - 1]) + 1 if 1 <= n <= len(r.used) else n)
-
-        highlights: dict[int, tuple[int, int]] = {}
-        for r in answered:
-            for p, span in r.highlights.items():
-                highlights.setdefault(p, span)
-        return Reading(
-            answer="\n\n".join(renumber(r) if not r.abstained else r.answer for r in readings),
-            abstained=False,
-            used=used,
-            highlights=highlights,
-            concise="；".join(r.concise for r in answered if r.concise),
-            support="\n".join(dict.fromkeys(r.support for r in answered if r.support)),
-            support_passage=answered[0].support_passage,
-            qtype="multi",
-        )
+        return read_parts(parts, lambda part: self._read_one(part, passages, bm25))
 
     def _read_one(self, question: str, passages: list[Passage], bm25=None) -> Reading:
         q = self.analyse(question, bm25)
@@ -537,6 +506,41 @@ class ExtractiveReader:
 
     def _refusal(self, q: Question, reason: str) -> Reading:
         return Reading(answer=refusal_text(q.script), abstained=True, qtype=q.qtype, reason=reason)
+
+
+def read_parts(parts: list[str], read_one) -> Reading:
+    """"X是谁？他说了什么？": each part read by read_one(part) in turn, 他 resolved by
+    the part before, and the readings joined into one (every reader uses this)."""
+    readings: list[Reading] = []
+    for i, part in enumerate(parts):
+        if readings:
+            part = resolve_followup(part, [(parts[i - 1], readings[-1].answer)])
+        readings.append(read_one(part))
+    answered = [r for r in readings if not r.abstained]
+    if not answered:
+        return readings[0]
+    used: list[int] = []
+    for r in answered:
+        used += [p for p in r.used if p not in used]
+
+    def renumber(r: Reading) -> str:
+        # A marker that is not one of r's (a "[3]" quoted from a document) stays as it is.
+        return citations.renumber(r.answer, lambda n: used.index(r.used[n - 1]) + 1 if 1 <= n <= len(r.used) else n)
+
+    highlights: dict[int, tuple[int, int]] = {}
+    for r in answered:
+        for p, span in r.highlights.items():
+            highlights.setdefault(p, span)
+    return Reading(
+        answer="\n\n".join(renumber(r) if not r.abstained else r.answer for r in readings),
+        abstained=False,
+        used=used,
+        highlights=highlights,
+        concise="；".join(r.concise for r in answered if r.concise),
+        support="\n".join(dict.fromkeys(r.support for r in answered if r.support)),
+        support_passage=answered[0].support_passage,
+        qtype="multi",
+    )
 
 
 def make(settings=None, offline=None) -> ExtractiveReader:
