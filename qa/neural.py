@@ -37,6 +37,7 @@ class SpanGuess:
     end: int
     score: float  # start + end logit of the span
     null: float  # start + end logit of "no answer" in the same window
+    text: str = ""  # the span's text
 
     @property
     def margin(self) -> float:
@@ -112,7 +113,7 @@ class SpanModel:
             c0, c1 = _trimmed(text, spans[a][0], spans[b][1])
             if c1 <= c0 or "\n" in text[c0:c1] or any(g.start < c1 and c0 < g.end for g in out):
                 continue
-            out.append(SpanGuess(p, c0, c1, float(grid[a, b]), null))
+            out.append(SpanGuess(p, c0, c1, float(grid[a, b]), null, text[c0:c1]))
             if len(out) == n:
                 break
         return out

@@ -21,7 +21,7 @@ from . import coverage
 from .neural import MODEL_PATH, SpanGuess, SpanModel, default_model
 from .reader import ExtractiveReader, Reading, read_parts, refusal_text, sub_questions
 from .retrieval import Passage
-from .text import in_script, script_of
+from .text import fold, in_script, script_of
 
 DECISION_PATH = MODEL_PATH.with_suffix(".json")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
@@ -29,9 +29,16 @@ _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 
 @dataclass(frozen=True)
 class Decision:
-    """When to answer: the best span's margin over "no answer" must reach threshold."""
+    """When to answer and with which span, all fit on data (training/fit_decision.py).
+
+    The span model's margin (its belief in a span over "no answer") must reach
+    `threshold` when the rule reader (qa/reader.py) answers too, and `threshold_alone`
+    when the rule reader refuses. A span that agrees with the rule reader's concise
+    answer is preferred when its margin is within `agreement` of the best one."""
 
     threshold: float = 0.0
+    threshold_alone: float = 0.0
+    agreement: float = 0.0
     passages: int = 3  # passages read, best retrieved first
     # The best passage alone is enough when its span's margin reaches this (the others
     # are then not read: a third of the time).
@@ -43,7 +50,8 @@ class Decision:
         if not path.exists():
             return cls()
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(threshold=float(data["threshold"]), passages=int(data.get("passages", 3)),
+        return cls(threshold=float(data["threshold"]), threshold_alone=float(data.get("threshold_alone", data["threshold"])),
+                   agreement=float(data.get("agreement", 0.0)), passages=int(data.get("passages", 3)),
                    confident=float(data.get("confident", "inf")))
 
 
@@ -82,10 +90,12 @@ class NeuralReader:
             return self._refusal(question, [], script, qtype, "no passages", bm25)
         read = passages[: self.decision.passages]
         guesses = self.read_spans(question, read)
-        if not guesses or guesses[0].margin < self.decision.threshold:
-            margin = guesses[0].margin if guesses else float("-inf")
-            return self._refusal(question, read, script, qtype, f"best span margin {margin:.2f} < {self.decision.threshold:.2f}", bm25)
-        return self._answer(guesses, read, script, qtype)
+        rules = self.rules.read(question, read, bm25)
+        best, threshold = choose(guesses, rules, self.decision)
+        if best is None or best.margin < threshold:
+            margin = best.margin if best else float("-inf")
+            return self._refusal(question, read, script, qtype, f"best span margin {margin:.2f} < {threshold:.2f}", bm25)
+        return self._answer([best] + [g for g in guesses if g is not best], read, script, qtype)
 
     def read_spans(self, question: str, passages: list[Passage]) -> list[SpanGuess]:
         """Span guesses, best first: the first passage's, and the others' unless the
@@ -138,6 +148,22 @@ class NeuralReader:
     def missing_terms(self, question: str, passages: list[Passage], bm25=None) -> list[str]:
         """The question's names of things that no passage mentions (what is missing)."""
         return coverage.missing_names(self.rules.analyse(question, bm25), passages)
+
+
+def choose(guesses: list[SpanGuess], rules: Reading, decision: Decision) -> tuple[SpanGuess | None, float]:
+    """The span to answer with and the margin it must reach (see Decision)."""
+    if not guesses:
+        return None, decision.threshold
+    best = guesses[0]
+    if rules.abstained or not rules.concise:
+        return best, decision.threshold_alone if rules.abstained else decision.threshold
+    agreed = fold(rules.concise)
+    for g in guesses:
+        if g.margin < best.margin - decision.agreement:
+            break
+        if g.text and (fold(g.text) in agreed or agreed in fold(g.text)):
+            return g, decision.threshold
+    return best, decision.threshold
 
 
 def _sentence(passages: list[Passage], guess: SpanGuess) -> tuple[int, tuple[int, int], str]:

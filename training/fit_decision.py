@@ -31,71 +31,69 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import rc  # noqa: E402
-from qa.neural import SpanModel  # noqa: E402
-from qa import coverage  # noqa: E402
+from qa.neural import SpanGuess  # noqa: E402
 from qa.evaluation import cmrc_f1  # noqa: E402
-from qa.neural_reader import DECISION_PATH  # noqa: E402
+from qa.neural_reader import DECISION_PATH, Decision, NeuralReader, choose  # noqa: E402
+from qa.reader import Reading  # noqa: E402
 from qa.text import fold  # noqa: E402
 from training import rcdata  # noqa: E402
 
 
-def best_per_passage(model: SpanModel, question: str, passages) -> list[tuple[float, str]]:
-    """(margin, span text) of the best span of each passage, in passage order."""
-    best: dict[int, tuple[float, str]] = {}
-    for g in model.guesses(question, [p.text for p in passages]):
-        if g.passage not in best:
-            best[g.passage] = (g.margin, passages[g.passage].text[g.start:g.end])
-    return [best.get(i, (-50.0, "")) for i in range(len(passages))]
+def reading(reader: NeuralReader, engine, question: str, passages) -> dict:
+    """What the decision needs to know of one question and its passages: the span
+    model's guesses (margin, text, passage), best first, and the rule reader's answer."""
+    guesses = reader.model.guesses(question, [p.text for p in passages])
+    rules = reader.rules.read(question, passages, engine.index)
+    return {"guesses": [(g.margin, g.text, g.passage) for g in guesses[:9]],
+            "rules": None if rules.abstained else rules.concise}
 
 
-def readings(model: SpanModel, engine, question: rc.Question, read: int) -> tuple[list, list]:
-    """The best spans per passage as retrieval returns them, and with the question's own
-    article taken out (what a question about an article outside the collection meets)."""
+def readings(reader: NeuralReader, engine, question: rc.Question, read: int) -> tuple[dict, dict]:
+    """As retrieval returns the passages, and with the question's own article taken out
+    (what a question about an article outside the collection meets)."""
     passages = engine.retriever.passages(question.question, 12)
     own = passages[:read]
     away = [p for p in passages if p.doc_id != question.doc][:read]
-    # The last entry: whether the lexical coverage check (qa/coverage.py) lets it through.
-    return [(best_per_passage(model, question.question, ps), not coverage.gate(question.question, ps, engine.index))
-            for ps in (own, away)]
+    return reading(reader, engine, question.question, own), reading(reader, engine, question.question, away)
 
 
-def chosen(reading, confident: float, use_gate: bool = False) -> tuple[float, str]:
-    """What the reader answers with: the first passage's span when it is confident,
-    else the best span of all; with use_gate, nothing when the coverage check fails."""
-    per_passage, passes_gate = reading
-    if use_gate and not passes_gate:
-        return (-50.0, "")
-    if per_passage and per_passage[0][0] >= confident:
-        return per_passage[0]
-    return max(per_passage, default=(-50.0, ""))
+def decided(row: dict, decision: Decision) -> tuple[bool, str]:
+    """(answered, concise) as NeuralReader would decide on this row."""
+    guesses = [SpanGuess(p, 0, 0, m, 0.0, t) for m, t, p in row["guesses"]]
+    rules = Reading(answer="", abstained=row["rules"] is None, concise=row["rules"] or "")
+    best, threshold = choose(guesses, rules, decision)
+    if best is None or best.margin < threshold:
+        return False, ""
+    return True, best.text
 
 
-def policy_figures(rows, threshold: float, confident: float, use_gate: bool = False) -> dict:
+def policy_figures(rows, decision: Decision) -> dict:
     f1 = refused = away_refused = 0.0
     for own, away, refs in rows:
-        margin, text = chosen(own, confident, use_gate)
-        if margin < threshold:
+        answered, text = decided(own, decision)
+        if not answered:
             refused += 1
         else:
             f1 += cmrc_f1(fold(text), [fold(r) for r in refs])
-        away_refused += chosen(away, confident, use_gate)[0] < threshold
+        away_refused += not decided(away, decision)[0]
     n = len(rows)
     return {"f1": round(f1 / n, 4), "false_refusals": round(refused / n, 4),
             "refusals_without_own_article": round(away_refused / n, 4)}
 
 
-def fit(rows, max_false: float) -> tuple[float, float]:
-    """The threshold refusing at most max_false of the answerable questions, and the
-    lowest early-exit margin that costs at most half a point of F1 against reading all."""
-    best_margins = np.array([chosen(own, float("inf"))[0] for own, _, _ in rows])
-    threshold = float(np.quantile(best_margins, max_false))
-    full = policy_figures(rows, threshold, float("inf"))["f1"]
-    confident = float("inf")
-    for c in sorted({round(float(m), 1) for m in best_margins if m > threshold}, reverse=True):
-        if policy_figures(rows, threshold, c)["f1"] < full - 0.005:
-            break
-        confident = c
-    return threshold, confident
+def fit(rows, max_false: float) -> tuple[Decision, dict]:
+    """The agreement window with the best F1, then the two thresholds that refuse the
+    most questions without their article while refusing at most max_false of the others."""
+    def score(d: Decision) -> tuple:
+        f = policy_figures(rows, d)
+        return (f["false_refusals"] <= max_false, f["refusals_without_own_article"] + f["f1"], f["f1"])
+
+    low = -50.0
+    agreement = max((0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0), key=lambda a: policy_figures(rows, Decision(low, low, a))["f1"])
+    margins = sorted({round(m, 2) for own, _, _ in rows for m, _, _ in own["guesses"][:1]})
+    grid = [float(np.quantile(margins, q)) for q in np.linspace(0.0, 0.6, 31)]
+    best = max((Decision(t, t_alone, agreement) for t in grid for t_alone in grid), key=score)
+    return best, policy_figures(rows, best)
 
 
 def main() -> None:
@@ -111,35 +109,39 @@ def main() -> None:
 
     rows_file = ROOT / "artifacts" / "reader" / "decision-rows.json"
     rows = json.loads(rows_file.read_text()) if args.reuse else []
-    model = None if args.reuse else SpanModel()
+    reader = None if args.reuse else NeuralReader(decision=Decision())
     for path in [] if args.reuse else (Path(args.drcd), Path(args.cmrc)):
         articles = rc.load_articles(path, None)
         docs = rc.write_documents(articles, rc.ARTIFACTS / path.stem / "docs")
         engine, _ = rc.open_index(rc.default_index_dir(path, None), docs, rc.content_key(path, articles))
+        reader.use_embeddings(engine.index.embeddings)
         pool = [q for q in rc.load_questions(path, articles) if rcdata.fold_of(q.article) == "fit"]
         random.Random(args.seed).shuffle(pool)
         started = time.perf_counter()
         for n, q in enumerate(pool[: args.questions]):
-            own, away = readings(model, engine, q, args.passages)
+            own, away = readings(reader, engine, q, args.passages)
             rows.append((own, away, q.references))
             if n % 50 == 0:
                 print(f"{path.stem}: {n}/{args.questions} ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
-    threshold, confident = fit(rows, args.max_false_refusals)
+        rows_file.parent.mkdir(parents=True, exist_ok=True)
+        rows_file.write_text(json.dumps(rows, ensure_ascii=False))
+    decision, figures = fit(rows, args.max_false_refusals)
+    neural_only = Decision(decision.threshold, decision.threshold, 0.0)
+    spans_only = [(dict(o, rules=None), dict(a, rules=None), r) for o, a, r in rows]
     result = {
-        "threshold": round(threshold, 3),
-        "confident": confident,
+        "threshold": round(decision.threshold, 3),
+        "threshold_alone": round(decision.threshold_alone, 3),
+        "agreement": decision.agreement,
         "passages": args.passages,
         "fit_on": f"{len(rows)} fit-fold questions of DRCD dev and CMRC 2018 dev (training/rcdata.py), seed {args.seed}",
-        "on_fit_questions": policy_figures(rows, threshold, confident),
-        "with_coverage_check_too": policy_figures(rows, threshold, confident, use_gate=True),
-        "trade": [{"threshold": round(float(np.quantile([chosen(o, float('inf'))[0] for o, _, _ in rows], q)), 3),
-                   **policy_figures(rows, float(np.quantile([chosen(o, float('inf'))[0] for o, _, _ in rows], q)), confident)}
-                  for q in (0.02, 0.04, 0.06, 0.08, 0.1, 0.15)],
+        "on_fit_questions": figures,
+        "span_model_alone_same_false_refusals": policy_figures(
+            spans_only, Decision(*(2 * [float(np.quantile([o["guesses"][0][0] if o["guesses"] else -50 for o, _, _ in rows],
+                                                            figures["false_refusals"]))]))),
+        "without_agreement": policy_figures(rows, neural_only),
     }
     DECISION_PATH.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(result, ensure_ascii=False, indent=2))
-    rows_file.parent.mkdir(parents=True, exist_ok=True)
-    rows_file.write_text(json.dumps(rows, ensure_ascii=False))
 
 
 if __name__ == "__main__":
