@@ -7,7 +7,7 @@ SQuAD-format file):
   - article i is held out of the index when i % 10 == 9 (questions about it should
     be refused); only answers with non-empty text count;
   - a fixed-seed sample of answerable questions (--fold report: only articles with
-    i % 5 == 0, the fold the neural reader is never fit on, see training/rcdata.py;
+    i % 10 == 5, which nothing in the reader was fit on, see training/rcdata.py;
     --fold all: any indexed article) and of questions about held-out articles;
   - both systems answer every question without being told where the answer is.
 
@@ -155,7 +155,7 @@ def shuffled(pool: list[Question], seed: str, n: int) -> list[Question]:
 
 
 def sample(questions: list[Question], answerable: int, held_out: int, seed: int, fold_name: str) -> list[Question]:
-    wanted = ("report",) if fold_name == "report" else ("report", "fit")
+    wanted = ("report",) if fold_name == "report" else ("report", "decision", "fit")
     pool = [q for q in questions if rcdata.fold_of(q.article) in wanted]
     away = [q for q in questions if q.held_out]
     return shuffled(pool, f"{seed}:answerable", answerable) + shuffled(away, f"{seed}:held_out", held_out)
@@ -405,7 +405,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--held-out", type=int, default=60, help="questions about held-out articles (i %% 10 == 9)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--fold", choices=("all", "report"), default="report",
-                        help="answerable questions from the report fold (i %% 5 == 0) or from every indexed article")  # fmt: skip
+                        help="answerable questions from the report fold (i %% 10 == 5) or from every indexed article")  # fmt: skip
     parser.add_argument("--index-dir", type=Path, help="the engine's index (default artifacts/rc/<stem>/index/)")
     parser.add_argument("--docs-dir", type=Path, help="where the documents are written (default artifacts/rc/<stem>/docs/)")
     parser.add_argument("--limit-articles", type=int, help="only the first N articles (numbered as in the whole file)")

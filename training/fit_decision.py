@@ -2,7 +2,8 @@
 
     .venv/bin/python -m training.fit_decision
 
-For questions of the fit fold (training/rcdata.py) of DRCD dev and CMRC 2018 dev,
+For questions of the decision fold (training/rcdata.py: articles the span model was
+never trained on) of DRCD dev and CMRC 2018 dev,
 in the open collection of benchmarks/rc.py (its cached index is reused):
   - answerable: the reader reads what retrieval returns for the question;
   - unanswerable: the same question, with every passage of its own article removed
@@ -100,7 +101,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--drcd", default=str(ROOT.parent / "shared" / "rc" / "drcd_dev.json"))
     ap.add_argument("--cmrc", default=str(ROOT.parent / "shared" / "rc" / "cmrc2018_dev.json"))
-    ap.add_argument("--questions", type=int, default=300, help="fit-fold questions per set")
+    ap.add_argument("--questions", type=int, default=250, help="decision-fold questions per set")
     ap.add_argument("--passages", type=int, default=3)
     ap.add_argument("--max-false-refusals", type=float, default=0.04)
     ap.add_argument("--seed", type=int, default=5)
@@ -115,7 +116,7 @@ def main() -> None:
         docs = rc.write_documents(articles, rc.ARTIFACTS / path.stem / "docs")
         engine, _ = rc.open_index(rc.default_index_dir(path, None), docs, rc.content_key(path, articles))
         reader.use_embeddings(engine.index.embeddings)
-        pool = [q for q in rc.load_questions(path, articles) if rcdata.fold_of(q.article) == "fit"]
+        pool = [q for q in rc.load_questions(path, articles) if rcdata.fold_of(q.article) == "decision"]
         random.Random(args.seed).shuffle(pool)
         started = time.perf_counter()
         for n, q in enumerate(pool[: args.questions]):
@@ -133,7 +134,7 @@ def main() -> None:
         "threshold_alone": round(decision.threshold_alone, 3),
         "agreement": decision.agreement,
         "passages": args.passages,
-        "fit_on": f"{len(rows)} fit-fold questions of DRCD dev and CMRC 2018 dev (training/rcdata.py), seed {args.seed}",
+        "fit_on": f"{len(rows)} decision-fold questions of DRCD dev and CMRC 2018 dev (training/rcdata.py), seed {args.seed}",
         "on_fit_questions": figures,
         "span_model_alone_same_false_refusals": policy_figures(
             spans_only, Decision(*(2 * [float(np.quantile([o["guesses"][0][0] if o["guesses"] else -50 for o, _, _ in rows],

@@ -3,8 +3,10 @@
 Articles are numbered in file order, as in the open-collection protocol of
 ../shared/rc/README.md. The split is by article, the same for both sets:
   - held out of the index (protocol): i % 10 == 9 — never fit on;
-  - report fold: i % 5 == 0 — the dev figures in docs/reader.md come from these;
-  - fit fold: every other article.
+  - decision fold: i % 10 == 0 — the span model never saw them; the refusal thresholds
+    are fit on them (training/fit_decision.py);
+  - report fold: i % 10 == 5 — never fit on at all; the dev figures come from these;
+  - fit fold: every other article — the span model is trained on them.
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ class Item:
 def fold_of(article: int) -> str:
     if article % 10 == 9:
         return "held_out"
-    if article % 5 == 0:
+    if article % 10 == 0:
+        return "decision"
+    if article % 10 == 5:
         return "report"
     return "fit"
 
