@@ -38,12 +38,23 @@ class Decision:
 
     threshold: float = 0.0
     threshold_alone: float = 0.0
+    # ... and at least `threshold_missing` when the question names something no passage
+    # mentions (qa/coverage.py).
+    threshold_missing: float = float("-inf")
     agreement: float = 0.0
     passages: int = 3  # passages read, best retrieved first
     # The best passage alone is enough when its span's margin reaches this (the others
     # are then not read: a third of the time).
     confident: float = float("inf")
-    extra_sentences: int = 2  # more sentences shown when their spans pass the threshold too
+    extra_sentences: int = 2  # more sentences shown when their spans pass the stricter threshold
+
+    @property
+    def extra_threshold(self) -> float:
+        return max(self.threshold, self.threshold_alone)
+
+    def cut(self, rules: Reading, names_missing: bool) -> float:
+        base = self.threshold_alone if rules.abstained else self.threshold
+        return max(base, self.threshold_missing) if names_missing else base
 
     @classmethod
     def load(cls, path: Path = DECISION_PATH) -> "Decision":
@@ -51,6 +62,7 @@ class Decision:
             return cls()
         data = json.loads(path.read_text(encoding="utf-8"))
         return cls(threshold=float(data["threshold"]), threshold_alone=float(data.get("threshold_alone", data["threshold"])),
+                   threshold_missing=float(data.get("threshold_missing", "-inf")),
                    agreement=float(data.get("agreement", 0.0)), passages=int(data.get("passages", 3)),
                    confident=float(data.get("confident", "inf")))
 
@@ -91,7 +103,7 @@ class NeuralReader:
         read = passages[: self.decision.passages]
         guesses = self.read_spans(question, read)
         rules = self.rules.read(question, read, bm25)
-        best, threshold = choose(guesses, rules, self.decision)
+        best, threshold = choose(guesses, rules, self.decision, bool(self.missing_terms(question, read, bm25)))
         if best is None or best.margin < threshold:
             margin = best.margin if best else float("-inf")
             return self._refusal(question, read, script, qtype, f"best span margin {margin:.2f} < {threshold:.2f}", bm25)
@@ -113,7 +125,7 @@ class NeuralReader:
         best = guesses[0]
         sentences = [_sentence(passages, best)]
         for g in guesses[1:]:
-            if len(sentences) > self.decision.extra_sentences or g.margin < self.decision.threshold:
+            if len(sentences) > self.decision.extra_sentences or g.margin < self.decision.extra_threshold:
                 break
             if _sentence(passages, g) not in sentences:
                 sentences.append(_sentence(passages, g))
@@ -150,20 +162,22 @@ class NeuralReader:
         return coverage.missing_names(self.rules.analyse(question, bm25), passages)
 
 
-def choose(guesses: list[SpanGuess], rules: Reading, decision: Decision) -> tuple[SpanGuess | None, float]:
+def choose(guesses: list[SpanGuess], rules: Reading, decision: Decision,
+           names_missing: bool = False) -> tuple[SpanGuess | None, float]:
     """The span to answer with and the margin it must reach (see Decision)."""
+    threshold = decision.cut(rules, names_missing)
     if not guesses:
-        return None, decision.threshold
+        return None, threshold
     best = guesses[0]
     if rules.abstained or not rules.concise:
-        return best, decision.threshold_alone if rules.abstained else decision.threshold
+        return best, threshold
     agreed = fold(rules.concise)
     for g in guesses:
         if g.margin < best.margin - decision.agreement:
             break
         if g.text and (fold(g.text) in agreed or agreed in fold(g.text)):
-            return g, decision.threshold
-    return best, decision.threshold
+            return g, threshold
+    return best, threshold
 
 
 def _sentence(passages: list[Passage], guess: SpanGuess) -> tuple[int, tuple[int, int], str]:

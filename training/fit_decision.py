@@ -19,6 +19,7 @@ questions). The report fold and held-out articles are not used.
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 import json
 import random
 import sys
@@ -33,6 +34,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import rc  # noqa: E402
 from qa.neural import SpanGuess  # noqa: E402
+from qa import coverage  # noqa: E402
 from qa.evaluation import cmrc_f1  # noqa: E402
 from qa.neural_reader import DECISION_PATH, Decision, NeuralReader, choose  # noqa: E402
 from qa.reader import Reading  # noqa: E402
@@ -46,7 +48,8 @@ def reading(reader: NeuralReader, engine, question: str, passages) -> dict:
     guesses = reader.model.guesses(question, [p.text for p in passages])
     rules = reader.rules.read(question, passages, engine.index)
     return {"guesses": [(g.margin, g.text, g.passage) for g in guesses[:9]],
-            "rules": None if rules.abstained else rules.concise}
+            "rules": None if rules.abstained else rules.concise,
+            "missing": bool(reader.missing_terms(question, passages, engine.index))}
 
 
 def readings(reader: NeuralReader, engine, question: rc.Question, read: int) -> tuple[dict, dict]:
@@ -62,7 +65,7 @@ def decided(row: dict, decision: Decision) -> tuple[bool, str]:
     """(answered, concise) as NeuralReader would decide on this row."""
     guesses = [SpanGuess(p, 0, 0, m, 0.0, t) for m, t, p in row["guesses"]]
     rules = Reading(answer="", abstained=row["rules"] is None, concise=row["rules"] or "")
-    best, threshold = choose(guesses, rules, decision)
+    best, threshold = choose(guesses, rules, decision, row.get("missing", False))
     if best is None or best.margin < threshold:
         return False, ""
     return True, best.text
@@ -83,18 +86,40 @@ def policy_figures(rows, decision: Decision) -> dict:
 
 
 def fit(rows, max_false: float) -> tuple[Decision, dict]:
-    """The agreement window with the best F1, then the two thresholds that refuse the
-    most questions without their article while refusing at most max_false of the others."""
+    """The agreement window with the best F1, then the two thresholds that refuse the most
+    questions without their article while refusing at most max_false of the others (a
+    grid over the margins' quantiles), then the stricter cut for missing names, if any."""
     def score(d: Decision) -> tuple:
         f = policy_figures(rows, d)
         return (f["false_refusals"] <= max_false, f["refusals_without_own_article"] + f["f1"], f["f1"])
 
     low = -50.0
-    agreement = max((0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0), key=lambda a: policy_figures(rows, Decision(low, low, a))["f1"])
+    agreement = max((0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0), key=lambda a: policy_figures(rows, Decision(low, low, low, a))["f1"])
     margins = sorted({round(m, 2) for own, _, _ in rows for m, _, _ in own["guesses"][:1]})
     grid = [float(np.quantile(margins, q)) for q in np.linspace(0.0, 0.6, 31)]
-    best = max((Decision(t, t_alone, agreement) for t in grid for t_alone in grid), key=score)
+    best = max((Decision(t, t_alone, low, agreement) for t in grid for t_alone in grid), key=score)
+    best = max((replace(best, threshold_missing=t) for t in [low] + grid), key=score)
     return best, policy_figures(rows, best)
+
+
+def add_coverage(rows, args) -> None:
+    """Retrieval again (no span model) to record the coverage check on older rows."""
+    from qa.reader import ExtractiveReader
+
+    rules = ExtractiveReader()
+    n = 0
+    for path in (Path(args.drcd), Path(args.cmrc)):
+        articles = rc.load_articles(path, None)
+        docs = rc.write_documents(articles, rc.ARTIFACTS / path.stem / "docs")
+        engine, _ = rc.open_index(rc.default_index_dir(path, None), docs, rc.content_key(path, articles))
+        pool = [q for q in rc.load_questions(path, articles) if rcdata.fold_of(q.article) == "decision"]
+        random.Random(args.seed).shuffle(pool)
+        for q in pool[: args.questions]:
+            passages = engine.retriever.passages(q.question, 12)
+            own, away = passages[: args.passages], [p for p in passages if p.doc_id != q.doc][: args.passages]
+            for row, ps in zip(rows[n][:2], (own, away)):
+                row["missing"] = bool(coverage.missing_names(rules.analyse(q.question, engine.index), ps))
+            n += 1
 
 
 def main() -> None:
@@ -106,6 +131,8 @@ def main() -> None:
     ap.add_argument("--max-false-refusals", type=float, default=0.04)
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--reuse", action="store_true", help="fit again on the readings of the last run")
+    ap.add_argument("--add-coverage", action="store_true",
+                    help="with --reuse: add the coverage check to rows read before it was recorded")
     args = ap.parse_args()
 
     rows_file = ROOT / "artifacts" / "reader" / "decision-rows.json"
@@ -126,18 +153,22 @@ def main() -> None:
                 print(f"{path.stem}: {n}/{args.questions} ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
         rows_file.parent.mkdir(parents=True, exist_ok=True)
         rows_file.write_text(json.dumps(rows, ensure_ascii=False))
+    if args.add_coverage:
+        add_coverage(rows, args)
+        rows_file.write_text(json.dumps(rows, ensure_ascii=False))
     decision, figures = fit(rows, args.max_false_refusals)
-    neural_only = Decision(decision.threshold, decision.threshold, 0.0)
+    neural_only = Decision(decision.threshold, decision.threshold, decision.threshold, 0.0)
     spans_only = [(dict(o, rules=None), dict(a, rules=None), r) for o, a, r in rows]
     result = {
         "threshold": round(decision.threshold, 3),
         "threshold_alone": round(decision.threshold_alone, 3),
+        "threshold_missing": round(decision.threshold_missing, 3),
         "agreement": decision.agreement,
         "passages": args.passages,
         "fit_on": f"{len(rows)} decision-fold questions of DRCD dev and CMRC 2018 dev (training/rcdata.py), seed {args.seed}",
         "on_fit_questions": figures,
         "span_model_alone_same_false_refusals": policy_figures(
-            spans_only, Decision(*(2 * [float(np.quantile([o["guesses"][0][0] if o["guesses"] else -50 for o, _, _ in rows],
+            spans_only, Decision(*(3 * [float(np.quantile([o["guesses"][0][0] if o["guesses"] else -50 for o, _, _ in rows],
                                                             figures["false_refusals"]))]))),
         "without_agreement": policy_figures(rows, neural_only),
     }
