@@ -149,7 +149,7 @@ class NeuralReader:
         )
 
     def _refusal(self, question, passages, script, qtype, reason, bm25) -> Reading:
-        missing = self.missing_terms(question, passages, bm25)
+        missing = coverage.missing_names(self.rules.analyse(question, bm25), passages, named_only=True)
         if missing:
             reason = f"not in the passages: {'、'.join(missing)} ({reason})"
             text = in_script(f"文中没有提到{'、'.join(missing[:3])}。", script)

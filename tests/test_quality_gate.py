@@ -1,7 +1,8 @@
 """The quality gate: the article question set through the offline default.
 
 Thresholds sit one question below what was measured when they were last set
-(see README, "Quality and speed"); raise them when the reader improves.
+(see README, "Quality and speed"), for the offline default and for the rule reader;
+raise them when a reader improves. Text nobody here wrote: test_quality_gate_public.py.
 """
 
 from __future__ import annotations
@@ -14,18 +15,20 @@ from qa.evaluation import evaluate, load_questions
 
 QUESTIONS = Path(__file__).resolve().parent / "data" / "article_qa.jsonl"
 
-# Measured 2026-11-26: keywords 70/72, refusals 18/19, false refusals 0/72, hit@3 72/72.
-MIN_KEYWORD_HITS = 69
-MIN_REFUSALS = 17
-MAX_FALSE_REFUSALS = 1
-MIN_HIT_AT_3 = 71
+# Per backend: thresholds one question below what was measured (2026-12-02). The neural
+# default trades refusals of this set's near misses for answering public questions
+# (docs/reader.md); the rule reader keeps its figures.
+GATE = {
+    "extractive": {"keywords": 62, "refusals": 8, "false_refusals": 4, "hit_at_3": 71},
+    "rules": {"keywords": 68, "refusals": 16, "false_refusals": 1, "hit_at_3": 71},
+}
 
 
-@pytest.fixture(scope="module")
-def report(article_engine):
+@pytest.fixture(scope="module", params=sorted(GATE))
+def report(request, article_engine):
     rows, errors = load_questions(QUESTIONS)
     assert not errors
-    return evaluate(article_engine, rows)
+    return request.param, evaluate(article_engine, rows, backend=request.param)
 
 
 def _count(report, predicate) -> int:
@@ -33,23 +36,27 @@ def _count(report, predicate) -> int:
 
 
 def test_answerable_questions_get_their_key_facts(report):
+    backend, report = report
     hits = _count(report, lambda r: r.answerable and r.keywords_ok)
-    assert hits >= MIN_KEYWORD_HITS, _failures(report, lambda r: r.answerable and not r.keywords_ok)
+    assert hits >= GATE[backend]["keywords"], _failures(report, lambda r: r.answerable and not r.keywords_ok)
 
 
 def test_unanswerable_questions_are_refused(report):
+    backend, report = report
     refused = _count(report, lambda r: not r.answerable and r.refused)
-    assert refused >= MIN_REFUSALS, _failures(report, lambda r: not r.answerable and not r.refused)
+    assert refused >= GATE[backend]["refusals"], _failures(report, lambda r: not r.answerable and not r.refused)
 
 
 def test_answerable_questions_are_rarely_refused(report):
+    backend, report = report
     wrong = _count(report, lambda r: r.answerable and r.refused)
-    assert wrong <= MAX_FALSE_REFUSALS, _failures(report, lambda r: r.answerable and r.refused)
+    assert wrong <= GATE[backend]["false_refusals"], _failures(report, lambda r: r.answerable and r.refused)
 
 
 def test_evidence_is_retrieved_in_the_top_three(report):
+    backend, report = report
     hits = _count(report, lambda r: r.evidence and r.evidence_rank is not None and r.evidence_rank <= 3)
-    assert hits >= MIN_HIT_AT_3
+    assert hits >= GATE[backend]["hit_at_3"]
 
 
 def _failures(report, predicate) -> str:
