@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from .bm25 import cut
-from .question import FILLER_WORDS, FRAME_NOUNS, QUESTION_WORDS, Question, analyse, analyse_tokens
+from .question import FILLER_WORDS, FRAME_NOUNS, QUESTION_WORDS, Question, analyse
 from .text import fold
 
 
@@ -29,16 +29,10 @@ def mentioned(term: str, evidence: str) -> bool:
     return len(term) >= 3 and any(term[:i] in evidence and term[i:] in evidence for i in range(1, len(term)))
 
 
-def missing_names(q: Question, passages, named_only: bool = False) -> list[str]:
-    """The names of things the question mentions that no passage mentions, in question
-    order; named_only: only people, places, organisations and other proper names (what a
-    refusal message may name without misleading when the lexical analyser cut a word oddly)."""
+def missing_names(q: Question, passages) -> list[str]:
+    """The names of things the question mentions that no passage mentions, in question order."""
     evidence = fold("".join(p.text for p in passages))
-    nouns = sorted(q.nouns, key=q.folded.find)
-    if named_only:
-        proper = {w for w, t in analyse_tokens(q.folded) if t in ("PER", "LOC", "ORG", "nz", "nw")}
-        nouns = [n for n in nouns if n in proper]
-    return [n for n in nouns if not mentioned(n, evidence)]
+    return [n for n in sorted(q.nouns, key=q.folded.find) if not mentioned(n, evidence)]
 
 
 def gate(question: str, passages, bm25=None) -> str:

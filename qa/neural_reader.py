@@ -149,12 +149,11 @@ class NeuralReader:
         )
 
     def _refusal(self, question, passages, script, qtype, reason, bm25) -> Reading:
-        missing = coverage.missing_names(self.rules.analyse(question, bm25), passages, named_only=True)
+        q = self.rules.analyse(question, bm25)
+        missing = coverage.missing_names(q, passages)
         if missing:
             reason = f"not in the passages: {'、'.join(missing)} ({reason})"
-            text = in_script(f"文中没有提到{'、'.join(missing[:3])}。", script)
-        else:
-            text = refusal_text(script)
+        text = in_script(f"文中没有提到{'、'.join(missing[:3])}。", script) if missing else refusal_text(script)
         return Reading(answer=text, abstained=True, qtype=qtype, reason=reason)
 
     def missing_terms(self, question: str, passages: list[Passage], bm25=None) -> list[str]:
