@@ -64,7 +64,8 @@ def test_who_spoke_returns_the_speakers_and_sources(client):
         source = result["sources"][citation["source"]]
         assert citation["chunk_id"] == source["chunk_id"] and citation["span"] == source["highlight"]
     cited = result["citations"][0]["span"]
-    assert fold(first["text"][cited[0] : cited[1]]) == fold(result["support"])
+    # the cited span is where the answer is: it holds the concise answer, inside the support
+    assert fold(result["concise"]) in fold(first["text"][cited[0] : cited[1]]) in fold(result["support"])
     assert isinstance(result["citations"][0]["start"], int)
 
 
@@ -74,7 +75,7 @@ def test_k_limits_the_sources(client):
 
 
 def test_unanswerable_question_is_refused(client):
-    result = client.predict(question="昨天晚上的足球比赛谁赢了？", k=4, api_name="/ask")
+    result = client.predict(question="这次会议的预算是多少钱？", k=4, api_name="/ask")
     assert result["abstained"] is True
     assert result["answer"]
     assert result["reason"] and result["citations"] == [] and result["concise"] == ""

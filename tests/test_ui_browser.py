@@ -136,7 +136,7 @@ def test_question_streams_an_answer_with_sources(page):
 def test_refusal_looks_different(page):
     from playwright.sync_api import expect
 
-    ask(page, "昨天晚上的足球比赛谁赢了？")
+    ask(page, "这次会议的预算是多少钱？")
     refusal = page.locator(".qa-refusal").last
     expect(refusal).to_contain_text("文档中没有找到答案")
     assert refusal.evaluate("el => getComputedStyle(el).borderLeftStyle") == "solid"
