@@ -47,7 +47,6 @@ import argparse
 import hashlib
 import json
 import os
-import platform
 import random
 import re
 import sys
@@ -61,6 +60,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import baseline  # noqa: E402
+import scale  # noqa: E402
 from qa.evaluation import cmrc_em, cmrc_f1, concise_answer, percentile, strip_punctuation  # noqa: E402
 from qa.report import md_table, text_table  # noqa: E402
 from qa.text import clean  # noqa: E402
@@ -382,16 +382,8 @@ class OtherBackend:
 
 
 def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return f"{os.cpu_count()} cores, {model}, Python {platform.python_version()}, load average {load} at the end"
+    return f"{scale.machine()}, load average {load} at the end"
 
 
 def default_index_dir(path: Path, limit: int | None) -> Path:
