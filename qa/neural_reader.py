@@ -1,9 +1,10 @@
 """The default offline reader: a span model fit on public reading-comprehension data.
 
 It reads the best passages, points at the answer span, and refuses when its belief
-in the best span over "no answer here" stays under a threshold fit on data
-(qa/models/reader.json, written by training/fit_decision.py). How it was fit and
-what it scores: docs/reader.md.
+in the best span over "no answer here" stays under a threshold; the rule reader's
+answer on the same passages picks between close spans and which threshold applies.
+All of it is fit on data (qa/models/reader.json, written by training/fit_decision.py).
+How it was fit and what it scores: docs/reader.md.
 
 Questions in English go to the rule-based reader (qa/reader.py): the span model
 was fit on Chinese questions only.
@@ -44,7 +45,7 @@ class Decision:
     agreement: float = 0.0
     passages: int = 3  # passages read, best retrieved first
     # The best passage alone is enough when its span's margin reaches this (the others
-    # are then not read: a third of the time).
+    # are then not read). Not fit yet: off.
     confident: float = float("inf")
     extra_sentences: int = 2  # more sentences shown when their spans pass the stricter threshold
 
@@ -62,7 +63,7 @@ class Decision:
             return cls()
         data = json.loads(path.read_text(encoding="utf-8"))
         return cls(threshold=float(data["threshold"]), threshold_alone=float(data.get("threshold_alone", data["threshold"])),
-                   threshold_missing=float(data.get("threshold_missing", "-inf")),
+                   threshold_missing=float("-inf") if data.get("threshold_missing") is None else float(data["threshold_missing"]),
                    agreement=float(data.get("agreement", 0.0)), passages=int(data.get("passages", 3)),
                    confident=float(data.get("confident", "inf")))
 
@@ -103,7 +104,9 @@ class NeuralReader:
         read = passages[: self.decision.passages]
         guesses = self.read_spans(question, read)
         rules = self.rules.read(question, read, bm25)
-        best, threshold = choose(guesses, rules, self.decision, bool(self.missing_terms(question, read, bm25)))
+        # The missing-names cut costs a lexical analysis; skip it when the fit left it unused.
+        names_missing = self.decision.threshold_missing > float("-inf") and bool(self.missing_terms(question, read, bm25))
+        best, threshold = choose(guesses, rules, self.decision, names_missing)
         if best is None or best.margin < threshold:
             margin = best.margin if best else float("-inf")
             return self._refusal(question, read, script, qtype, f"best span margin {margin:.2f} < {threshold:.2f}", bm25)

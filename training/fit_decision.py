@@ -162,7 +162,8 @@ def main() -> None:
     result = {
         "threshold": round(decision.threshold, 3),
         "threshold_alone": round(decision.threshold_alone, 3),
-        "threshold_missing": round(decision.threshold_missing, 3),
+        # null: the fit found no cut that helps (the missing-names check only words the message)
+        "threshold_missing": None if decision.threshold_missing <= -50 else round(decision.threshold_missing, 3),
         "agreement": decision.agreement,
         "passages": args.passages,
         "fit_on": f"{len(rows)} decision-fold questions of DRCD dev and CMRC 2018 dev (training/rcdata.py), seed {args.seed}",
