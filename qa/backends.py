@@ -12,7 +12,7 @@ imported only when a backend is made, so this table costs nothing to import.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from .retrieval import Passage
@@ -22,10 +22,6 @@ class Reader(Protocol):
     backend: str
 
     def read(self, question: str, passages: "list[Passage]", bm25=None, history=None): ...
-
-
-class StreamingReader(Reader, Protocol):
-    def stream(self, question: str, passages: "list[Passage]", bm25=None, history=None) -> Iterator: ...
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import numpy as np
-
 from . import e5file
 
 META = "\u2581"
@@ -112,6 +110,3 @@ class E5Tokenizer:
 def default_tokenizer() -> E5Tokenizer:
     return E5Tokenizer(e5file.load())
 
-
-def as_array(ids: list[int]) -> np.ndarray:
-    return np.asarray(ids, dtype=np.int64)

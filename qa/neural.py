@@ -9,7 +9,6 @@ training; folding keeps every character's position, so spans map back unchanged.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -46,7 +45,7 @@ class SpanGuess:
 
 
 class SpanModel:
-    """Thread-safe: onnxruntime sessions may be run from several threads."""
+    """Thread-safe without a lock: onnxruntime sessions may be run from several threads."""
 
     def __init__(self, path: Path = MODEL_PATH, threads: int = 2) -> None:
         import onnxruntime as ort
@@ -62,16 +61,15 @@ class SpanModel:
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.words = e5file.load()
         self.tok = default_tokenizer()
-        self._lock = threading.Lock()
 
     def guesses(self, question: str, passages: list[str], per_passage: int = 3, first: int = 0) -> list[SpanGuess]:
         """The best spans of each passage, best first overall; passage indices count from `first`."""
         q_ids = self.tok.encode(fold(question)).ids[:MAX_QUESTION_TOKENS]
+        budget = MAX_LENGTH - len(q_ids) - 4  # passage tokens per window
+        stride = max(budget * 3 // 4, 1)
         windows = []  # (passage index, token spans, ids, offset)
         for p, text in enumerate(passages):
             enc = self.tok.encode(fold(text))
-            budget = MAX_LENGTH - len(q_ids) - 4
-            stride = max(budget * 3 // 4, 1)
             for w0 in range(0, max(len(enc.ids) - budget, 0) + 1, stride):
                 part = slice(w0, w0 + budget)
                 ids, offset = pair_ids(q_ids, enc.ids[part], self.tok)
@@ -138,10 +136,6 @@ def _balanced(span: str) -> bool:
     pairs = {"）": "（", ")": "(", "」": "「", "』": "『", "”": "“", "’": "‘"}
     closing = span[-1]
     return pairs.get(closing, "") in span
-
-
-def available() -> bool:
-    return MODEL_PATH.exists()
 
 
 @lru_cache(maxsize=1)

@@ -98,12 +98,12 @@ class NeuralReader:
 
     def _read_one(self, question: str, passages: list[Passage], bm25=None) -> Reading:
         script = script_of(question)
-        qtype = self.rules.analyse(question, bm25).qtype
-        if not passages:
-            return self._refusal(question, [], script, qtype, "no passages", bm25)
         read = passages[: self.decision.passages]
+        rules = self.rules.read(question, read, bm25)  # also gives the question type
+        qtype = rules.qtype
+        if not read:
+            return self._refusal(question, [], script, qtype, "no passages", bm25)
         guesses = self.read_spans(question, read)
-        rules = self.rules.read(question, read, bm25)
         # The missing-names cut costs a lexical analysis; skip it when the fit left it unused.
         names_missing = self.decision.threshold_missing > float("-inf") and bool(self.missing_terms(question, read, bm25))
         best, threshold = choose(guesses, rules, self.decision, names_missing)
@@ -152,8 +152,7 @@ class NeuralReader:
         )
 
     def _refusal(self, question, passages, script, qtype, reason, bm25) -> Reading:
-        q = self.rules.analyse(question, bm25)
-        missing = coverage.missing_names(q, passages)
+        missing = self.missing_terms(question, passages, bm25)
         if missing:
             reason = f"not in the passages: {'、'.join(missing)} ({reason})"
         text = in_script(f"文中没有提到{'、'.join(missing[:3])}。", script) if missing else refusal_text(script)
