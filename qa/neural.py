@@ -106,7 +106,9 @@ class SpanModel:
         i, j = np.indices(grid.shape)
         grid = np.where((j >= i) & (j < i + MAX_ANSWER_TOKENS), grid, -np.inf)
         out = []
-        for flat in np.argsort(grid, axis=None)[::-1][: n * 4]:
+        flat_grid = grid.ravel()
+        top = np.argpartition(-flat_grid, min(n * 4, flat_grid.size - 1))[: n * 4]
+        for flat in top[np.argsort(-flat_grid[top], kind="stable")]:
             a, b = divmod(int(flat), count)
             c0, c1 = _trimmed(text, spans[a][0], spans[b][1])
             if c1 <= c0 or "\n" in text[c0:c1] or any(g.start < c1 and c0 < g.end for g in out):

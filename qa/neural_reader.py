@@ -1,9 +1,9 @@
 """The default offline reader: a span model fit on public reading-comprehension data.
 
-It reads the best passages, points at the answer span, and refuses when its belief
-in the best span over "no answer here" stays under a threshold; the rule reader's
-answer on the same passages picks between close spans and which threshold applies.
-All of it is fit on data (qa/models/reader.json, written by training/fit_decision.py).
+It reads the best passages and points at the answer span; the rule reader's answer on
+the same passages picks between close spans; a small model over the evidence
+(qa/answerable.py) decides whether the passages hold the answer at all. All of it is
+fit on data (qa/models/reader.json, written by training/fit_decision.py).
 How it was fit and what it scores: docs/reader.md.
 
 Questions in English go to the rule-based reader (qa/reader.py): the span model
@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import coverage
+from . import answerable, coverage
+from .answerable import Gate
 from .neural import MODEL_PATH, SpanGuess, SpanModel, default_model
 from .reader import ExtractiveReader, Reading, read_parts, refusal_text, sub_questions
 from .retrieval import Passage
@@ -32,40 +33,29 @@ _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 class Decision:
     """When to answer and with which span, all fit on data (training/fit_decision.py).
 
-    The span model's margin (its belief in a span over "no answer") must reach
-    `threshold` when the rule reader (qa/reader.py) answers too, and `threshold_alone`
-    when the rule reader refuses. A span that agrees with the rule reader's concise
-    answer is preferred when its margin is within `agreement` of the best one."""
+    A span that agrees with the rule reader's concise answer is preferred when its
+    margin (the span model's belief in it over "no answer") is within `agreement` of
+    the best one. Whether to answer at all is the gate's call (qa/answerable.py); without
+    a gate, the margin must reach `threshold`."""
 
-    threshold: float = 0.0
-    threshold_alone: float = 0.0
-    # ... and at least `threshold_missing` when the question names something no passage
-    # mentions (qa/coverage.py).
-    threshold_missing: float = float("-inf")
     agreement: float = 0.0
+    gate: Gate | None = None
+    threshold: float = 0.0
     passages: int = 3  # passages read, best retrieved first
     # The best passage alone is enough when its span's margin reaches this (the others
     # are then not read). Not fit yet: off.
     confident: float = float("inf")
-    extra_sentences: int = 2  # more sentences shown when their spans pass the stricter threshold
-
-    @property
-    def extra_threshold(self) -> float:
-        return max(self.threshold, self.threshold_alone)
-
-    def cut(self, rules: Reading, names_missing: bool) -> float:
-        base = self.threshold_alone if rules.abstained else self.threshold
-        return max(base, self.threshold_missing) if names_missing else base
+    extra_sentences: int = 2  # more sentences shown when their spans are as sure as this one's cut
+    extra_margin: float = 0.0  # ... and their margin reaches this
 
     @classmethod
     def load(cls, path: Path = DECISION_PATH) -> "Decision":
         if not path.exists():
             return cls()
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(threshold=float(data["threshold"]), threshold_alone=float(data.get("threshold_alone", data["threshold"])),
-                   threshold_missing=float("-inf") if data.get("threshold_missing") is None else float(data["threshold_missing"]),
-                   agreement=float(data.get("agreement", 0.0)), passages=int(data.get("passages", 3)),
-                   confident=float(data.get("confident", "inf")))
+        return cls(agreement=float(data.get("agreement", 0.0)), gate=Gate.from_json(data.get("gate")),
+                   threshold=float(data.get("threshold", 0.0)), passages=int(data.get("passages", 3)),
+                   confident=float(data.get("confident", "inf")), extra_margin=float(data.get("extra_margin", 0.0)))
 
 
 class NeuralReader:
@@ -104,13 +94,28 @@ class NeuralReader:
         if not read:
             return self._refusal(question, [], script, qtype, "no passages", bm25)
         guesses = self.read_spans(question, read)
-        # The missing-names cut costs a lexical analysis; skip it when the fit left it unused.
-        names_missing = self.decision.threshold_missing > float("-inf") and bool(self.missing_terms(question, read, bm25))
-        best, threshold = choose(guesses, rules, self.decision, names_missing)
-        if best is None or best.margin < threshold:
-            margin = best.margin if best else float("-inf")
-            return self._refusal(question, read, script, qtype, f"best span margin {margin:.2f} < {threshold:.2f}", bm25)
+        best = choose(guesses, rules, self.decision)
+        doubt = self.doubt(question, read, best, rules, bm25)
+        if doubt:
+            return self._refusal(question, read, script, qtype, doubt, bm25)
         return self._answer([best] + [g for g in guesses if g is not best], read, script, qtype)
+
+    def doubt(self, question: str, passages: list[Passage], best: SpanGuess | None, rules: Reading, bm25) -> str:
+        """Why the passages do not hold the answer, or "" when the reader answers."""
+        if best is None:
+            return "no span"
+        gate = self.decision.gate
+        if gate is None:
+            return "" if best.margin >= self.decision.threshold else f"margin {best.margin:.2f} < {self.decision.threshold:.2f}"
+        evidence = self.evidence(question, passages, best, rules, bm25)
+        p = gate.probability(evidence)
+        return "" if p >= gate.threshold else f"answerable p={p:.2f} < {gate.threshold:.2f} (margin {best.margin:.2f})"
+
+    def evidence(self, question: str, passages: list[Passage], best: SpanGuess, rules: Reading, bm25) -> dict:
+        """The gate's inputs (qa/answerable.py) for this reading."""
+        words = self.rules.analyse(question, bm25).words
+        return answerable.features(words, [p.text for p in passages], (best.passage, best.start, best.end),
+                                   best.margin, not rules.abstained, agrees(best, rules))
 
     def read_spans(self, question: str, passages: list[Passage]) -> list[SpanGuess]:
         """Span guesses, best first: the first passage's, and the others' unless the
@@ -128,7 +133,7 @@ class NeuralReader:
         best = guesses[0]
         sentences = [_sentence(passages, best)]
         for g in guesses[1:]:
-            if len(sentences) > self.decision.extra_sentences or g.margin < self.decision.extra_threshold:
+            if len(sentences) > self.decision.extra_sentences or g.margin < self.decision.extra_margin:
                 break
             if _sentence(passages, g) not in sentences:
                 sentences.append(_sentence(passages, g))
@@ -163,22 +168,27 @@ class NeuralReader:
         return coverage.missing_names(self.rules.analyse(question, bm25), passages)
 
 
-def choose(guesses: list[SpanGuess], rules: Reading, decision: Decision,
-           names_missing: bool = False) -> tuple[SpanGuess | None, float]:
-    """The span to answer with and the margin it must reach (see Decision)."""
-    threshold = decision.cut(rules, names_missing)
+def choose(guesses: list[SpanGuess], rules: Reading, decision: Decision) -> SpanGuess | None:
+    """The span to answer with: the best, or a nearly as good one the rule reader agrees with."""
     if not guesses:
-        return None, threshold
+        return None
     best = guesses[0]
     if rules.abstained or not rules.concise:
-        return best, threshold
-    agreed = fold(rules.concise)
+        return best
     for g in guesses:
         if g.margin < best.margin - decision.agreement:
             break
-        if g.text and (fold(g.text) in agreed or agreed in fold(g.text)):
-            return g, threshold
-    return best, threshold
+        if agrees(g, rules):
+            return g
+    return best
+
+
+def agrees(guess: SpanGuess, rules: Reading) -> bool:
+    """The span and the rule reader's concise answer are the same answer (one holds the other)."""
+    if rules.abstained or not rules.concise or not guess.text:
+        return False
+    span, theirs = fold(guess.text), fold(rules.concise)
+    return span in theirs or theirs in span
 
 
 def _sentence(passages: list[Passage], guess: SpanGuess) -> tuple[int, tuple[int, int], str]:

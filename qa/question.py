@@ -131,6 +131,7 @@ class Question:
     counted: str | None = None  # a noun counted without a measure word (几车道 -> 车道)
     speakers: list[str] = field(default_factory=list)  # people and organisations named in the question
     actions: list[str] = field(default_factory=list)  # the verb the question asks about ("谁主持的" -> 主持)
+    words: list[str] = field(default_factory=list)  # every content word, found in the collection or not
 
 
 def _idf(bm25, term: str) -> float:
@@ -225,7 +226,8 @@ def analyse(question: str, bm25=None) -> Question:
     speakers = people + [w for w, t in tags if t == "ORG"]
     terms: dict[str, float] = {}
     nouns: set[str] = set()
-    for token in _content_tokens(folded, people):
+    words = _content_tokens(folded, people)
+    for token in words:
         tag = _tag_of(token, tags)
         if _document_frequency(bm25, token) > 0:  # words found nowhere weigh nothing
             slot = 0.5 if token in FRAME_NOUNS else 1.0  # 哪个领域: matches help, absence is no proof
@@ -243,4 +245,4 @@ def analyse(question: str, bm25=None) -> Question:
         measure = "时间"
     actions = _asked_action(folded, tags)
     counted = _counted_noun(tags)
-    return Question(question, folded, script, qtype, terms, nouns, people, measure, counted, speakers, actions)
+    return Question(question, folded, script, qtype, terms, nouns, people, measure, counted, speakers, actions, words)
