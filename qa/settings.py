@@ -15,10 +15,12 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, get_type_hints
 
+from .records import QAError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-class SettingsError(ValueError):
+class SettingsError(QAError, ValueError):
     """A setting has a value that cannot be used."""
 
 
