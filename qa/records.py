@@ -39,6 +39,22 @@ class EmbeddingModelError(QAError, RuntimeError):
     """The configured embedding model cannot be loaded."""
 
 
+def byte_size(n: int) -> str:
+    """A size for people: 512 B, 1.5 KB, 20 MB (three significant digits at most)."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if n >= scale:
+            value = n / scale
+            return f"{value:.0f} {unit}" if value >= 100 else f"{value:.3g} {unit}"
+    return f"{n} B"
+
+
+def sizes_apart(size: int, limit: int) -> tuple[str, str]:
+    """size and limit for a message saying one is over the other; in bytes when
+    rounding would show them equal (20 MB over the 20 MB limit)."""
+    shown = byte_size(size), byte_size(limit)
+    return shown if shown[0] != shown[1] else (f"{size} B", f"{limit} B")
+
+
 @dataclass
 class Source:
     doc_id: str
