@@ -45,6 +45,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .records import QuestionError
+from .text import fold
 
 MESSAGE_EMPTY = "问题是空的，请输入一个问题。"
 MESSAGE_TOO_LONG = "问题太长了（{length} 个字符，上限 {limit}），请精简后再问。"
@@ -190,8 +191,6 @@ def _mostly_code_words(prose: str) -> bool:
 
 def is_instruction(text: str) -> bool:
     """Whether text addresses the system about its own instructions, prompt or role."""
-    from .text import fold
-
     folded = fold(text)
     return any(rule.search(folded) for rule in _instruction_rules())
 
