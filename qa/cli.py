@@ -27,14 +27,11 @@ def _user_errors(func):
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
-        except QAError as exc:
+        except (QAError, KeyError) as exc:
             if _debugging():
                 raise
-            raise click.ClickException(str(exc)) from None
-        except KeyError as exc:
-            if _debugging():
-                raise
-            raise click.ClickException(f"no such document: {exc.args[0]}") from None
+            message = str(exc) if isinstance(exc, QAError) else f"no such document: {exc.args[0]}"
+            raise click.ClickException(message) from None
 
     return wrapper
 
