@@ -5,10 +5,10 @@
     result.answer, result.abstained, result.sources
 """
 
-from .records import Answer, Citation, QuestionError, Source
+from .records import Answer, Citation, QAError, QuestionError, Source
 from .settings import Settings
 
-__all__ = ["Answer", "Citation", "Engine", "QuestionError", "Settings", "Source", "ask", "default_engine", "ingest"]
+__all__ = ["Answer", "Citation", "Engine", "QAError", "QuestionError", "Settings", "Source", "ask", "default_engine", "ingest"]
 __version__ = "0.1.0"
 
 _FROM_CHAIN = {"Engine", "ask", "default_engine", "ingest"}

@@ -16,7 +16,8 @@ from langchain_core.runnables import RunnableLambda
 
 from . import backends, citations
 from .index import Index
-from .records import Answer, Citation, IngestReport, QuestionError, Source, checked_question
+from .intake import checked_history, checked_question
+from .records import Answer, Citation, IngestReport, QuestionError, Source
 from .question import question_names
 from .reader import Reading
 from .retrieval import HybridRetriever, Passage
@@ -123,13 +124,15 @@ class Engine:
             backend: str | None = None) -> Answer:
         """history: earlier (question, answer) turns of a conversation, oldest first."""
         question = self.check_question(question)
-        return self.chain.invoke({"question": question, "k": k, "history": history or [], "backend": backend})
+        history = checked_history(history)
+        return self.chain.invoke({"question": question, "k": k, "history": history, "backend": backend})
 
     def ask_stream(self, question: str, *, k: int | None = None, history: list[tuple[str, str]] | None = None,
                    backend: str | None = None) -> Iterator[str | Answer]:
         """Pieces of the answer text as they arrive, then the whole Answer."""
         question = self.check_question(question)
-        inputs = self._retrieve_step({"question": question, "k": k, "history": history or [], "backend": backend})
+        history = checked_history(history)
+        inputs = self._retrieve_step({"question": question, "k": k, "history": history, "backend": backend})
         reader = self.reader_for(backend)
         if not hasattr(reader, "stream"):
             answer = self._answer(inputs)

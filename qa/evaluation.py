@@ -40,12 +40,13 @@ from pathlib import Path
 from typing import Any, Iterable, Protocol, Sequence
 
 from . import citations
+from .records import QAError
 from .text import DocumentError, decode_bytes, fold
 
 # ---------------------------------------------------------------- question sets
 
 
-class QuestionSetError(ValueError):
+class QuestionSetError(QAError, ValueError):
     """The question file cannot be read at all."""
 
 

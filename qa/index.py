@@ -25,7 +25,7 @@ from typing import Callable, Iterable
 
 from .bm25 import TOKENIZER, BM25Index, tokenize
 from .chunking import chunk_text
-from .records import SUPPORTED_SUFFIXES, DocumentInfo, IndexMismatchError, IngestReport
+from .records import SUPPORTED_SUFFIXES, DocumentInfo, IndexMismatchError, IngestReport, sizes_apart
 from .settings import Settings
 from .text import DocumentError, clean, decode_bytes, fold
 
@@ -283,10 +283,8 @@ class Index:
     def _read(self, path: Path) -> str:
         size = path.stat().st_size
         if size > self.settings.max_file_bytes:
-            raise DocumentError(
-                f"{path.name}: the file is {size / 1e6:.1f} MB, over the {self.settings.max_file_bytes / 1e6:.0f} MB limit",
-                "too_large",
-            )
+            shown, limit = sizes_apart(size, self.settings.max_file_bytes)
+            raise DocumentError(f"{path.name}: the file is {shown}, over the {limit} limit", "too_large")
         return decode_bytes(path.read_bytes(), path.name)
 
     def _prepare_text(self, doc_id: str, path: str, raw: str) -> _Prepared:

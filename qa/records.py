@@ -12,26 +12,47 @@ from dataclasses import asdict, dataclass, field
 SUPPORTED_SUFFIXES = (".txt", ".md")
 
 
-class QuestionError(ValueError):
-    """A question that cannot be asked (empty, too long); the message is for users."""
+class QAError(Exception):
+    """The base of every error a user or operator can cause (a question, a file, a
+    setting, an index built otherwise, a model that is not installed): its message is
+    one line meant for people, and interfaces show that line instead of a traceback
+    (the CLI exits 1; ``qa --debug`` shows the traceback).  Anything else that escapes
+    is a bug.  Subclasses keep their older bases (ValueError, RuntimeError) so that
+    code catching those still works."""
 
 
-class IndexMismatchError(RuntimeError):
+class QuestionError(QAError, ValueError):
+    """A question that cannot be asked (empty, too long, not text, not a question);
+    the message is for users, the code (see qa/intake.py) for interfaces in other
+    languages."""
+
+    def __init__(self, message: str, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class IndexMismatchError(QAError, RuntimeError):
     """The stored index was built with other settings than the current ones."""
 
 
-class EmbeddingModelError(RuntimeError):
+class EmbeddingModelError(QAError, RuntimeError):
     """The configured embedding model cannot be loaded."""
 
 
-def checked_question(question: str | None, max_chars: int) -> str:
-    """The question stripped, or QuestionError when it is empty or too long."""
-    question = (question or "").strip()
-    if not question:
-        raise QuestionError("问题是空的，请输入一个问题。")
-    if len(question) > max_chars:
-        raise QuestionError(f"问题太长了（{len(question)} 个字符，上限 {max_chars}），请精简后再问。")
-    return question
+def byte_size(n: int) -> str:
+    """A size for people: 512 B, 1.5 KB, 20 MB (three significant digits at most)."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if n >= scale:
+            value = n / scale
+            return f"{value:.0f} {unit}" if value >= 100 else f"{value:.3g} {unit}"
+    return f"{n} B"
+
+
+def sizes_apart(size: int, limit: int) -> tuple[str, str]:
+    """size and limit for a message saying one is over the other; in bytes when
+    rounding would show them equal (20 MB over the 20 MB limit)."""
+    shown = byte_size(size), byte_size(limit)
+    return shown if shown[0] != shown[1] else (f"{size} B", f"{limit} B")
 
 
 @dataclass

@@ -25,14 +25,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .records import Answer, DocumentInfo, IngestReport, checked_question
+from .intake import checked_question
+from .records import Answer, DocumentInfo, IngestReport, QAError
 from .settings import Settings
 
 log = logging.getLogger(__name__)
 
 # The Engine methods the page calls; nothing else is served.
 _METHODS = {"ask", "ask_stream", "documents", "ingest", "remove"}
-_USER_ERRORS = ("QuestionError", "KeyError", "DocumentError")
+_USER_ERRORS = (QAError, KeyError)  # a user's mistake, not logged as a failure
 _STARTUP = 0  # the call id of the child's start-up report
 
 
@@ -242,7 +243,7 @@ def _serve_calls(engine, requests, send) -> None:
                 result = None
             send(call_id, "return", result)
         except Exception as exc:
-            if type(exc).__name__ not in _USER_ERRORS:
+            if not isinstance(exc, _USER_ERRORS):
                 log.exception("engine call %s failed", method)
             send(call_id, "raise", _sendable(exc))
         finally:

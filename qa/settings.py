@@ -15,10 +15,12 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, get_type_hints
 
+from .records import QAError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-class SettingsError(ValueError):
+class SettingsError(QAError, ValueError):
     """A setting has a value that cannot be used."""
 
 
@@ -129,12 +131,20 @@ def _read_config_file(config_file: str | Path | None) -> dict[str, Any]:
 
 
 def _read_environment() -> dict[str, str]:
+    """QA_* variables that are set.  Set but empty counts as unset, except for a list
+    (QA_DEFAULT_DOCUMENTS=""), where it is the empty list: there is no other way to
+    say "none" in the environment."""
     values = {}
+    hints = get_type_hints(Settings)
     for f in fields(Settings):
         raw = os.environ.get(f"QA_{f.name.upper()}")
-        if raw is not None and raw != "":
+        if raw is not None and (raw != "" or _is_list(hints[f.name])):
             values[f.name] = raw
     return values
+
+
+def _is_list(hint: Any) -> bool:
+    return getattr(hint, "__origin__", None) is tuple
 
 
 def _coerce(name: str, hint: Any, value: Any) -> Any:

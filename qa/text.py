@@ -18,8 +18,10 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .records import QAError
 
-class DocumentError(ValueError):
+
+class DocumentError(QAError, ValueError):
     """A file that cannot be read as text; the message is meant for users, the code
     (empty, binary, undecodable, too_large, no_text) for interfaces in other languages."""
 

@@ -60,7 +60,7 @@ import gradio as gr  # noqa: E402
 
 from . import citations  # noqa: E402
 from .backends import BACKENDS, OFFLINE  # noqa: E402
-from .records import SUPPORTED_SUFFIXES, Answer, IngestReport, QuestionError, Source  # noqa: E402
+from .records import SUPPORTED_SUFFIXES, Answer, IngestReport, QuestionError, Source, byte_size  # noqa: E402
 from .settings import Settings  # noqa: E402
 
 if TYPE_CHECKING:
@@ -211,7 +211,7 @@ _UPLOAD_PROBLEMS = {
 
 
 def _size(n: int) -> str:
-    return f"{n / 1e6:.0f} MB" if n >= 1e6 else f"{n / 1e3:.0f} KB"
+    return byte_size(n)
 
 
 def upload_problem(name: str, message: str, code: str, max_bytes: int) -> str:
