@@ -21,12 +21,12 @@ def _user_errors(func):
 
     @wraps(func)
     def wrapper(*args, **kwargs):
-        from .records import EmbeddingModelError, IndexMismatchError, QuestionError
+        from .records import EmbeddingModelError, IndexMismatchError, QuestionError, StoreError
         from .text import DocumentError
 
         try:
             return func(*args, **kwargs)
-        except (QuestionError, DocumentError, IndexMismatchError, EmbeddingModelError, SettingsError) as exc:
+        except (QuestionError, DocumentError, IndexMismatchError, EmbeddingModelError, SettingsError, StoreError) as exc:
             raise click.ClickException(str(exc)) from None
         except KeyError as exc:
             raise click.ClickException(f"no such document: {exc.args[0]}") from None
@@ -128,7 +128,7 @@ def search(ctx: click.Context, query: str, k: int, as_json: bool) -> None:
 @click.pass_context
 @_user_errors
 def remove(ctx: click.Context, doc_id: str) -> None:
-    """Remove a document (by its name, as `qa info` lists it) and its chunks."""
+    """Remove a document (by its id, as `qa info` lists it, or its file's path) and its chunks."""
     removed = _engine(ctx).remove(doc_id)
     click.echo(f"removed {doc_id} ({removed} chunks)")
 
@@ -160,6 +160,8 @@ def rebuild(ctx: click.Context) -> None:
 
     settings = ctx.obj["settings"]
     report = rebuild_index(settings, load_embeddings(settings.embedding_model), progress=sys.stderr.isatty())
+    for _, message in report.errors:
+        click.echo(message, err=True)
     click.echo(f"rebuilt: {len(report.added)} documents, {report.chunks_embedded} chunks embedded")
 
 

@@ -12,6 +12,15 @@ from dataclasses import asdict, dataclass, field
 SUPPORTED_SUFFIXES = (".txt", ".md")
 
 
+class QAError(Exception):
+    """A mistake a user or operator can make; the message is one line for people."""
+
+
+class StoreError(QAError):
+    """The index cannot be opened or written: a file where its folder should be, a
+    folder that cannot be written, a corrupt Chroma database."""
+
+
 class QuestionError(ValueError):
     """A question that cannot be asked (empty, too long); the message is for users."""
 
