@@ -174,6 +174,10 @@ def _looks_like_sqlite(database: Path) -> bool:
     return not head or head == _SQLITE_HEADER
 
 
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
 def _corrupt_message(settings: Settings, reason: str) -> str:
     return f"索引 {settings.vectorstore} 已损坏，无法打开（{reason}）；请运行 `qa rebuild` 重建索引。"
 
@@ -217,9 +221,14 @@ class Index:
 
         try:
             self._open()
-        except ChromaError as exc:  # the embedded database cannot be read
+        except ChromaError:
+            # This process's client of the folder may predate a rebuild by another one.
             _forget_embedded_client(settings)
-            raise CorruptStoreError(_corrupt_message(settings, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)) from None
+            try:
+                self._open()
+            except ChromaError as exc:  # the database cannot be read
+                _forget_embedded_client(settings)
+                raise CorruptStoreError(_corrupt_message(settings, _first_line(exc))) from None
 
     def _open(self) -> None:
         self.client = _open_client(self.settings)
@@ -554,14 +563,13 @@ def rebuild(settings: Settings, embeddings, progress=False) -> IngestReport:
     """
     with _store_lock(settings):
         report = IngestReport()
-        try:
-            saved = _drop_collections(settings)
-        except CorruptStoreError:
-            saved = []
+        saved = _saved_documents(settings)
+        if saved is None or not _drop_collections(settings):
             moved = _move_aside(settings)
-            report.errors.append((str(moved), f"索引已损坏，已移到 {moved}；请重新导入文档（qa ingest）。"))
+            if saved is None:
+                report.errors.append((str(moved), f"索引已损坏，已移到 {moved}；请重新导入文档（qa ingest）。"))
         index = Index(settings, embeddings)
-        prepared = [index._prepare_text(doc_id, path, raw) for doc_id, path, raw in saved]
+        prepared = [index._prepare_text(doc_id, path, raw) for doc_id, path, raw in saved or []]
         report.added = [p.doc_id for p in prepared]
         started = time.perf_counter()
         report.chunks_embedded = index._write(prepared, progress)
@@ -573,26 +581,40 @@ class CorruptStoreError(StoreError):
     """The embedded Chroma database cannot be read."""
 
 
-def _drop_collections(settings: Settings) -> list[tuple[str, str, str]]:
-    """Delete the index's collections; the (doc_id, path, raw text) of its documents."""
+def _saved_documents(settings: Settings) -> list[tuple[str, str, str]] | None:
+    """(doc_id, path, raw text) of every stored document; None when an embedded store
+    cannot be read."""
     from chromadb.errors import ChromaError
 
     try:
         client = _open_client(settings)
         names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
-        saved: list[tuple[str, str, str]] = []
         docs_name = f"{settings.collection}-docs"
-        if docs_name in names:
-            records = client.get_collection(docs_name, embedding_function=None).get(include=["documents", "metadatas"])
-            saved = [(m["doc_id"], m.get("path", ""), raw) for m, raw in zip(records["metadatas"], records["documents"])]
-        for name in (settings.collection, docs_name):
-            if name in names:
-                client.delete_collection(name)
-        return saved
-    except ChromaError as exc:
+        if docs_name not in names:
+            return []
+        records = client.get_collection(docs_name, embedding_function=None).get(include=["documents", "metadatas"])
+        return [(m["doc_id"], m.get("path", ""), raw) for m, raw in zip(records["metadatas"], records["documents"])]
+    except (ChromaError, CorruptStoreError):
         if settings.chroma_url:
             raise
-        raise CorruptStoreError(str(exc)) from None
+        return None
+
+
+def _drop_collections(settings: Settings) -> bool:
+    """Delete the index's collections; False when an embedded store will not let it."""
+    from chromadb.errors import ChromaError
+
+    try:
+        client = _open_client(settings)
+        names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+        for name in (settings.collection, f"{settings.collection}-docs"):
+            if name in names:
+                client.delete_collection(name)
+        return True
+    except ChromaError:
+        if settings.chroma_url:
+            raise
+        return False
 
 
 def _forget_embedded_client(settings: Settings) -> None:
