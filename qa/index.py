@@ -437,11 +437,10 @@ class Index:
         """The id of the document a name means (its id, or its file's path), else KeyError."""
         if self.docs.get(ids=[_doc_key(name)], include=[])["ids"] or self.chunks.get(where={"doc_id": name}, limit=1, include=[])["ids"]:
             return name
-        if Path(name).exists():
-            key = str(Path(name).resolve())
-            for d in self.documents():
-                if _source_key(d.path) == key:
-                    return d.doc_id
+        key = str(Path(name).resolve())
+        for d in self.documents():
+            if _source_key(d.path) == key:
+                return d.doc_id
         raise KeyError(name)
 
     def _read(self, path: Path) -> str:

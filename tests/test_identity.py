@@ -250,3 +250,60 @@ def test_an_unwritable_vectorstore_folder_gets_one_line(tmp_path):
         assert list(store.iterdir()) == []
     finally:
         store.chmod(0o700)
+
+
+def test_an_index_built_before_ids_were_paths_keeps_its_ids_and_its_files(tmp_path, monkeypatch):
+    from qa.index import _doc_key
+
+    monkeypatch.chdir(tmp_path)
+    north = _write(Path("news") / "报道.txt", NORTH)
+    engine = _engine(tmp_path / "store")
+    engine.ingest([north])
+    # As the old scheme stored it: the file's name as id, its path as given on the command line.
+    record = engine.index.docs.get(ids=[_doc_key("报道.txt")], include=["metadatas"])["metadatas"][0]
+    engine.index.docs.update(ids=[_doc_key("报道.txt")], metadatas=[{**record, "path": "news/报道.txt"}])
+
+    reopened = _engine(tmp_path / "store")
+    assert reopened.ingest([Path("news")]).unchanged == ["报道.txt"]  # the folder's file is that document
+    _write(north, NORTH.replace("王建国", "赵文华"))
+    assert reopened.ingest([north]).updated == ["报道.txt"]
+    assert [d.doc_id for d in reopened.documents()] == ["article.txt", "报道.txt"]
+
+
+KILLED_INGEST = """
+import os, signal, sys
+from qa import Engine, Settings
+from qa.embeddings import HashEmbeddings
+
+class DiesAtCall(HashEmbeddings):
+    calls = 0
+    def embed_documents(self, texts):
+        DiesAtCall.calls += 1
+        if DiesAtCall.calls == int(sys.argv[3]):
+            os.kill(os.getpid(), signal.SIGKILL)  # like kill -9, holding the write lock
+        return super().embed_documents(texts)
+
+store, corpus = sys.argv[1], sys.argv[2]
+settings = Settings(vectorstore=store, embedding_model="hash", default_documents=(), embedding_batch_size=8, write_batch_size=8)
+engine = Engine(settings, embeddings=HashEmbeddings())
+engine.ingest([sys.argv[4]])
+Engine(settings, embeddings=DiesAtCall()).ingest([corpus])
+"""
+
+
+@pytest.mark.parametrize("call", [1, 3, 9])
+def test_an_ingest_killed_at_any_point_leaves_a_store_that_answers_and_finishes_the_same(tmp_path, call):
+    corpus = _corpus(tmp_path / "corpus", "北")
+    killed = subprocess.run([sys.executable, "-c", KILLED_INGEST, str(tmp_path / "a"), str(corpus), str(call), str(ARTICLE)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert killed.returncode == -9, killed.stderr
+
+    survivor = _engine(tmp_path / "a")
+    docs, chroma_ids, bm25_ids, answer = _snapshot(survivor)
+    assert [d[0] for d in docs] == ["article.txt"] and chroma_ids == bm25_ids and "陈钢" in answer
+    finished = _cli("ingest", str(corpus), store=tmp_path / "a")  # the dead writer's lock is gone with it
+    assert finished.returncode == 0, finished.stderr
+
+    uninterrupted = _engine(tmp_path / "b")
+    uninterrupted.ingest([corpus])
+    assert _snapshot(_engine(tmp_path / "a")) == _snapshot(uninterrupted)
