@@ -196,6 +196,7 @@ def test_a_writer_waits_while_another_process_holds_the_store(tmp_path):
         assert _snapshot(engine) == before
     out, err = waiting.communicate(timeout=120)
     assert waiting.returncode == 0, err
+    assert "另一个进程正在写入索引" in err  # it said why it waited
     assert "north.txt" in [d.doc_id for d in engine.documents()]
     assert "王建国" in engine.ask("谁为北湖大桥剪彩？").answer
 
