@@ -191,12 +191,16 @@ def test_a_writer_waits_while_another_process_holds_the_store(tmp_path):
     with _store_lock(engine.settings):
         waiting = subprocess.Popen([*QA, "ingest", str(north)], env=environ, cwd=ROOT, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True)
-        time.sleep(6)
+        for line in waiting.stderr:  # until it reaches the lock and says it waits
+            if "另一个进程正在写入索引" in line:
+                break
+        else:
+            pytest.fail(f"the second writer ended without waiting (exit code {waiting.wait()})")
+        time.sleep(1)
         assert waiting.poll() is None  # still waiting for the lock
         assert _snapshot(engine) == before
     out, err = waiting.communicate(timeout=120)
     assert waiting.returncode == 0, err
-    assert "另一个进程正在写入索引" in err  # it said why it waited
     assert "north.txt" in [d.doc_id for d in engine.documents()]
     assert "王建国" in engine.ask("谁为北湖大桥剪彩？").answer
 
