@@ -73,6 +73,11 @@ class BM25Index:
             self._pending.append((chunk_id, counts))
         self._weights = None
 
+    def chunk_ids(self) -> set[str]:
+        """Every chunk held, those added since the last search or save included."""
+        self._flush()
+        return set(self.ids)
+
     def remove(self, chunk_ids: set[str]) -> None:
         self._flush()
         keep = [i for i, cid in enumerate(self.ids) if cid not in chunk_ids]

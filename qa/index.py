@@ -284,7 +284,7 @@ class Index:
     def refresh(self) -> None:
         """Catch up with writes made by other processes: another page, the CLI, another
         client of a Chroma server.  Cheap when nothing changed (one read)."""
-        if self._writing_here:  # this process holds the write lock: nobody else has written
+        if self._writing_here:  # this process holds the write lock: it caught up when it took it
             return
         generation = self._stored_generation()
         if generation == self._generation:
@@ -309,7 +309,7 @@ class Index:
         """Make BM25 hold exactly the chunks Chroma holds (re-tokenising only what it lacks)."""
         stored = self.chunks.get(include=[])["ids"]
         stored_set = set(stored)
-        known = set(bm25.ids)
+        known = bm25.chunk_ids()
         extra = known - stored_set
         missing = [cid for cid in stored if cid not in known]
         if extra:
