@@ -8,13 +8,13 @@ import sys
 
 
 def main() -> None:
-    from qa.records import EmbeddingModelError, IndexMismatchError
+    from qa.records import EmbeddingModelError, IndexMismatchError, StoreError
     from qa.server import serve
     from qa.settings import Settings, SettingsError
 
     try:
         serve(Settings.load())
-    except (SettingsError, IndexMismatchError, EmbeddingModelError) as exc:
+    except (SettingsError, IndexMismatchError, EmbeddingModelError, StoreError) as exc:
         sys.exit(f"error: {exc}")
 
 

@@ -148,7 +148,7 @@ def doc_hit_rates(report, rows, per_file: int, total: int) -> dict[str, float | 
         wanted = expected_doc(by_id[result.id], per_file, total)
         if wanted is None:
             continue
-        rank = next((x.rank for x in result.retrieved if x.doc_id == wanted), None)
+        rank = next((x.rank for x in result.retrieved if x.doc_id.rsplit("/", 1)[-1] == wanted), None)  # ids carry the folder
         ranks.append(rank)
     if not ranks:
         return {"doc_hit_at_1": None, "doc_hit_at_3": None, "doc_mrr": None}

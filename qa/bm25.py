@@ -73,6 +73,11 @@ class BM25Index:
             self._pending.append((chunk_id, counts))
         self._weights = None
 
+    def chunk_ids(self) -> set[str]:
+        """Every chunk held, those added since the last search or save included."""
+        self._flush()
+        return set(self.ids)
+
     def remove(self, chunk_ids: set[str]) -> None:
         self._flush()
         keep = [i for i, cid in enumerate(self.ids) if cid not in chunk_ids]
@@ -146,7 +151,7 @@ class BM25Index:
         tmp = directory / "bm25.npz.tmp"
         with open(tmp, "wb") as fh:
             np.savez(fh, data=self._tf.data, indices=self._tf.indices, indptr=self._tf.indptr,
-                     shape=np.asarray(self._tf.shape))
+                     shape=np.asarray(self._tf.shape), generation=np.asarray(self.generation))
         meta_tmp = directory / "bm25.json.tmp"
         meta_tmp.write_text(json.dumps({"ids": self.ids, "vocab": self.vocab, "generation": self.generation}, ensure_ascii=False), encoding="utf-8")
         tmp.replace(directory / "bm25.npz")
@@ -164,7 +169,8 @@ class BM25Index:
         index.vocab = meta["vocab"]
         index.ids = meta["ids"]
         index.generation = meta.get("generation", "")
-        if tf.shape[0] != len(index.ids):
+        # The two files are replaced one after the other; a pair from two saves is not one state.
+        if tf.shape[0] != len(index.ids) or ("generation" in arrays.files and str(arrays["generation"]) != index.generation):
             return None
         index._row_of = {cid: i for i, cid in enumerate(index.ids)}
         index._tf = tf

@@ -82,11 +82,13 @@ class Engine:
             pass
 
     # Writers queue behind each other; questions go on while a long ingest embeds.
-    def ingest(self, paths: Iterable[str | Path], progress=False) -> IngestReport:
+    def ingest(self, paths: Iterable[str | Path], progress=False, uploads: bool = False) -> IngestReport:
+        """uploads: the files are the chat page's copies of uploads, known by their names."""
         with self._write_lock:
-            return self.index.ingest(paths, progress=progress)
+            return self.index.ingest(paths, progress=progress, uploads=uploads)
 
     def remove(self, doc_id: str) -> int:
+        """Remove a document by its id (or its file's path)."""
         with self._write_lock:
             return self.index.remove(doc_id)
 

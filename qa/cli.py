@@ -142,7 +142,7 @@ def search(ctx: click.Context, query: str, k: int, as_json: bool) -> None:
 @click.pass_context
 @_user_errors
 def remove(ctx: click.Context, doc_id: str) -> None:
-    """Remove a document (by its name, as `qa info` lists it) and its chunks."""
+    """Remove a document (by its id, as `qa info` lists it, or its file's path) and its chunks."""
     removed = _engine(ctx).remove(doc_id)
     click.echo(f"removed {doc_id} ({removed} chunks)")
 
@@ -174,6 +174,8 @@ def rebuild(ctx: click.Context) -> None:
 
     settings = ctx.obj["settings"]
     report = rebuild_index(settings, load_embeddings(settings.embedding_model), progress=sys.stderr.isatty())
+    for _, message in report.errors:
+        click.echo(message, err=True)
     click.echo(f"rebuilt: {len(report.added)} documents, {report.chunks_embedded} chunks embedded")
 
 

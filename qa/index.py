@@ -10,28 +10,47 @@ Chunk ids are content hashes (document, text, occurrence), which makes every
 operation idempotent: re-ingesting unchanged text embeds nothing, a changed
 document re-embeds only the chunks that changed, and an interrupted ingest
 resumes where it stopped.
+
+A document is the file it came from (its resolved path; for an upload from the
+chat page, its file name).  Its id is the name it was given by: the file's name
+when the file was named directly, the folder's name and the path inside it when a
+folder was; when that id belongs to another file already, the id takes as many
+parent folders as it needs to be unique.  So files never replace each other, and
+a changed file replaces only its own earlier version.
+
+Writers, in any process, take the store's lock file in turn; every reader and
+writer catches up with the others' writes (see refresh) before it searches or
+writes.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import logging
+import os
 import sys
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 
 from .bm25 import TOKENIZER, BM25Index, tokenize
 from .chunking import chunk_text
-from .records import SUPPORTED_SUFFIXES, DocumentInfo, IndexMismatchError, IngestReport, sizes_apart
+from .records import SUPPORTED_SUFFIXES, DocumentInfo, IndexMismatchError, IngestReport, StoreError, sizes_apart
 from .settings import Settings
 from .text import DocumentError, clean, decode_bytes, fold
 
 SCHEMA_VERSION = 3  # 3: BM25 tokens no longer stored in chunk metadata
 _CALL_BATCH = 1000  # ids per Chroma call (below the client's maximum batch size)
 _DOC_BATCH = 100  # whole documents per call (their raw text travels with them)
+_UPLOAD = "upload:"  # the source of a file uploaded through the chat page is its name
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -58,22 +77,54 @@ def fingerprint(settings: Settings, model_name: str) -> dict[str, str | int]:
     }
 
 
-def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Files to ingest under the given paths, and errors for paths that are not usable."""
-    files: list[Path] = []
+class _Source(NamedTuple):
+    path: Path  # as found, to read and to name in messages
+    key: str  # what makes it this document: the resolved path (or _UPLOAD + name)
+    name: str  # the id it asks for: its file name, or folder/path inside it
+
+
+def collect_files(paths: Iterable[str | Path], uploads: bool = False) -> tuple[list[_Source], list[tuple[str, str]]]:
+    """Each file to ingest under the given paths once, and errors for paths that are not usable."""
+    found: dict[str, _Source] = {}
     errors: list[tuple[str, str]] = []
     for item in paths:
         path = Path(item)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
-            if not found:
+            folder = path.resolve().name
+            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+            if not files:
                 errors.append((str(path), "no .txt or .md files in this folder"))
-            files.extend(found)
+            for file in files:
+                name = "/".join(filter(None, (folder, file.relative_to(path).as_posix())))
+                found.setdefault(str(file.resolve()), _Source(file, str(file.resolve()), name))
         elif path.is_file():
-            files.append(path)
+            key = _UPLOAD + path.name if uploads else str(path.resolve())
+            found.setdefault(key, _Source(path, key, path.name))
         else:
             errors.append((str(path), "no such file or folder"))
-    return files, errors
+    return list(found.values()), errors
+
+
+def _source_key(stored_path: str) -> str:
+    """The key of a stored document; paths recorded relative (before ids were paths)
+    are taken from the current directory."""
+    return stored_path if stored_path.startswith(_UPLOAD) else str(Path(stored_path).resolve())
+
+
+def _id_candidates(source: _Source):
+    """The ids a source may take, the shortest first: its name, then with more of its
+    parent folders, then numbered."""
+    yield source.name
+    if source.key.startswith(_UPLOAD):
+        yield "uploads/" + source.name
+    else:
+        parts = Path(source.key).parts[1:]
+        for depth in range(source.name.count("/") + 2, len(parts) + 1):
+            yield "/".join(parts[-depth:])
+    n = 2
+    while True:
+        yield f"{source.name} ({n})"
+        n += 1
 
 
 def _open_client(settings: Settings):
@@ -91,18 +142,71 @@ def _open_client(settings: Settings):
             ssl=url.scheme == "https",
             settings=chroma_settings,
         )
-    settings.vectorstore.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.vectorstore / "chroma"), settings=chroma_settings)
+    _check_store_folder(settings.vectorstore)
+    database = settings.vectorstore / "chroma" / "chroma.sqlite3"
+    if not _looks_like_sqlite(database):
+        raise CorruptStoreError(_corrupt_message(settings, "chroma.sqlite3 不是 SQLite 数据库"))
+    return chromadb.PersistentClient(path=str(database.parent), settings=chroma_settings)
+
+
+def _check_store_folder(folder: Path) -> None:
+    """A folder the index can live in, or StoreError saying why not."""
+    if folder.exists() and not folder.is_dir():
+        raise StoreError(f"索引位置 {folder} 是一个文件，不是文件夹；请把 QA_VECTORSTORE 设为一个文件夹。")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"无法创建索引文件夹 {folder}（{exc.strerror or exc}）；请把 QA_VECTORSTORE 设为可写的文件夹。") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StoreError(f"索引文件夹 {folder} 不可写；请把 QA_VECTORSTORE 设为可写的文件夹。")
+
+
+def _looks_like_sqlite(database: Path) -> bool:
+    """False for a file that is not an SQLite database (garbage written over it);
+    a missing or empty file is a store not written yet."""
+    try:
+        with open(database, "rb") as fh:
+            head = fh.read(len(_SQLITE_HEADER))
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return not head or head == _SQLITE_HEADER
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _corrupt_message(settings: Settings, reason: str) -> str:
+    return f"索引 {settings.vectorstore} 已损坏，无法打开（{reason}）；请运行 `qa rebuild` 重建索引。"
+
+
+@contextmanager
+def _store_lock(settings: Settings, blocking: bool = True):
+    """Hold the store's write lock (a lock file beside it); yields False when not
+    blocking and another writer holds it.  The kernel releases it if the holder dies."""
+    _check_store_folder(settings.vectorstore)
+    with open(settings.vectorstore / "write.lock", "a+b") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not blocking:
+                yield False
+                return
+            log.warning("另一个进程正在写入索引 %s，等它写完……", settings.vectorstore)
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 class Index:
     def __init__(self, settings: Settings, embeddings) -> None:
         self.settings = settings
         self.embeddings = embeddings
-        self.client = _open_client(settings)
         self.fingerprint = fingerprint(settings, embeddings.name)
-        self.chunks = self._open_collection(settings.collection, check=True)
-        self.docs = self._open_collection(f"{settings.collection}-docs", check=False)
         if settings.chroma_url:
             host = settings.chroma_url.split("://")[-1].replace(":", "_").replace("/", "_")
             self._bm25_dir = settings.vectorstore / "bm25-cache" / host / settings.collection
@@ -110,6 +214,27 @@ class Index:
             self._bm25_dir = settings.vectorstore / "bm25" / settings.collection
         # Guards the BM25 side, which searches and writes share; held only briefly.
         self._lock = threading.RLock()
+        self._writing_here = False
+        if settings.chroma_url:
+            self._open()
+            return
+        from chromadb.errors import ChromaError
+
+        try:
+            self._open()
+        except ChromaError:
+            # This process's client of the folder may predate a rebuild by another one.
+            _forget_embedded_client(settings)
+            try:
+                self._open()
+            except ChromaError as exc:  # the database cannot be read
+                _forget_embedded_client(settings)
+                raise CorruptStoreError(_corrupt_message(settings, _first_line(exc))) from None
+
+    def _open(self) -> None:
+        self.client = _open_client(self.settings)
+        self.chunks = self._open_collection(self.settings.collection, check=True)
+        self.docs = self._open_collection(f"{self.settings.collection}-docs", check=False)
         self._generation = self._stored_generation()
         self.bm25 = self._load_bm25()
 
@@ -139,7 +264,9 @@ class Index:
         if stored is not None and self._generation and stored.generation == self._generation:
             return stored
         bm25 = self._reconcile(stored or BM25Index())
-        self._save_bm25(bm25)
+        with _store_lock(self.settings, blocking=False) as locked:
+            if locked:  # else a writer will save its own, newer state
+                self._save_bm25(bm25)
         return bm25
 
     def _save_bm25(self, bm25: BM25Index) -> None:
@@ -147,8 +274,7 @@ class Index:
         bm25.save(self._bm25_dir)
 
     def _stored_generation(self) -> str:
-        if self.settings.chroma_url:
-            self.docs = self.client.get_collection(self.docs.name, embedding_function=None)
+        self.docs = self.client.get_collection(self.docs.name, embedding_function=None)
         return str((self.docs.metadata or {}).get("generation", ""))
 
     def _new_generation(self) -> None:
@@ -156,20 +282,34 @@ class Index:
         self.docs.modify(metadata={**self.fingerprint, "generation": self._generation})
 
     def refresh(self) -> None:
-        """Catch up with writes made by other processes (server mode only)."""
-        if not self.settings.chroma_url:
+        """Catch up with writes made by other processes: another page, the CLI, another
+        client of a Chroma server.  Cheap when nothing changed (one read)."""
+        if self._writing_here:  # this process holds the write lock: it caught up when it took it
             return
         generation = self._stored_generation()
-        if generation != self._generation:
-            with self._lock:
-                self.bm25 = self._reconcile(self.bm25)
-                self._generation = generation
+        if generation == self._generation:
+            return
+        with self._lock:
+            if generation == self._generation:  # another thread caught up meanwhile
+                return
+            if not self.settings.chroma_url:
+                self._reload_embedded_store()
+            self.chunks = self.client.get_collection(self.chunks.name, embedding_function=None)  # rebuilt?
+            self.bm25 = self._reconcile(self.bm25)
+            self._generation = generation
+
+    def _reload_embedded_store(self) -> None:
+        """Chroma's embedded store reads its database afresh on each call but keeps
+        its vector index in memory as it was loaded, blind to other processes'
+        additions; new bindings load it again.  They replace the old ones in one
+        assignment, so a search already running finishes on the old ones."""
+        self.client._server.start()
 
     def _reconcile(self, bm25: BM25Index) -> BM25Index:
         """Make BM25 hold exactly the chunks Chroma holds (re-tokenising only what it lacks)."""
         stored = self.chunks.get(include=[])["ids"]
         stored_set = set(stored)
-        known = set(bm25.ids)
+        known = bm25.chunk_ids()
         extra = known - stored_set
         missing = [cid for cid in stored if cid not in known]
         if extra:
@@ -232,25 +372,46 @@ class Index:
 
     # ---------------------------------------------------------- writing
 
-    def ingest(self, paths: Iterable[str | Path], progress: bool | Callable[[int, int], None] = False) -> IngestReport:
+    @contextmanager
+    def _writing(self):
+        """Write alone: other writers, in any process, wait; and start from their writes."""
+        with _store_lock(self.settings):
+            self.refresh()
+            self._writing_here = True
+            try:
+                yield
+            finally:
+                self._writing_here = False
+
+    def ingest(self, paths: Iterable[str | Path], progress: bool | Callable[[int, int], None] = False,
+               uploads: bool = False) -> IngestReport:
+        """uploads: the files are uploads (temporary copies), known by their names."""
+        with self._writing():
+            return self._ingest(paths, progress, uploads)
+
+    def _ingest(self, paths, progress, uploads: bool) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
-        files, report.errors = collect_files(paths)
-        existing = {d.doc_id: d for d in self.documents()}
-        by_hash = {d.sha256: d.doc_id for d in existing.values()}
+        sources, report.errors = collect_files(paths, uploads)
+        documents = self.documents()
+        existing = {d.doc_id: d for d in documents}
+        id_of = {_source_key(d.path): d.doc_id for d in documents}
+        by_hash = {d.sha256: d.doc_id for d in documents}
         prepared: list[_Prepared] = []
-        for path in files:
+        for source in sources:
+            path = source.path
             try:
                 raw = self._read(path)
                 sha = _content_hash(raw)
-                old = existing.get(path.name)
+                doc_id = id_of.get(source.key) or next(c for c in _id_candidates(source) if c not in existing)
+                old = existing.get(doc_id)
                 if old is not None and old.sha256 == sha:
-                    report.unchanged.append(path.name)  # decided before any chunking or tokenising
+                    report.unchanged.append(doc_id)  # decided before any chunking or tokenising
                     continue
-                if sha in by_hash and by_hash[sha] != path.name:
+                if sha in by_hash and by_hash[sha] != doc_id:
                     report.duplicates.append((str(path), by_hash[sha]))
                     continue
-                doc = self._prepare_text(path.name, str(path), raw)
+                doc = self._prepare_text(doc_id, source.key, raw)
             except DocumentError as exc:
                 report.errors.append((str(path), str(exc)))
                 report.error_codes[str(path)] = exc.code
@@ -258,7 +419,8 @@ class Index:
             except OSError as exc:
                 report.errors.append((str(path), f"cannot read the file: {exc.strerror or exc}"))
                 continue
-            by_hash[sha] = doc.doc_id
+            by_hash[sha] = id_of[source.key] = doc.doc_id
+            existing.setdefault(doc_id, DocumentInfo(doc_id, source.key, sha, len(doc.chunk_ids), len(raw)))
             (report.updated if old is not None else report.added).append(doc.doc_id)
             prepared.append(doc)
         report.chunks_embedded = self._write(prepared, progress)
@@ -266,19 +428,29 @@ class Index:
         return report
 
     def remove(self, doc_id: str) -> int:
-        chunk_ids = self.chunks.get(where={"doc_id": doc_id}, include=[])["ids"]
-        known = self.docs.get(ids=[_doc_key(doc_id)], include=[])["ids"]
-        if not chunk_ids and not known:
-            raise KeyError(doc_id)
-        self.docs.delete(ids=[_doc_key(doc_id)])
-        self._new_generation()
-        if chunk_ids:
-            self.chunks.delete(ids=chunk_ids)
-        with self._lock:
-            self.bm25.remove(set(chunk_ids))
-            self._new_generation()
-            self._save_bm25(self.bm25)
-        return len(chunk_ids)
+        """Remove a document, named by its id or by the path of its file."""
+        with self._writing():
+            doc_id = self._document_id(doc_id)
+            chunk_ids = self.chunks.get(where={"doc_id": doc_id}, include=[])["ids"]
+            self._new_generation()  # first, so a crash below still tells other processes to look again
+            self.docs.delete(ids=[_doc_key(doc_id)])
+            if chunk_ids:
+                self.chunks.delete(ids=chunk_ids)
+            with self._lock:
+                self.bm25.remove(set(chunk_ids))
+                self._new_generation()
+                self._save_bm25(self.bm25)
+            return len(chunk_ids)
+
+    def _document_id(self, name: str) -> str:
+        """The id of the document a name means (its id, or its file's path), else KeyError."""
+        if self.docs.get(ids=[_doc_key(name)], include=[])["ids"] or self.chunks.get(where={"doc_id": name}, limit=1, include=[])["ids"]:
+            return name
+        key = str(Path(name).resolve())
+        for d in self.documents():
+            if _source_key(d.path) == key:
+                return d.doc_id
+        raise KeyError(name)
 
     def _read(self, path: Path) -> str:
         size = path.stat().st_size
@@ -391,25 +563,83 @@ def rebuild(settings: Settings, embeddings, progress=False) -> IngestReport:
     """Drop the index and re-embed every stored document with the current settings.
 
     The raw text of each document lives in the index itself, so this needs
-    none of the original files.
+    none of the original files.  An embedded store too corrupt to read is moved
+    aside and a new, empty one made (its documents must be ingested again; the
+    report's errors say so).
     """
-    client = _open_client(settings)
-    names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
-    saved: list[tuple[str, str, str]] = []
-    docs_name = f"{settings.collection}-docs"
-    if docs_name in names:
+    with _store_lock(settings):
+        report = IngestReport()
+        saved = _saved_documents(settings)
+        if saved is None or not _drop_collections(settings):
+            moved = _move_aside(settings)
+            if saved is None:
+                report.errors.append((str(moved), f"索引已损坏，已移到 {moved}；请重新导入文档（qa ingest）。"))
+        index = Index(settings, embeddings)
+        prepared = [index._prepare_text(doc_id, path, raw) for doc_id, path, raw in saved or []]
+        report.added = [p.doc_id for p in prepared]
+        started = time.perf_counter()
+        report.chunks_embedded = index._write(prepared, progress)
+        report.seconds = time.perf_counter() - started
+        return report
+
+
+class CorruptStoreError(StoreError):
+    """The embedded Chroma database cannot be read."""
+
+
+def _saved_documents(settings: Settings) -> list[tuple[str, str, str]] | None:
+    """(doc_id, path, raw text) of every stored document; None when an embedded store
+    cannot be read."""
+    from chromadb.errors import ChromaError
+
+    try:
+        client = _open_client(settings)
+        names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+        docs_name = f"{settings.collection}-docs"
+        if docs_name not in names:
+            return []
         records = client.get_collection(docs_name, embedding_function=None).get(include=["documents", "metadatas"])
-        saved = [(m["doc_id"], m.get("path", ""), raw) for m, raw in zip(records["metadatas"], records["documents"])]
-    for name in (settings.collection, docs_name):
-        if name in names:
-            client.delete_collection(name)
-    index = Index(settings, embeddings)
-    prepared = [index._prepare_text(doc_id, path, raw) for doc_id, path, raw in saved]
-    report = IngestReport(added=[p.doc_id for p in prepared])
-    started = time.perf_counter()
-    report.chunks_embedded = index._write(prepared, progress)
-    report.seconds = time.perf_counter() - started
-    return report
+        return [(m["doc_id"], m.get("path", ""), raw) for m, raw in zip(records["metadatas"], records["documents"])]
+    except (ChromaError, CorruptStoreError):
+        if settings.chroma_url:
+            raise
+        return None
+
+
+def _drop_collections(settings: Settings) -> bool:
+    """Delete the index's collections; False when an embedded store will not let it."""
+    from chromadb.errors import ChromaError
+
+    try:
+        client = _open_client(settings)
+        names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+        for name in (settings.collection, f"{settings.collection}-docs"):
+            if name in names:
+                client.delete_collection(name)
+        return True
+    except ChromaError:
+        if settings.chroma_url:
+            raise
+        return False
+
+
+def _forget_embedded_client(settings: Settings) -> None:
+    """Chroma keeps one client per folder for the whole process, even one that failed
+    to start; drop it so the next opening reads the folder afresh."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient._identifier_to_system.pop(str(settings.vectorstore / "chroma"), None)
+
+
+def _move_aside(settings: Settings) -> Path:
+    """Move the corrupt embedded store (and the BM25 side made from it) out of the way."""
+    import shutil
+
+    _forget_embedded_client(settings)
+    moved = settings.vectorstore / f"chroma.corrupt-{time.strftime('%Y%m%d-%H%M%S')}"
+    (settings.vectorstore / "chroma").rename(moved)
+    shutil.rmtree(settings.vectorstore / "bm25", ignore_errors=True)
+    return moved
 
 
 def _sentence_before(text: str, start: int, limit: int = 600) -> str:

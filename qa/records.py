@@ -21,6 +21,11 @@ class QAError(Exception):
     code catching those still works."""
 
 
+class StoreError(QAError):
+    """The index cannot be opened or written: a file where its folder should be, a
+    folder that cannot be written, a corrupt Chroma database."""
+
+
 class QuestionError(QAError, ValueError):
     """A question that cannot be asked (empty, too long, not text, not a question);
     the message is for users, the code (see qa/intake.py) for interfaces in other

@@ -116,10 +116,11 @@ class EngineProcess:
     def documents(self) -> list[DocumentInfo]:
         return self._result("documents")
 
-    def ingest(self, paths: Iterable[str | Path], progress=False) -> IngestReport:
+    def ingest(self, paths: Iterable[str | Path], progress=False, uploads: bool = False) -> IngestReport:
+        paths = [str(p) for p in paths]
         if callable(progress):  # called here, with what the child reports
-            return self._result("ingest", [str(p) for p in paths], progress="report", on_progress=progress)
-        return self._result("ingest", [str(p) for p in paths], progress=progress)
+            return self._result("ingest", paths, progress="report", on_progress=progress, uploads=uploads)
+        return self._result("ingest", paths, progress=progress, uploads=uploads)
 
     def remove(self, doc_id: str) -> int:
         return self._result("remove", doc_id)

@@ -326,7 +326,8 @@ class ChatPage:
             label = f"正在导入 {path.name}（{n + 1}/{len(paths)}）"
             progress((0, 1), desc=label)
             report = self.engine.ingest(
-                [path], progress=lambda done, total, label=label: progress((done, total), desc=label, unit="段")
+                [path], progress=lambda done, total, label=label: progress((done, total), desc=label, unit="段"),
+                uploads=True,
             )
             lines += report_lines(report, max_bytes)
             embedded += report.chunks_embedded
