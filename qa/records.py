@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from .messages import t
+
 SUPPORTED_SUFFIXES = (".txt", ".md")
 
 
@@ -28,9 +30,9 @@ def checked_question(question: str | None, max_chars: int) -> str:
     """The question stripped, or QuestionError when it is empty or too long."""
     question = (question or "").strip()
     if not question:
-        raise QuestionError("问题是空的，请输入一个问题。")
+        raise QuestionError(t("question.empty"))
     if len(question) > max_chars:
-        raise QuestionError(f"问题太长了（{len(question)} 个字符，上限 {max_chars}），请精简后再问。")
+        raise QuestionError(t("question.too_long", length=len(question), limit=max_chars))
     return question
 
 
@@ -136,9 +138,7 @@ class IngestReport:
         return not self.errors
 
     def summary(self) -> str:
-        parts = [f"{len(self.added)} added", f"{len(self.updated)} updated", f"{len(self.unchanged)} unchanged"]
-        if self.duplicates:
-            parts.append(f"{len(self.duplicates)} duplicate(s) skipped")
-        if self.errors:
-            parts.append(f"{len(self.errors)} failed")
-        return f"{', '.join(parts)}; {self.chunks_embedded} chunks embedded in {self.seconds:.1f}s"
+        more = t("cli.ingest_duplicates", count=len(self.duplicates)) if self.duplicates else ""
+        more += t("cli.ingest_failed", count=len(self.errors)) if self.errors else ""
+        return t("cli.ingest_summary", added=len(self.added), updated=len(self.updated), unchanged=len(self.unchanged),
+                 more=more, chunks=self.chunks_embedded, seconds=self.seconds)
