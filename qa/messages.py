@@ -227,11 +227,12 @@ DEFAULT = "zh"
 _language: str | None = None
 
 
-def use_language(language: str) -> None:
+def use_language(language: str | None) -> None:
     """Speak ``language`` from now on in this process (the entry points call this
-    with ``settings.language``: the CLI, the page, its engine process, ``Engine``)."""
+    with ``settings.language``: the CLI, the page, its engine process, ``Engine``);
+    None goes back to ``QA_LANGUAGE`` or the default."""
     global _language
-    if language not in TABLES:
+    if language is not None and language not in TABLES:
         raise ValueError(f"language must be one of {', '.join(TABLES)}, not {language!r}")
     _language = language
 
