@@ -75,6 +75,15 @@ def test_refusals_of_a_traditional_question_are_in_its_script(tmp_path):
     assert engine.ask("這次會議的預算是多少錢？").answer == "文中沒有提到這個問題的答案。"
 
 
+def test_notices_of_a_failing_language_model_follow_the_interface_language():
+    from qa.llm import describe_failure
+
+    settings = Settings(llm_timeout=1)
+    assert describe_failure(TimeoutError(), settings) == "语言模型服务超过 1 秒没有响应"
+    use_language("en")
+    assert describe_failure(TimeoutError(), settings) == "the language model server did not answer within 1 s"
+
+
 # ---------------------------------------------------------------- the qa command
 
 
