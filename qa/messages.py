@@ -36,6 +36,10 @@ ZH = {
     "document.too_large": "{name}：文件太大，上限是 {limit}",
     "document.unsupported": "{name}：只支持 .txt 和 .md 文件",
     "document.no_such": "没有名为 {doc_id} 的文档。",
+    # Codes qa/index.py may give the problems it finds itself (document_problem uses them).
+    "document.missing": "{name}：没有这个文件或文件夹",
+    "document.no_documents": "{name}：这个文件夹里没有 .txt 或 .md 文件",
+    "document.unreadable": "{name}：无法读取文件",
     # ------------------------------------------------------------ the page
     "page.title": "中文文档问答",
     "page.subtitle": "离线运行 · 答案只来自已导入的文档，并附上出处",
@@ -138,6 +142,8 @@ ZH = {
     "cli.info_documents": "文档：      {documents} 个，{chunks} 段",
     "cli.info_document": "  {doc_id}\t{chunks} 段\t{chars} 字\t{path}",
     "cli.eval_index": "知识库：{where}（集合 {collection}），{count} 个文档：{documents}",
+    "cli.eval_skipped": "已跳过 {message}",
+    "cli.eval_no_questions": "{path}：没有可用的问题",
 }
 
 EN = {
@@ -156,6 +162,9 @@ EN = {
     "document.too_large": "{name}: the file is too large (at most {limit})",
     "document.unsupported": "{name}: only .txt and .md files are supported",
     "document.no_such": "no such document: {doc_id}",
+    "document.missing": "{name}: no such file or folder",
+    "document.no_documents": "{name}: no .txt or .md files in this folder",
+    "document.unreadable": "{name}: cannot read the file",
     "page.title": "Questions on Chinese documents",
     "page.subtitle": "Runs offline · answers come only from the imported documents, with their sources",
     "page.tab_chat": "💬 Ask",
@@ -254,6 +263,8 @@ EN = {
     "cli.info_documents": "documents:  {documents}, chunks: {chunks}",
     "cli.info_document": "  {doc_id}\t{chunks} chunks\t{chars} chars\t{path}",
     "cli.eval_index": "knowledge base: {where} (collection {collection}), {count} documents: {documents}",
+    "cli.eval_skipped": "skipped {message}",
+    "cli.eval_no_questions": "{path}: no usable questions",
 }
 
 TABLES = {"zh": ZH, "en": EN}

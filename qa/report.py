@@ -408,12 +408,12 @@ def cli_eval(
     try:
         rows, errors = load_questions(path)
     except QuestionSetError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(t("cli.error", message=exc), file=sys.stderr)
         return 1
     for message in errors:
-        print(f"skipped {message}", file=sys.stderr)
+        print(t("cli.eval_skipped", message=message), file=sys.stderr)
     if not rows:
-        print(f"error: {path}: no usable questions", file=sys.stderr)
+        print(t("cli.error", message=t("cli.eval_no_questions", path=path)), file=sys.stderr)
         return 1
     old = _read_old_report(compare) if compare else None
     _warm_up(engine)
