@@ -161,3 +161,26 @@ def test_the_warning_is_in_english_with_qa_language_en(tmp_path):
         port = taken.getsockname()[1]
         code, _, err = run_page(tmp_path, ["--host", "0.0.0.0", "--port", str(port)], {"QA_LANGUAGE": "en"})
     assert code == 1 and err.startswith("⚠️ WARNING: the page is bound to 0.0.0.0")
+
+
+RACE = """
+import sys
+import qa.server as server
+from qa.cli import cli
+
+checks = []
+def taken_after_the_first_check(host, port):
+    checks.append(port)
+    if len(checks) > 1:
+        check_address(host, port)
+check_address, server.check_address = server.check_address, taken_after_the_first_check
+cli.main(["serve", "--port", sys.argv[1]], prog_name="python app.py")
+"""
+
+
+def test_a_port_taken_while_the_engine_loads_is_reported_the_same_way(tmp_path):
+    with listening() as taken:
+        port = taken.getsockname()[1]
+        code, out, err = run_page(tmp_path, [RACE, str(port)], command=[sys.executable, "-c"])
+    assert code == 1 and "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith(f"错误：端口 {port} 已被占用")
