@@ -208,7 +208,7 @@ def answer_messages(answer: Answer, show_scores: bool) -> list[gr.ChatMessage]:
 
 def upload_problem(name: str, message: str, code: str, max_bytes: int) -> str:
     """The message for an upload the engine refused, in the page's language."""
-    return t("page.upload_failed", message=document_problem(name, message, code, max_bytes))
+    return t("page.problem", message=document_problem(name, message, code, max_bytes))
 
 
 def report_lines(report: IngestReport, max_bytes: int) -> list[str]:
@@ -309,7 +309,7 @@ class ChatPage:
         # questions asked during a long upload wait for one file, not all.
         for n, path in enumerate(paths):
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                lines.append(t("page.upload_failed", message=t("document.unsupported", name=path.name)))
+                lines.append(t("page.problem", message=t("document.unsupported", name=path.name)))
                 continue
             label = t("page.importing", name=path.name, n=n + 1, total=len(paths))
             progress((0, 1), desc=label)
@@ -328,7 +328,7 @@ class ChatPage:
         try:
             removed = self.engine.remove(doc_id)
         except KeyError:
-            return t("page.upload_failed", message=t("document.no_such", doc_id=doc_id)), *self.document_views()
+            return t("page.problem", message=t("document.no_such", doc_id=doc_id)), *self.document_views()
         return t("page.removed", doc_id=doc_id, chunks=removed), *self.document_views()
 
 

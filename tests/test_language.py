@@ -8,7 +8,6 @@ import json
 import os
 import string
 import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 

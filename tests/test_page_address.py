@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.server import beyond_loopback, check_address, AddressUnavailable
+from qa.server import AddressUnavailable, beyond_loopback, check_address
 from qa.settings import Settings
 from tests.ui_server import ROOT, free_port, qa_command, running_app
 
