@@ -1,21 +1,17 @@
-"""Start the chat page: ``python app.py``.
+"""Start the chat page: ``python app.py [--host HOST] [--port PORT]``, the same as ``qa serve``.
 
-Settings come from qa.toml and QA_* environment variables (see qa/settings.py),
-e.g. ``QA_PORT=8080 python app.py``.
+The options are ``qa serve``'s (qa/cli.py), so both take the same flags and report
+mistakes the same way.  Settings otherwise come from qa.toml and QA_* environment
+variables (see qa/settings.py), e.g. ``QA_LANGUAGE=en python app.py --port 8080``.
 """
 
 import sys
 
 
 def main() -> None:
-    from qa.records import EmbeddingModelError, IndexMismatchError, StoreError
-    from qa.server import serve
-    from qa.settings import Settings, SettingsError
+    from qa.cli import cli
 
-    try:
-        serve(Settings.load())
-    except (SettingsError, IndexMismatchError, EmbeddingModelError, StoreError) as exc:
-        sys.exit(f"error: {exc}")
+    cli.main(["serve", *sys.argv[1:]], prog_name="python app.py")
 
 
 if __name__ == "__main__":

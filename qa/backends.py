@@ -5,7 +5,8 @@ Every backend is a reader with one method,
     read(question, passages, bm25=None, history=None) -> qa.reader.Reading
 
 and optionally ``stream(...)`` yielding text pieces and then the Reading (LLM backends).
-Adding a backend is one module with such a class and one row here. The readers are
+Adding a backend is one module with such a class, one row here and its label in each
+table of qa/messages.py ("backend.<name>"). The readers are
 imported only when a backend is made, so this table costs nothing to import.
 """
 
@@ -27,7 +28,6 @@ class Reader(Protocol):
 @dataclass(frozen=True)
 class Backend:
     name: str
-    label: str  # as the chat page shows it
     needs_server: bool  # an LLM server must be configured (settings.llm_base_url)
     module: str  # holds make(settings, offline) -> Reader; imported only when used
 
@@ -35,10 +35,10 @@ class Backend:
 BACKENDS = {
     b.name: b
     for b in (
-        Backend("extractive", "抽取式（离线）", False, "qa.neural_reader"),
-        Backend("rules", "规则式（离线）", False, "qa.reader"),
-        Backend("openai", "OpenAI 兼容服务", True, "qa.llm"),
-        Backend("ollama", "Ollama", True, "qa.llm"),
+        Backend("extractive", False, "qa.neural_reader"),
+        Backend("rules", False, "qa.reader"),
+        Backend("openai", True, "qa.llm"),
+        Backend("ollama", True, "qa.llm"),
     )
 }
 OFFLINE = "extractive"

@@ -17,6 +17,7 @@ from langchain_core.runnables import RunnableLambda
 from . import backends, citations
 from .index import Index
 from .intake import checked_history, checked_question
+from .messages import use_language
 from .records import Answer, Citation, IngestReport, QuestionError, Source
 from .question import question_names
 from .reader import Reading
@@ -45,6 +46,7 @@ class Engine:
 
     def __init__(self, settings: Settings | None = None, *, embeddings=None, **overrides) -> None:
         self.settings = settings.replace(**overrides) if settings and overrides else settings or Settings.load(**overrides)
+        use_language(self.settings.language)  # the messages and answer labels it produces
         self._embeddings = embeddings
         self._index: Index | None = None
         self._lock = threading.RLock()

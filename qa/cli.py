@@ -16,8 +16,16 @@ import click
 
 from . import backends
 from .intake import check_shell_argument
+from .messages import t, use_language
 from .records import QAError
 from .settings import Settings
+
+
+class UserError(click.ClickException):
+    """One line on stderr, in the interface's language, and exit code 1."""
+
+    def show(self, file=None) -> None:
+        click.echo(t("cli.error", message=self.format_message()), file=file or sys.stderr)
 
 
 def _user_errors(func):
@@ -30,8 +38,8 @@ def _user_errors(func):
         except (QAError, KeyError) as exc:
             if _debugging():
                 raise
-            message = str(exc) if isinstance(exc, QAError) else f"no such document: {exc.args[0]}"
-            raise click.ClickException(message) from None
+            message = str(exc) if isinstance(exc, QAError) else t("document.no_such", doc_id=exc.args[0])
+            raise UserError(message) from None
 
     return wrapper
 
@@ -62,7 +70,8 @@ def cli(ctx: click.Context, vectorstore: str | None, config_file: str | None, de
     except QAError as exc:
         if debug:
             raise
-        raise click.ClickException(str(exc)) from None
+        raise UserError(str(exc)) from None
+    use_language(ctx.obj["settings"].language)
 
 
 @cli.command()
@@ -71,11 +80,15 @@ def cli(ctx: click.Context, vectorstore: str | None, config_file: str | None, de
 @_user_errors
 def ingest(ctx: click.Context, paths: tuple[str, ...]) -> None:
     """Add .txt/.md files or folders to the index (unchanged files are skipped)."""
-    report = _engine(ctx).ingest(paths, progress=sys.stderr.isatty())
+    from .messages import document_problem
+
+    engine = _engine(ctx)
+    report = engine.ingest(paths, progress=sys.stderr.isatty())
     for path, existing in report.duplicates:
-        click.echo(f"skipped {path}: same content as {existing}", err=True)
+        click.echo(t("cli.skipped_duplicate", path=path, existing=existing), err=True)
     for path, message in report.errors:
-        click.echo(f"error: {message}" if path in message else f"error: {path}: {message}", err=True)
+        problem = document_problem(path, message, report.error_codes.get(path, ""), engine.settings.max_file_bytes)
+        click.echo(t("cli.ingest_error", message=problem), err=True)
     click.echo(report.summary())
     if report.errors:
         sys.exit(1)
@@ -144,7 +157,7 @@ def search(ctx: click.Context, query: str, k: int, as_json: bool) -> None:
 def remove(ctx: click.Context, doc_id: str) -> None:
     """Remove a document (by its id, as `qa info` lists it, or its file's path) and its chunks."""
     removed = _engine(ctx).remove(doc_id)
-    click.echo(f"removed {doc_id} ({removed} chunks)")
+    click.echo(t("cli.removed", doc_id=doc_id, chunks=removed))
 
 
 @cli.command()
@@ -154,14 +167,13 @@ def info(ctx: click.Context) -> None:
     """Show the settings, the index and its documents."""
     engine = _engine(ctx)
     settings = engine.settings
-    where = settings.chroma_url or settings.vectorstore
-    click.echo(f"index:      {where} (collection {settings.collection})")
-    click.echo(f"embeddings: {settings.embedding_model}")
-    click.echo(f"backend:    {settings.backend}")
+    click.echo(t("cli.info_index", where=settings.chroma_url or settings.vectorstore, collection=settings.collection))
+    click.echo(t("cli.info_embeddings", model=settings.embedding_model))
+    click.echo(t("cli.info_backend", backend=settings.backend))
     docs = engine.documents()
-    click.echo(f"documents:  {len(docs)}, chunks: {engine.index.count()}")
+    click.echo(t("cli.info_documents", documents=len(docs), chunks=engine.index.count()))
     for d in docs:
-        click.echo(f"  {d.doc_id}\t{d.chunks} chunks\t{d.chars} chars\t{d.path}")
+        click.echo(t("cli.info_document", doc_id=d.doc_id, chunks=d.chunks, chars=d.chars, path=d.path))
 
 
 @cli.command()
@@ -176,7 +188,7 @@ def rebuild(ctx: click.Context) -> None:
     report = rebuild_index(settings, load_embeddings(settings.embedding_model), progress=sys.stderr.isatty())
     for _, message in report.errors:
         click.echo(message, err=True)
-    click.echo(f"rebuilt: {len(report.added)} documents, {report.chunks_embedded} chunks embedded")
+    click.echo(t("cli.rebuilt", documents=len(report.added), chunks=report.chunks_embedded))
 
 
 @cli.command(name="eval")
@@ -196,15 +208,17 @@ def eval_command(ctx: click.Context, questions: str, report_dir: str | None, k: 
 
 
 @cli.command()
-@click.option("--host", help="Address to bind (default 127.0.0.1).")
-@click.option("--port", type=int, help="Port (default 7860).")
+@click.option("--host", help="Address to bind (QA_HOST, GRADIO_SERVER_NAME; default 127.0.0.1). "
+                             "Anything but loopback lets other machines in: a warning is printed.")
+@click.option("--port", type=click.IntRange(0, 65535),
+              help="Port (QA_PORT, GRADIO_SERVER_PORT; default 7860; 0 for any free one).")
 @click.pass_context
 @_user_errors
 def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
-    """Start the chat page."""
+    """Start the chat page (``python app.py`` runs this command)."""
     from .server import serve as serve_ui
 
-    settings = ctx.obj["settings"].replace(**{k: v for k, v in {"host": host, "port": port}.items() if v})
+    settings = ctx.obj["settings"].replace(**{k: v for k, v in {"host": host, "port": port}.items() if v is not None})
     serve_ui(settings)
 
 

@@ -33,8 +33,8 @@ by a list of known attacks:
   width and any case match.
 Links and e-mail addresses count as neither code nor words: a question may quote one.
 
-The messages are here, one string each, so that another language can replace them
-in one place; ``QuestionError.code`` names the case for interfaces that do.
+The messages are in the interface's language (qa/messages.py, keys ``question.*``);
+``QuestionError.code`` names the case for interfaces that need it.
 """
 
 from __future__ import annotations
@@ -44,15 +44,9 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from .messages import t
 from .records import QuestionError
 from .text import fold
-
-MESSAGE_EMPTY = "问题是空的，请输入一个问题。"
-MESSAGE_TOO_LONG = "问题太长了（{length} 个字符，上限 {limit}），请精简后再问。"
-MESSAGE_NOT_TEXT = "问题必须是一段文字（str），收到的是 {kind}。"
-MESSAGE_UNDECODABLE = "问题里有无法识别的字节（不是 UTF-8 编码），请检查终端的编码设置后再问。"
-MESSAGE_NOT_A_QUESTION = "请提一个关于文档的问题。"
-MESSAGE_BAD_HISTORY = "对话历史必须是由（问题，回答）两段文字组成的列表。"
 
 _LEXICONS = Path(__file__).parent / "lexicons"
 
@@ -63,18 +57,18 @@ def checked_question(question: object, max_chars: int) -> str:
     """The question normalised and stripped, or QuestionError (with a code: empty,
     too_long, not_text, not_a_question) when it cannot be asked."""
     if question is None:
-        raise QuestionError(MESSAGE_EMPTY, "empty")
+        raise QuestionError(t("question.empty"), "empty")
     if not isinstance(question, str):
-        raise QuestionError(MESSAGE_NOT_TEXT.format(kind=type(question).__name__), "not_text")
+        raise QuestionError(t("question.not_text", kind=type(question).__name__), "not_text")
     text = normalise(question).strip()
     if not text and _invisible(question):
-        raise QuestionError(MESSAGE_EMPTY, "empty")
+        raise QuestionError(t("question.empty"), "empty")
     if not text:  # control characters, surrogates, private-use characters: no question
-        raise QuestionError(MESSAGE_NOT_A_QUESTION, "not_a_question")
+        raise QuestionError(t("question.not_a_question"), "not_a_question")
     if len(text) > max_chars:
-        raise QuestionError(MESSAGE_TOO_LONG.format(length=len(text), limit=max_chars), "too_long")
+        raise QuestionError(t("question.too_long", length=len(text), limit=max_chars), "too_long")
     if not_a_question(text):
-        raise QuestionError(MESSAGE_NOT_A_QUESTION, "not_a_question")
+        raise QuestionError(t("question.not_a_question"), "not_a_question")
     return text
 
 
@@ -83,7 +77,7 @@ def checked_history(history: object) -> list[tuple[str, str]]:
     turns = []
     for turn in history or []:
         if not (isinstance(turn, (tuple, list)) and len(turn) == 2 and all(isinstance(t, str) for t in turn)):
-            raise QuestionError(MESSAGE_BAD_HISTORY, "bad_history")
+            raise QuestionError(t("question.bad_history"), "bad_history")
         turns.append((normalise(turn[0]), normalise(turn[1])))
     return turns
 
@@ -95,7 +89,7 @@ def check_shell_argument(text: str) -> None:
     ``normalise`` would silently drop them, leaving half a question, so the shell
     user is told instead (a terminal set to GBK, say)."""
     if any("\udc80" <= ch <= "\udcff" for ch in text):
-        raise QuestionError(MESSAGE_UNDECODABLE, "undecodable")
+        raise QuestionError(t("question.undecodable"), "undecodable")
 
 
 # ---------------------------------------------------------------- normalisation

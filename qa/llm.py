@@ -33,6 +33,7 @@ from . import citations
 from .chunking import split_sentences
 from . import coverage
 from .followup import resolve_followup
+from .messages import t
 from .reader import ExtractiveReader, Reading, refusal_text
 from .retrieval import Passage
 from .settings import Settings, SettingsError
@@ -53,7 +54,6 @@ _REFUSAL_WORDS = re.compile(
 _THINK = re.compile(r"^\s*<think>.*?</think>\s*", re.DOTALL)
 
 _LANGUAGES = {"hans": "简体中文", "hant": "繁體中文", "en": "英文（English）"}
-_FALLBACK_SUFFIX = "，已改用离线阅读器回答。"
 
 
 # ---------------------------------------------------------------- prompts
@@ -134,12 +134,12 @@ class LLMError(RuntimeError):
 def chat_model(settings: Settings):
     """The LangChain chat model of settings.backend, imported only when needed."""
     if not settings.llm_model:
-        raise LLMError("没有设置模型名称（QA_LLM_MODEL）")
+        raise LLMError(t("llm.no_model"))
     if settings.backend == "openai":
         try:
             from langchain_openai import ChatOpenAI
         except ImportError:
-            raise LLMError("没有安装 langchain-openai（pip install langchain-openai）") from None
+            raise LLMError(t("llm.not_installed", package="langchain-openai")) from None
         return ChatOpenAI(
             model=settings.llm_model,
             base_url=settings.llm_base_url or None,
@@ -153,7 +153,7 @@ def chat_model(settings: Settings):
         try:
             from langchain_ollama import ChatOllama
         except ImportError:
-            raise LLMError("没有安装 langchain-ollama（pip install langchain-ollama）") from None
+            raise LLMError(t("llm.not_installed", package="langchain-ollama")) from None
         client_kwargs: dict = {"timeout": settings.llm_timeout}
         if settings.llm_api_key:  # an Ollama behind an authenticating proxy
             client_kwargs["headers"] = {"Authorization": f"Bearer {settings.llm_api_key}"}
@@ -204,28 +204,27 @@ def generate(runnable, inputs: dict, timeout: float, streaming: bool = True) -> 
 
 
 def describe_failure(exc: BaseException, settings: Settings) -> str:
-    """A short Chinese message for a failed model call (no key, no traceback)."""
+    """A short message for a failed model call, in the interface's language (no key, no traceback)."""
     if isinstance(exc, LLMError):
         return str(exc)
     status = getattr(exc, "status_code", None)
     names = {cls.__name__ for cls in type(exc).__mro__}
-    where = scrub(settings.llm_base_url or "默认地址", settings)
+    where = scrub(settings.llm_base_url or t("llm.default_address"), settings)
     if isinstance(exc, TimeoutError) or names & {"APITimeoutError", "TimeoutException"}:
-        return f"语言模型服务超过 {settings.llm_timeout:g} 秒没有响应"
+        return t("llm.timeout", seconds=f"{settings.llm_timeout:g}")
     if isinstance(status, int):
         if status in (401, 403):
-            return f"语言模型服务拒绝访问（HTTP {status}），请检查 API 密钥（QA_LLM_API_KEY）"
+            return t("llm.denied", status=status)
         if status == 429:
-            return "语言模型服务请求过多或额度已用完（HTTP 429），请稍后再试"
+            return t("llm.too_many")
         if status == 404:
-            return (f"语言模型服务找不到接口或模型“{settings.llm_model}”（HTTP 404），"
-                    f"请检查 QA_LLM_BASE_URL 和 QA_LLM_MODEL")
-        return f"语言模型服务出错（HTTP {status}）"
+            return t("llm.not_found", model=settings.llm_model)
+        return t("llm.http_error", status=status)
     if isinstance(exc, ConnectionError) or names & {"APIConnectionError", "TransportError"}:
-        return f"无法连接语言模型服务（{where}），请确认服务已启动、地址正确"
+        return t("llm.unreachable", where=where)
     if isinstance(exc, (ValueError, KeyError, TypeError, AttributeError)):
-        return "语言模型服务返回了无法解析的回复"
-    return f"调用语言模型时出错（{type(exc).__name__}）"
+        return t("llm.unparsable")
+    return t("llm.failed", error=type(exc).__name__)
 
 
 def scrub(text: str, settings: Settings) -> str:
@@ -437,7 +436,7 @@ class LLMReader:
                 shown = True
                 yield piece
             if not parser.text and not parser.refused():
-                raise LLMError("语言模型返回了空回复")
+                raise LLMError(t("llm.empty_reply"))
         except Exception as exc:
             yield from self._fall_back(question, passages, bm25, exc, after_text=shown)
             return
@@ -451,13 +450,13 @@ class LLMReader:
         script = parser.script
         notes = []
         if parser.invalid:
-            wrong = "、".join(citations.marker(n) for n in dict.fromkeys(parser.invalid))
-            notes.append(f"模型引用了不存在的资料 {wrong}，已删除这些引用")
+            wrong = t("answer.name_separator").join(citations.marker(n) for n in dict.fromkeys(parser.invalid))
+            notes.append(t("llm.invalid_citations", markers=wrong))
         if parser.refused():
             return Reading(answer=refusal_text(script), abstained=True, reason="the model found no answer in the passages",
                            notice=_notice(notes, script), backend=self.backend)
         if not parser.used:
-            notes.append("模型的回答没有标注出处，请对照原文核实")
+            notes.append(t("llm.no_citations"))
         answer = parser.text
         return Reading(
             answer=answer,
@@ -474,7 +473,7 @@ class LLMReader:
         log.warning("%s backend failed, using the offline reader: %s (%s)",
                     self.backend, scrub(message, self.settings), scrub(f"{type(exc).__name__}: {exc}", self.settings))
         reading = self.fallback.read(question, passages, bm25)
-        notice = in_script(message + _FALLBACK_SUFFIX, script_of(question))
+        notice = in_script(t("llm.fell_back", message=message), script_of(question))
         reading.notice = f"{notice} {reading.notice}".strip()
         if after_text:
             yield "\n\n"
@@ -488,7 +487,7 @@ def make(settings: Settings, offline=None) -> LLMReader:
 
 
 def _notice(notes: list[str], script: str) -> str:
-    return in_script("；".join(notes) + "。", script) if notes else ""
+    return in_script(t("llm.notes", notes=t("llm.note_separator").join(notes)), script) if notes else ""
 
 
 # ---------------------------------------------------------------- follow-up questions

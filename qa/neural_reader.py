@@ -21,7 +21,8 @@ from pathlib import Path
 from . import answerable, coverage
 from .answerable import Gate
 from .neural import MODEL_PATH, SpanGuess, SpanModel, default_model
-from .reader import ExtractiveReader, Reading, read_parts, refusal_text, sub_questions
+from .messages import t
+from .reader import ExtractiveReader, Reading, not_mentioned_text, read_parts, refusal_text, sub_questions
 from .retrieval import Passage
 from .text import fold, in_script, script_of
 
@@ -141,7 +142,8 @@ class NeuralReader:
         lines = [f"{text} [{used.index(p) + 1}]" for p, _, text in sentences]
         concise = passages[best.passage].text[best.start:best.end]
         support = sentences[0][2]
-        answer = "\n".join(lines) if concise == support else f"{concise}\n\n原文：" + "\n".join(lines)
+        label = t("answer.source_label")  # the interface's language, whatever the question's
+        answer = "\n".join(lines) if concise == support else f"{concise}\n\n{label}" + "\n".join(lines)
         highlights = {best.passage: (best.start, best.end)}
         for p, span, _ in sentences[1:]:
             highlights.setdefault(p, span)
@@ -160,7 +162,7 @@ class NeuralReader:
         missing = self.missing_terms(question, passages, bm25)
         if missing:
             reason = f"not in the passages: {'、'.join(missing)} ({reason})"
-        text = in_script(f"文中没有提到{'、'.join(missing[:3])}。", script) if missing else refusal_text(script)
+        text = not_mentioned_text(missing[:3], script) if missing else refusal_text(script)
         return Reading(answer=text, abstained=True, qtype=qtype, reason=reason)
 
     def missing_terms(self, question: str, passages: list[Passage], bm25=None) -> list[str]:

@@ -26,6 +26,7 @@ from .question import (
     analyse,
     analyse_tokens,
 )
+from .messages import t
 from .text import fold, in_script
 
 # ---------------------------------------------------------------- lexicons
@@ -478,7 +479,7 @@ class ExtractiveReader:
     # ---------------------------------------------------------- output
 
     def _render(self, q, best, concise, support, support_span, extra, passages) -> Reading:
-        label = "Source" if q.script == "en" else "原文"
+        label = t("answer.source_label")  # the interface's language, whatever the question's
         marker = citations.marker(1)
         used = [best.passage]
         highlights = {best.passage: (support_span.start, support_span.end)}
@@ -490,7 +491,7 @@ class ExtractiveReader:
             highlights.setdefault(extra.passage, (extra.span.start, extra.span.end))
             body += f"\n{extra.text} {citations.marker(n)}"
         if concise:
-            text = f"{concise}\n\n{label}：{body}"
+            text = f"{concise}\n\n{label}{body}"
         else:
             text = body
         return Reading(
@@ -557,10 +558,13 @@ def sub_questions(question: str) -> list[str]:
 
 
 def refusal_text(script: str) -> str:
-    if script == "en":
-        return "The documents do not contain the answer to this question."
-    text = "文中没有提到这个问题的答案。"
-    return in_script(text, script) if script == "hant" else text
+    """The plain refusal, in the interface's language (in the script of a Chinese question)."""
+    return in_script(t("answer.refusal"), script)
+
+
+def not_mentioned_text(names: list[str], script: str) -> str:
+    """The refusal naming what no passage mentions ("文中没有提到大桥。")."""
+    return in_script(t("answer.not_mentioned", names=t("answer.name_separator").join(names)), script)
 
 
 # ---------------------------------------------------------------- helpers

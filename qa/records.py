@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from .messages import t
+
 SUPPORTED_SUFFIXES = (".txt", ".md")
 
 
@@ -162,9 +164,7 @@ class IngestReport:
         return not self.errors
 
     def summary(self) -> str:
-        parts = [f"{len(self.added)} added", f"{len(self.updated)} updated", f"{len(self.unchanged)} unchanged"]
-        if self.duplicates:
-            parts.append(f"{len(self.duplicates)} duplicate(s) skipped")
-        if self.errors:
-            parts.append(f"{len(self.errors)} failed")
-        return f"{', '.join(parts)}; {self.chunks_embedded} chunks embedded in {self.seconds:.1f}s"
+        more = t("cli.ingest_duplicates", count=len(self.duplicates)) if self.duplicates else ""
+        more += t("cli.ingest_failed", count=len(self.errors)) if self.errors else ""
+        return t("cli.ingest_summary", added=len(self.added), updated=len(self.updated), unchanged=len(self.unchanged),
+                 more=more, chunks=self.chunks_embedded, seconds=self.seconds)

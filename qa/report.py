@@ -10,6 +10,8 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Sequence
 
+from .messages import t
+
 from .evaluation import (
     Asker,
     Comparison,
@@ -51,6 +53,7 @@ TYPE_COLUMNS = (
     ("latency_p50", "p50", "sec"),
 )
 MAX_FAILURES_SHOWN = 20
+MAX_DOCUMENTS_SHOWN = 20  # qa eval names up to this many of the documents it scored against
 
 
 def fmt(value: Any, kind: str) -> str:
@@ -405,19 +408,23 @@ def cli_eval(
     try:
         rows, errors = load_questions(path)
     except QuestionSetError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(t("cli.error", message=exc), file=sys.stderr)
         return 1
     for message in errors:
-        print(f"skipped {message}", file=sys.stderr)
+        print(t("cli.eval_skipped", message=message), file=sys.stderr)
     if not rows:
-        print(f"error: {path}: no usable questions", file=sys.stderr)
+        print(t("cli.error", message=t("cli.eval_no_questions", path=path)), file=sys.stderr)
         return 1
     old = _read_old_report(compare) if compare else None
     _warm_up(engine)
+    knowledge = knowledge_base(engine)
+    if knowledge:
+        print(knowledge_base_line(knowledge))
     started = time.perf_counter()
     report = evaluate(engine, rows, k=k, backend=backend, progress=True)
     report.load_errors = errors
     report.meta.update(_describe_run(engine, path, k, backend, time.perf_counter() - started))
+    report.meta.update(knowledge)
     print(render_text(report))
     if old is not None:
         print(render_comparison(_compare(old, report)))
@@ -443,6 +450,26 @@ def _warm_up(engine: Asker) -> None:
     if hasattr(engine, "index"):
         print("loading the index…", file=sys.stderr)
         engine.index  # noqa: B018 - the property loads the index
+
+
+def knowledge_base(engine: Asker) -> dict[str, Any]:
+    """Which index the questions are scored against, and its documents ({} for an
+    engine without an index)."""
+    settings = getattr(engine, "settings", None)
+    if settings is None or not hasattr(engine, "documents"):
+        return {}
+    return {
+        "index": str(settings.chroma_url or settings.vectorstore),
+        "collection": settings.collection,
+        "documents": [d.doc_id for d in engine.documents()],
+    }
+
+
+def knowledge_base_line(knowledge: dict[str, Any]) -> str:
+    documents = knowledge["documents"]
+    shown = ", ".join(documents[:MAX_DOCUMENTS_SHOWN]) + (" …" if len(documents) > MAX_DOCUMENTS_SHOWN else "")
+    return t("cli.eval_index", where=knowledge["index"], collection=knowledge["collection"],
+             count=len(documents), documents=shown)
 
 
 def _describe_run(engine: Asker, path: str | Path, k: int | None, backend: str | None, seconds: float) -> dict[str, Any]:

@@ -11,6 +11,8 @@ one ``from qa import ask`` gives; only the calls travel through a pipe.
 
 from __future__ import annotations
 
+import errno
+import ipaddress
 import itertools
 import logging
 import multiprocessing
@@ -18,6 +20,7 @@ import os
 import pickle
 import queue
 import signal
+import socket
 import sys
 import threading
 import time
@@ -26,8 +29,9 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .intake import checked_question
+from .messages import t, use_language
 from .records import Answer, DocumentInfo, IngestReport, QAError
-from .settings import Settings
+from .settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -41,23 +45,82 @@ class EngineUnavailable(RuntimeError):
     """The engine's process has stopped."""
 
 
+class AddressUnavailable(SettingsError):
+    """The page cannot listen on its host and port (taken, or not this machine's)."""
+
+
 def serve(settings: Settings) -> None:
-    """Start the engine and the page, print the address and block until interrupted."""
+    """Start the engine and the page, print the address and block until interrupted.
+
+    Raises AddressUnavailable (one line, naming a free port) before anything is
+    loaded when the address cannot be bound."""
+    use_language(settings.language)
+    if beyond_loopback(settings.host):
+        print(t("serve.exposed", host=settings.host), file=sys.stderr, flush=True)
+    check_address(settings.host, settings.port)
     started = time.perf_counter()
-    print(f"正在打开索引：{settings.chroma_url or settings.vectorstore}（首次运行时会为示例文章建立索引）", flush=True)
+    print(t("serve.opening", where=settings.chroma_url or settings.vectorstore), flush=True)
     engine = EngineProcess(settings)
     try:
         from .ui import build_app, launch_options  # imports gradio while the child loads the engine
 
         app = build_app(engine)
         documents, chunks = engine.wait_ready()
-        print(f"索引就绪：{documents} 个文档，{chunks} 段（{time.perf_counter() - started:.1f} 秒）", flush=True)
-        app.launch(prevent_thread_lock=True, **launch_options(settings))
+        print(t("serve.ready", documents=documents, chunks=chunks, seconds=time.perf_counter() - started), flush=True)
+        try:
+            app.launch(prevent_thread_lock=True, **launch_options(settings))
+        except OSError:  # taken while the engine loaded; gradio says so with a traceback
+            check_address(settings.host, settings.port)
+            raise
         host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
-        print(f"问答页面已启动：http://{host}:{app.server_port}/  （按 Ctrl+C 停止）", flush=True)
+        print(t("serve.started", url=f"http://{host}:{app.server_port}/"), flush=True)
         app.block_thread()
     finally:
         engine.close()
+
+
+def beyond_loopback(host: str) -> bool:
+    """Whether binding ``host`` lets other machines reach the page.  A host name other
+    than localhost counts: it may resolve to any interface."""
+    if host == "localhost":
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True
+
+
+def check_address(host: str, port: int) -> None:
+    """Raise AddressUnavailable, suggesting a free port, when host:port cannot be bound."""
+    if port == 0:  # any free port
+        return
+    try:
+        _bind(host, port)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise AddressUnavailable(t("serve.cannot_bind", host=host, port=port, reason=exc.strerror or exc)) from None
+        free = next_free_port(host, port)
+        if free is None:
+            raise AddressUnavailable(t("serve.port_busy_no_free", host=host, port=port)) from None
+        raise AddressUnavailable(t("serve.port_busy", host=host, port=port, free=free)) from None
+
+
+def next_free_port(host: str, port: int, tries: int = 100) -> int | None:
+    for candidate in range(port + 1, min(port + 1 + tries, 65536)):
+        try:
+            _bind(host, candidate)
+        except OSError:
+            continue
+        return candidate
+    return None
+
+
+def _bind(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        # As uvicorn does: a port whose last connections are closing is free to reuse.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
 
 
 class EngineProcess:
@@ -128,7 +191,7 @@ class EngineProcess:
     def close(self) -> None:
         """Stop the child: it exits when its request pipe closes."""
         with self._lock:
-            self._stopped = self._stopped or EngineUnavailable("问答引擎已关闭。")
+            self._stopped = self._stopped or EngineUnavailable(t("serve.engine_closed"))
             self._requests.close()
         self._process.join(timeout=5)
         if self._process.is_alive():
@@ -180,7 +243,7 @@ class EngineProcess:
             if replies is not None:
                 replies.put((kind, value))
         with self._lock:
-            self._stopped = EngineUnavailable("问答引擎的进程已退出，请查看终端里的错误信息并重新启动。")
+            self._stopped = EngineUnavailable(t("serve.engine_died"))
             for replies in self._waiting.values():
                 replies.put(("raise", self._stopped))
 
@@ -205,6 +268,7 @@ def _child_main(settings: Settings, requests, replies, parent_ends) -> None:
     for end in parent_ends:  # a forked child holds copies; else it would never see the parent go
         end.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's; we stop when it does
+    use_language(settings.language)  # a spawned child starts without the parent's choice
     send_lock = threading.Lock()
 
     def send(call_id: int, kind: str, value) -> None:
@@ -275,4 +339,4 @@ def _sendable(exc: BaseException) -> BaseException:
 
 def _print_progress(done: int, total: int) -> None:
     end = "\n" if done >= total else ""
-    print(f"\r  嵌入段落 {done}/{total}", end=end, file=sys.stderr, flush=True)
+    print("\r" + t("serve.embedding", done=done, total=total), end=end, file=sys.stderr, flush=True)

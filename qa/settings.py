@@ -3,7 +3,10 @@
 Precedence, lowest first: the defaults below < a TOML config file < ``QA_*``
 environment variables < keyword arguments.  The config file is the one named by
 ``QA_CONFIG``, else ``qa.toml`` in the current directory, else ``qa.toml`` in the
-project root.  Each field maps to ``QA_<FIELD NAME IN CAPITALS>``.
+project root.  Each field maps to ``QA_<FIELD NAME IN CAPITALS>``; the page's
+``host`` and ``port`` also read gradio's ``GRADIO_SERVER_NAME`` and
+``GRADIO_SERVER_PORT``, which ``QA_HOST``/``QA_PORT`` override (so for the port:
+``--port`` > ``QA_PORT`` > ``GRADIO_SERVER_PORT`` > config file > 7860).
 """
 
 from __future__ import annotations
@@ -64,8 +67,12 @@ class Settings:
     prompts_dir: Path = PROJECT_ROOT / "prompts"
     max_question_chars: int = 500
     max_file_bytes: int = 20_000_000
+    # The chat page's address.  Besides QA_HOST/QA_PORT, gradio's own GRADIO_SERVER_NAME/
+    # GRADIO_SERVER_PORT are read, below the QA_ ones (see _read_environment).
     host: str = "127.0.0.1"
     port: int = 7860
+    # The interface's language (qa/messages.py): "zh" (Chinese) or "en" (English).
+    language: str = "zh"
 
     def __post_init__(self) -> None:
         for name in ("vectorstore", "prompts_dir"):
@@ -81,6 +88,12 @@ class Settings:
 
         if self.backend not in BACKENDS:
             raise SettingsError(f"backend must be one of {', '.join(BACKENDS)}, not {self.backend!r}")
+        from .messages import TABLES
+
+        if self.language not in TABLES:
+            raise SettingsError(f"language must be one of {', '.join(TABLES)}, not {self.language!r}")
+        if not 0 <= self.port <= 65535:
+            raise SettingsError(f"port must be between 0 and 65535, not {self.port}")
 
     @classmethod
     def load(cls, config_file: str | Path | None = None, **overrides: Any) -> "Settings":
@@ -130,11 +143,15 @@ def _read_config_file(config_file: str | Path | None) -> dict[str, Any]:
     return {}
 
 
+# Gradio's own variables for the page's address, read below QA_HOST/QA_PORT.
+_GRADIO_ENVIRONMENT = {"host": "GRADIO_SERVER_NAME", "port": "GRADIO_SERVER_PORT"}
+
+
 def _read_environment() -> dict[str, str]:
     """QA_* variables that are set.  Set but empty counts as unset, except for a list
     (QA_DEFAULT_DOCUMENTS=""), where it is the empty list: there is no other way to
     say "none" in the environment."""
-    values = {}
+    values = {name: os.environ[var] for name, var in _GRADIO_ENVIRONMENT.items() if os.environ.get(var)}
     hints = get_type_hints(Settings)
     for f in fields(Settings):
         raw = os.environ.get(f"QA_{f.name.upper()}")

@@ -2,7 +2,8 @@
 through qa/server.py, with the engine in a child process).
 
 Chat with streamed answers and their cited passages, example questions,
-document upload/removal and a few settings, all in Chinese.  A named API
+document upload/removal and a few settings, all in the language of the settings
+(Chinese by default; every string is in qa/messages.py).  A named API
 endpoint ``ask`` returns the answer and its sources as data:
 
     from gradio_client import Client
@@ -15,6 +16,7 @@ Gradio is imported only here (it takes seconds), so the rest of the package stay
 
 import html
 import importlib.abc
+import json
 import importlib.machinery
 import logging
 import os
@@ -57,17 +59,17 @@ if "gradio" not in sys.modules:
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
 import gradio as gr  # noqa: E402
+from starlette.middleware import Middleware  # noqa: E402
 
 from . import citations  # noqa: E402
 from .backends import BACKENDS, OFFLINE  # noqa: E402
-from .records import SUPPORTED_SUFFIXES, Answer, IngestReport, QuestionError, Source, byte_size  # noqa: E402
+from .messages import document_problem, t  # noqa: E402
+from .records import SUPPORTED_SUFFIXES, Answer, IngestReport, QuestionError, Source  # noqa: E402
 from .settings import Settings  # noqa: E402
 
 if TYPE_CHECKING:
     from .chain import Engine
     from .server import EngineProcess
-
-TITLE = "中文文档问答"
 
 # Questions about the sample article (data/article.txt), in both scripts.
 EXAMPLES = (
@@ -81,7 +83,9 @@ EXAMPLES = (
 
 log = logging.getLogger(__name__)
 
-BACKEND_LABELS = {b.name: b.label for b in BACKENDS.values()}
+
+def backend_label(name: str) -> str:
+    return t(f"backend.{name}") if name in BACKENDS else name
 
 # Events that ask questions may run side by side (the Engine is thread-safe for
 # asking); LLM backends spend most of a stream waiting on the network.
@@ -142,7 +146,7 @@ def _with_citations(text: str) -> str:
 def render_answer(answer: Answer) -> str:
     if answer.abstained:
         body = (
-            '<div class="qa-refusal"><div class="qa-refusal-title">⚠️ 文档中没有找到答案</div>'
+            f'<div class="qa-refusal"><div class="qa-refusal-title">{t("page.refusal_title")}</div>'
             f"<div>{html.escape(answer.answer)}</div></div>"
         )
     else:
@@ -153,16 +157,16 @@ def render_answer(answer: Answer) -> str:
 
 
 def _score_text(source: Source) -> str:
-    parts = [f"得分 {source.score:.4f}"]
+    parts = [t("page.score", score=source.score)]
     if source.dense_score is not None:
-        parts.append(f"向量 {source.dense_score:.3f}")
+        parts.append(t("page.dense_score", score=source.dense_score))
     if source.bm25_score is not None:
-        parts.append(f"关键词 {source.bm25_score:.2f}")
+        parts.append(t("page.bm25_score", score=source.bm25_score))
     return " · ".join(parts)
 
 
 def render_source(n: int, source: Source, show_scores: bool) -> str:
-    head = [f"<b>[{n}] {html.escape(source.doc_id)}</b>", f"第 {source.chunk_index + 1} 段"]
+    head = [f"<b>[{n}] {html.escape(source.doc_id)}</b>", t("page.passage_number", n=source.chunk_index + 1)]
     if show_scores:
         head.append(_score_text(source))
     return (
@@ -173,17 +177,17 @@ def render_source(n: int, source: Source, show_scores: bool) -> str:
 
 def sources_title(answer: Answer) -> str:
     if answer.abstained:
-        return f"🔍 检索过的段落（{len(answer.sources)} 段，未找到答案）"
-    return f"📄 引用来源（{len(answer.sources)} 段）"
+        return t("page.sources_refused", count=len(answer.sources))
+    return t("page.sources", count=len(answer.sources))
 
 
 def render_sources(answer: Answer, show_scores: bool) -> str:
     blocks = [render_source(n, s, show_scores) for n, s in enumerate(answer.sources, 1)]
     if show_scores and answer.timings:
-        names = {"retrieve": "检索", "read": "阅读", "total": "合计"}
+        names = {"retrieve": t("page.time_retrieve"), "read": t("page.time_read"), "total": t("page.time_total")}
         times = " · ".join(f"{names.get(k, k)} {v * 1000:.0f} ms" for k, v in answer.timings.items())
-        blocks.append(f'<div class="qa-timings">{times} · {BACKEND_LABELS.get(answer.backend, answer.backend)}</div>')
-    return "\n\n".join(blocks) or "（没有检索到段落）"
+        blocks.append(f'<div class="qa-timings">{times} · {backend_label(answer.backend)}</div>')
+    return "\n\n".join(blocks) or t("page.no_passages")
 
 
 def answer_messages(answer: Answer, show_scores: bool) -> list[gr.ChatMessage]:
@@ -202,32 +206,16 @@ def answer_messages(answer: Answer, show_scores: bool) -> list[gr.ChatMessage]:
 
 # ------------------------------------------------------------------ uploads
 
-_UPLOAD_PROBLEMS = {
-    "binary": "看起来是二进制文件，不是文本",
-    "undecodable": "无法识别文件编码（支持 UTF-8、UTF-16、GB18030/GBK、Big5）",
-    "no_text": "文件里没有文字",
-    "empty": "文件是空的",
-}
-
-
-def _size(n: int) -> str:
-    return byte_size(n)
-
-
 def upload_problem(name: str, message: str, code: str, max_bytes: int) -> str:
-    """A Chinese message for an upload the engine refused (its messages are English)."""
-    if code == "too_large":
-        return f"❌ {name}：文件太大，上限是 {_size(max_bytes)}"
-    if code in _UPLOAD_PROBLEMS:
-        return f"❌ {name}：{_UPLOAD_PROBLEMS[code]}"
-    return f"❌ {name}：{message}"
+    """The message for an upload the engine refused, in the page's language."""
+    return t("page.problem", message=document_problem(name, message, code, max_bytes))
 
 
 def report_lines(report: IngestReport, max_bytes: int) -> list[str]:
-    lines = [f"✅ 已添加：{doc}" for doc in report.added]
-    lines += [f"🔄 已更新：{doc}" for doc in report.updated]
-    lines += [f"ℹ️ 内容没有变化，已跳过：{doc}" for doc in report.unchanged]
-    lines += [f"ℹ️ {Path(path).name} 与已有文档 {existing} 内容相同，已跳过" for path, existing in report.duplicates]
+    lines = [t("page.added", doc_id=doc) for doc in report.added]
+    lines += [t("page.updated", doc_id=doc) for doc in report.updated]
+    lines += [t("page.unchanged", doc_id=doc) for doc in report.unchanged]
+    lines += [t("page.duplicate", name=Path(path).name, existing=existing) for path, existing in report.duplicates]
     lines += [upload_problem(Path(path).name, message, report.error_codes.get(path, ""), max_bytes)
               for path, message in report.errors]
     return lines
@@ -264,7 +252,7 @@ class ChatPage:
         try:
             question = self.engine.check_question(question)
         except QuestionError as exc:
-            gr.Warning(str(exc))
+            gr.Warning(str(exc), title=t("page.toast_warning"))
             yield chat, turns, gr.skip()
             return
         chat += [gr.ChatMessage(role="user", content=question), gr.ChatMessage(role="assistant", content="")]
@@ -281,7 +269,7 @@ class ChatPage:
                     answer = item
         except Exception as exc:  # a failing backend must not leave a silent, broken chat
             log.exception("answering %r failed", question)
-            chat[-1] = gr.ChatMessage(role="assistant", content=f"❌ 出错了：{html.escape(str(exc))}")
+            chat[-1] = gr.ChatMessage(role="assistant", content=t("page.failed", error=html.escape(str(exc))))
             yield chat, turns, gr.skip()
             return
         chat[-1:] = answer_messages(answer, show_scores)
@@ -296,10 +284,10 @@ class ChatPage:
         try:
             k = int(k or self.engine.settings.k)
             if not 1 <= k <= 50:
-                raise QuestionError("k 必须在 1 到 50 之间。")
+                raise QuestionError(t("question.bad_k"))
             return answer_data(self.engine.ask(question, k=k))
         except QuestionError as exc:
-            raise gr.Error(str(exc)) from None
+            raise gr.Error(str(exc), title=t("page.toast_error")) from None
 
     # ---------------------------------------------------------- documents
 
@@ -308,40 +296,41 @@ class ChatPage:
         docs = self.engine.documents()
         rows = [[d.doc_id, d.chunks, d.chars] for d in docs]
         names = [d.doc_id for d in docs]
-        summary = f"索引中共有 {len(docs)} 个文档，{sum(d.chunks for d in docs)} 段。"
+        summary = t("page.summary", documents=len(docs), chunks=sum(d.chunks for d in docs))
         return rows, gr.Dropdown(choices=names, value=None), summary
 
     def add_files(self, files, progress=gr.Progress()):
         paths = [Path(f) for f in files or []]
         if not paths:
-            return "请先选择要上传的 .txt 或 .md 文件。", *self.document_views()
+            return t("page.choose_files"), *self.document_views()
         lines, embedded, started = [], 0, time.perf_counter()
         max_bytes = self.engine.settings.max_file_bytes
         # One file at a time: the engine's lock is released between files, so
         # questions asked during a long upload wait for one file, not all.
         for n, path in enumerate(paths):
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                lines.append(f"❌ {path.name}：只支持 .txt 和 .md 文件")
+                lines.append(t("page.problem", message=t("document.unsupported", name=path.name)))
                 continue
-            label = f"正在导入 {path.name}（{n + 1}/{len(paths)}）"
+            label = t("page.importing", name=path.name, n=n + 1, total=len(paths))
             progress((0, 1), desc=label)
+            unit = t("page.chunk_unit")
             report = self.engine.ingest(
-                [path], progress=lambda done, total, label=label: progress((done, total), desc=label, unit="段"),
+                [path], progress=lambda done, total, label=label: progress((done, total), desc=label, unit=unit),
                 uploads=True,
             )
             lines += report_lines(report, max_bytes)
             embedded += report.chunks_embedded
-        lines.append(f"共嵌入 {embedded} 段，用时 {time.perf_counter() - started:.1f} 秒。")
+        lines.append(t("page.embedded", chunks=embedded, seconds=time.perf_counter() - started))
         return "\n\n".join(lines), *self.document_views()
 
     def remove_document(self, doc_id):
         if not doc_id:
-            return "请先在下拉框中选择要删除的文档。", *self.document_views()
+            return t("page.choose_removal"), *self.document_views()
         try:
             removed = self.engine.remove(doc_id)
         except KeyError:
-            return f"❌ 没有名为 {doc_id} 的文档。", *self.document_views()
-        return f"🗑️ 已删除：{doc_id}（{removed} 段）", *self.document_views()
+            return t("page.problem", message=t("document.no_such", doc_id=doc_id)), *self.document_views()
+        return t("page.removed", doc_id=doc_id, chunks=removed), *self.document_views()
 
 
 # ------------------------------------------------------------------ layout
@@ -359,27 +348,27 @@ def _chat_tab(settings: Settings) -> SimpleNamespace:
                 min_height=360,
                 buttons=["copy"],
                 feedback_options=None,
-                placeholder="在下方输入问题，或点击一个示例问题。简体、繁体都可以。",
+                placeholder=t("page.chat_placeholder"),
             )
             with gr.Row(elem_id="qa-ask-row", equal_height=True):
                 ui.question = gr.Textbox(
-                    show_label=False, placeholder="输入问题，按回车发送", elem_id="qa-question", container=False,
+                    show_label=False, placeholder=t("page.question_placeholder"), elem_id="qa-question", container=False,
                     scale=6, min_width=180, max_lines=4,
                 )
-                ui.send = gr.Button("提问", variant="primary", elem_id="qa-send", scale=0, min_width=80)
+                ui.send = gr.Button(t("page.send"), variant="primary", elem_id="qa-send", scale=0, min_width=80)
         with gr.Column(scale=1, min_width=260, elem_id="qa-side"):
-            gr.Markdown("**示例问题**（关于示例文章，点击即问）")
+            gr.Markdown(t("page.examples"))
             with gr.Column(elem_id="qa-examples"):
                 ui.examples = [gr.Button(text, size="sm", variant="secondary") for text in EXAMPLES]
-            with gr.Accordion("⚙️ 设置", open=False, elem_id="qa-settings"):
-                ui.k = gr.Slider(1, 10, value=min(settings.k, 10), step=1, label="检索段落数（k）")
+            with gr.Accordion(t("page.settings"), open=False, elem_id="qa-settings"):
+                ui.k = gr.Slider(1, 10, value=min(settings.k, 10), step=1, label=t("page.k"))
                 ui.backend = gr.Radio(
-                    [(BACKEND_LABELS[b], b) for b in backends],
+                    [(backend_label(b), b) for b in backends],
                     value=settings.backend if settings.backend in backends else "extractive",
-                    label="回答方式",
+                    label=t("page.backend"),
                     visible=len(backends) > 1,
                 )
-                ui.show_scores = gr.Checkbox(value=True, label="显示检索得分")
+                ui.show_scores = gr.Checkbox(value=True, label=t("page.show_scores"))
     return ui
 
 
@@ -388,20 +377,20 @@ def _documents_tab() -> SimpleNamespace:
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
             ui.files = gr.File(
-                label="上传文档（.txt / .md，可一次选多个）", file_count="multiple", file_types=list(SUPPORTED_SUFFIXES),
+                label=t("page.upload"), file_count="multiple", file_types=list(SUPPORTED_SUFFIXES),
                 elem_id="qa-upload", height=150,
             )
-            ui.add = gr.Button("添加到索引", variant="primary", elem_id="qa-add")
+            ui.add = gr.Button(t("page.add"), variant="primary", elem_id="qa-add")
             ui.status = gr.Markdown(elem_id="qa-doc-status")
         with gr.Column(scale=1, min_width=300):
             ui.summary = gr.Markdown(elem_id="qa-doc-summary")
             ui.table = gr.Dataframe(
-                headers=["文档", "段数", "字符数"], datatype=["str", "number", "number"], interactive=False,
+                headers=t("page.table_headers").split("|"), datatype=["str", "number", "number"], interactive=False,
                 show_label=False, elem_id="qa-doc-table", wrap=True,
             )
             with gr.Row(equal_height=True, elem_id="qa-remove-row"):
-                ui.choice = gr.Dropdown(label="选择要删除的文档", choices=[], elem_id="qa-doc-choice", scale=3, min_width=160)
-                ui.remove = gr.Button("删除", variant="stop", elem_id="qa-remove", scale=0, min_width=80)
+                ui.choice = gr.Dropdown(label=t("page.remove_choice"), choices=[], elem_id="qa-doc-choice", scale=3, min_width=160)
+                ui.remove = gr.Button(t("page.remove"), variant="stop", elem_id="qa-remove", scale=0, min_width=80)
     return ui
 
 
@@ -432,22 +421,21 @@ def _wire_documents(page: ChatPage, docs: SimpleNamespace) -> list:
 
 def build_app(engine: "Engine | EngineProcess") -> gr.Blocks:
     page = ChatPage(engine)
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
-        gr.Markdown(f"# {TITLE}\n离线运行 · 答案只来自已导入的文档，并附上出处", elem_id="qa-header")
+    with gr.Blocks(title=t("page.title"), analytics_enabled=False) as app:
+        gr.Markdown(f"# {t('page.title')}\n{t('page.subtitle')}", elem_id="qa-header")
         turns = gr.State([])  # (question, answer) pairs: the history the engine sees
-        with gr.Tab("💬 问答", id="chat"):
+        with gr.Tab(t("page.tab_chat"), id="chat"):
             chat = _chat_tab(engine.settings)
-        with gr.Tab("📚 文档", id="docs"):
+        with gr.Tab(t("page.tab_documents"), id="docs"):
             docs = _documents_tab()
         _wire_chat(page, chat, turns)
         views = _wire_documents(page, docs)
         app.load(page.document_views, None, views, api_visibility="private")
 
         def ask(question: str, k: int = engine.settings.k) -> dict:
-            """回答一个问题：返回答案全文（answer）、简短答案（concise）、依据的句子（support）、是否拒答（abstained）
-            及拒答原因（reason）、引用段落（sources，含得分和答案位置）、每个 [n] 引用了哪段的哪部分（citations）、
-            问题类型（qtype）、耗时和回答方式。"""
             return page.ask(question, k)
+
+        ask.__doc__ = t("page.api_description")  # the API page shows it
 
         gr.api(ask, api_name="ask")
     app.queue(default_concurrency_limit=ASK_CONCURRENCY)
@@ -460,8 +448,71 @@ def launch_options(settings: Settings) -> dict:
         server_name=settings.host,
         server_port=settings.port,
         theme=theme,
-        css=CSS,
+        css=CSS + toast_titles_css(),
         quiet=True,
         ssr_mode=False,
         footer_links=["api"],
+        app_kwargs={"middleware": [Middleware(PinnedLocale, locale=t("locale"))]},
     )
+
+
+# ------------------------------------------------------------------ gradio's own words
+
+
+def toast_titles_css() -> str:
+    """Gradio 6 titles its toasts with their type in English ("Warning", "Error"),
+    whatever the title given or the locale; these rules show the page's words instead."""
+    rules = [".toast-title > * { font-size: var(--text-lg); }"]
+    for kind in ("warning", "error", "info", "success"):
+        title = t(f"page.toast_{kind}").replace('"', "")
+        rules.append(f'.toast-title.{kind} {{ font-size: 0 !important; }}\n'
+                     f'.toast-title.{kind}::before {{ content: "{title}"; font-size: var(--text-lg); }}')
+    return "\n" + "\n".join(rules)
+
+
+class PinnedLocale:
+    """ASGI middleware that makes gradio's own widgets (the upload box, the footer's
+    "Use via API", ...) speak the page's language.
+
+    Gradio translates them into the *browser's* language, read from
+    ``navigator.language`` as its scripts start; nothing in its Python API picks the
+    locale.  So the page's HTML gets, before those scripts, a line that pins
+    ``navigator.language`` to the settings' locale, and ``<html lang>`` to match."""
+
+    def __init__(self, app, locale: str) -> None:
+        self.app = app
+        self.locale = locale
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != "/":
+            await self.app(scope, receive, send)
+            return
+        start: dict = {}
+
+        async def send_pinned(message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)  # held until the body is known: its length changes
+                return
+            if message["type"] == "http.response.body" and start:
+                headers, body = start["headers"], message.get("body", b"")
+                if not message.get("more_body") and b"text/html" in dict(headers).get(b"content-type", b""):
+                    body = self.pinned(body)
+                    headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
+                    headers.append((b"content-length", str(len(body)).encode()))
+                await send({**start, "headers": headers})
+                start.clear()
+                message = {**message, "body": body}
+            await send(message)
+
+        await self.app(scope, receive, send_pinned)
+
+    def pinned(self, page: bytes) -> bytes:
+        locale = json.dumps(self.locale)
+        script = (
+            "<script>(function () { var locale = %s;"
+            " Object.defineProperty(Navigator.prototype, 'language', {get: function () { return locale; }, configurable: true});"
+            " Object.defineProperty(Navigator.prototype, 'languages', {get: function () { return [locale]; }, configurable: true});"
+            "})();</script>" % locale
+        )
+        page = page.replace(b'lang="en"', f"lang={locale}".encode(), 1)
+        return page.replace(b"<head>", b"<head>" + script.encode(), 1)

@@ -27,6 +27,17 @@ def _isolated_settings(monkeypatch, tmp_path):
     (tmp_path / "absent-config-ok.toml").write_text("", encoding="utf-8")
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """An Engine sets its process's interface language (qa/messages.py); no test's
+    choice may leak into the next."""
+    from qa.messages import use_language
+
+    use_language(None)
+    yield
+    use_language(None)
+
+
 @pytest.fixture(scope="module")
 def article_engine(tmp_path_factory):
     """An engine over the sample article with the default (offline e5) embeddings."""

@@ -219,3 +219,79 @@ def test_bad_uploads_get_messages_and_change_nothing(page, tmp_path):
     for name in ("scan.txt", "big.md", "garbled.txt"):
         expect(table).not_to_contain_text(name)
     shoot(page, "upload-errors-desktop")
+
+
+# ---------------------------------------------------------------- one language, gradio's widgets included
+
+
+def page_in_browser_locale(browser, app, locale):
+    """The page as a browser set to another language than the page's sees it."""
+    context = browser.new_context(viewport=DESKTOP, locale=locale)
+    page = context.new_page()
+    page.outside_requests = []
+    page.on("request", lambda r: None if r.url.startswith((app.url, "data:", "blob:")) else page.outside_requests.append(r.url))
+    page.goto(app.url)
+    page.locator("#qa-question textarea").wait_for()
+    return page
+
+
+def toast_title_and_text(page, question):
+    """Ask a question the page refuses to take; the toast's shown title and its message."""
+    box = page.locator("#qa-question textarea")
+    box.fill(question)
+    box.press("Enter")
+    toast = page.locator('[data-testid="toast-body"]')
+    toast.wait_for(timeout=10_000)
+    # Gradio writes its English type as the title; the page's CSS hides it and shows its own word.
+    title = toast.locator(".toast-title").evaluate("el => getComputedStyle(el, '::before').content")
+    return title.strip('"'), toast.locator('[data-testid="toast-text"]').inner_text()
+
+
+def test_gradio_widgets_speak_chinese_even_in_an_english_browser(browser, app):
+    from playwright.sync_api import expect
+
+    page = page_in_browser_locale(browser, app, "en-US")
+    try:
+        assert page.evaluate("document.documentElement.lang") == "zh-CN"
+        expect(page.locator("footer")).to_contain_text("通过 API 使用")
+        title, text = toast_title_and_text(page, "   ")
+        assert title == "提示" and "问题是空的" in text
+        page.get_by_role("tab", name="📚 文档").click()
+        upload = page.locator("#qa-upload")
+        expect(upload).to_contain_text("将文件拖放到此处")
+        expect(upload).to_contain_text("点击上传")
+        assert "Drop File" not in upload.inner_text()
+        shoot(page, "upload-box-chinese-in-english-browser")
+        assert page.outside_requests == []
+    finally:
+        page.context.close()
+
+
+@pytest.fixture(scope="module")
+def english_app(browser, tmp_path_factory):
+    env = {"QA_LANGUAGE": "en", "QA_EMBEDDING_MODEL": "hash", "QA_BACKEND": "rules"}
+    with running_app(tmp_path_factory.mktemp("ui-browser-english"), env) as app:
+        yield app
+
+
+def test_with_qa_language_en_the_whole_page_is_english_even_in_a_chinese_browser(browser, english_app):
+    from playwright.sync_api import expect
+
+    page = page_in_browser_locale(browser, english_app, "zh-CN")
+    try:
+        assert page.evaluate("document.documentElement.lang") == "en"
+        expect(page.locator("footer")).to_contain_text("Use via API")
+        expect(page.locator("#qa-send")).to_have_text("Ask")
+        title, text = toast_title_and_text(page, "   ")
+        assert title == "Note" and "The question is empty" in text
+        ask(page, "这次会议的预算是多少钱？")
+        expect(answers(page).last).to_contain_text("The documents do not contain the answer")
+        expect(page.locator(".thought-group .title").last).to_contain_text("Passages searched")
+        page.get_by_role("tab", name="📚 Documents").click()
+        upload = page.locator("#qa-upload")
+        expect(upload).to_contain_text("Drop File Here")
+        expect(upload).to_contain_text("Click to Upload")
+        shoot(page, "documents-english")
+        assert page.outside_requests == []
+    finally:
+        page.context.close()

@@ -57,18 +57,29 @@ def _serves(url: str) -> bool:
         return False
 
 
-def start_app(workdir: Path, env: dict[str, str] | None = None, timeout: float = 120) -> AppProcess:
-    """Start the app with its index in ``workdir/vectorstore``; return once it answers HTTP."""
+def qa_command() -> list[str]:
+    """The installed ``qa`` command next to this interpreter, else the module it runs."""
+    script = Path(sys.executable).parent / "qa"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "qa.cli"]
+
+
+def start_app(workdir: Path, env: dict[str, str] | None = None, timeout: float = 120,
+              args: list[str] | None = None, port: int | None = None, command: list[str] | None = None) -> AppProcess:
+    """Start the app with its index in ``workdir/vectorstore``; return once it answers HTTP.
+
+    By default ``python app.py`` on a free port given as QA_PORT; ``args`` are added to
+    the command (``command``, e.g. ``qa_command() + ["serve"]``), and ``port`` is the one
+    to wait on when they choose it."""
     workdir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    chosen = port is not None
+    port = port if chosen else free_port()
     config = workdir / "qa.toml"  # empty: a developer's own qa.toml must not leak in
     config.touch()
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("QA_") or k == "QA_REQUIRE_BROWSER"}
     full_env = {
         **inherited,
         "QA_CONFIG": str(config),
-        "QA_PORT": str(port),
-        "QA_HOST": "127.0.0.1",
+        **({} if chosen else {"QA_PORT": str(port), "QA_HOST": "127.0.0.1"}),
         "QA_VECTORSTORE": str(workdir / "vectorstore"),
         "GRADIO_ANALYTICS_ENABLED": "False",
         "PYTHONUNBUFFERED": "1",
@@ -78,7 +89,8 @@ def start_app(workdir: Path, env: dict[str, str] | None = None, timeout: float =
     started = time.perf_counter()
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT
+            [*(command or [sys.executable, str(ROOT / "app.py")]), *(args or [])],
+            cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT,
         )
     app = AppProcess(process, f"http://127.0.0.1:{port}/", log_path, started_at=started)
     while time.perf_counter() - started < timeout:
@@ -93,8 +105,8 @@ def start_app(workdir: Path, env: dict[str, str] | None = None, timeout: float =
 
 
 @contextlib.contextmanager
-def running_app(workdir: Path, env: dict[str, str] | None = None):
-    app = start_app(workdir, env)
+def running_app(workdir: Path, env: dict[str, str] | None = None, **options):
+    app = start_app(workdir, env, **options)
     try:
         yield app
     finally:
