@@ -303,12 +303,19 @@ def document_problem(name: str, message: str, code: str, max_bytes: int) -> str:
     """What is wrong with a document, from its DocumentError code; the engine's own
     message when the code is not one of the table's."""
     if code == "too_large":
-        from .records import byte_size  # records imports this module
-
         return t("document.too_large", name=name, limit=byte_size(max_bytes))
     if f"document.{code}" in TABLES[DEFAULT]:
         return t(f"document.{code}", name=name)
     return message if os.path.basename(name) in message else f"{name}: {message}"
+
+
+def byte_size(n: int) -> str:
+    """A size for people: 512 B, 1.5 KB, 20 MB (three significant digits at most)."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if n >= scale:
+            value = n / scale
+            return f"{value:.0f} {unit}" if value >= 100 else f"{value:.3g} {unit}"
+    return f"{n} B"
 
 
 def t(key: str, **values) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from .messages import t
+from .messages import byte_size, t
 
 SUPPORTED_SUFFIXES = (".txt", ".md")
 
@@ -44,15 +44,6 @@ class IndexMismatchError(QAError, RuntimeError):
 
 class EmbeddingModelError(QAError, RuntimeError):
     """The configured embedding model cannot be loaded."""
-
-
-def byte_size(n: int) -> str:
-    """A size for people: 512 B, 1.5 KB, 20 MB (three significant digits at most)."""
-    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
-        if n >= scale:
-            value = n / scale
-            return f"{value:.0f} {unit}" if value >= 100 else f"{value:.3g} {unit}"
-    return f"{n} B"
 
 
 def sizes_apart(size: int, limit: int) -> tuple[str, str]:

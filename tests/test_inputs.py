@@ -219,10 +219,10 @@ def test_the_cli_reports_a_small_size_limit_and_adds_nothing(tmp_path):
     big.write_text("苏州召开质量强市会议。" * 20, encoding="utf-8")
     env = {"QA_DEFAULT_DOCUMENTS": "", "QA_MAX_FILE_BYTES": "100", "QA_EMBEDDING_MODEL": "hash"}
     done = _qa("ingest", str(big), env=env)
-    assert done.returncode == 1 and "over the 100 B limit" in done.stderr.decode("utf-8")
+    assert done.returncode == 1 and "文件太大，上限是 100 B" in done.stderr.decode("utf-8")
     assert "Traceback" not in done.stderr.decode("utf-8")
     info = _qa("info", env=env)
-    assert info.returncode == 0 and "documents:  0, chunks: 0" in info.stdout.decode("utf-8")
+    assert info.returncode == 0 and "0 个，0 段" in info.stdout.decode("utf-8")
 
 
 # ---------------------------------------------------------------- the chat page's handlers
