@@ -94,7 +94,7 @@ class NeuralReader:
         qtype = rules.qtype
         if not read:
             return self._refusal(question, [], script, qtype, "no passages", bm25)
-        guesses = self.read_spans(question, read)
+        guesses = self.read_spans(question, read, rules)
         best = choose(guesses, rules, self.decision)
         doubt = self.doubt(question, read, best, rules, bm25)
         if doubt:
@@ -118,11 +118,14 @@ class NeuralReader:
         return answerable.features(words, [p.text for p in passages], (best.passage, best.start, best.end),
                                    best.margin, not rules.abstained, agrees(best, rules))
 
-    def read_spans(self, question: str, passages: list[Passage]) -> list[SpanGuess]:
+    def read_spans(self, question: str, passages: list[Passage], rules: Reading | None = None) -> list[SpanGuess]:
         """Span guesses, best first: the first passage's, and the others' unless the
-        first passage's best is already confident."""
+        first passage's best is already confident and the rule reader, if it answers,
+        found its answer in the first passage too (an answer spread over passages, such
+        as who spoke, needs them all)."""
         guesses = self.model.guesses(question, [p.text for p in passages[:1]])
-        if len(passages) > 1 and (not guesses or guesses[0].margin < self.decision.confident):
+        elsewhere = rules is not None and not rules.abstained and any(p > 0 for p in rules.used)
+        if len(passages) > 1 and (not guesses or guesses[0].margin < self.decision.confident or elsewhere):
             guesses += self.model.guesses(question, [p.text for p in passages[1:]], first=1)
             guesses.sort(key=lambda g: g.margin, reverse=True)
         return guesses
