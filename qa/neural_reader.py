@@ -44,7 +44,7 @@ class Decision:
     threshold: float = 0.0
     passages: int = 3  # passages read, best retrieved first
     # The best passage alone is enough when its span's margin reaches this (the others
-    # are then not read). Not fit yet: off.
+    # are then not read; see read_spans). Infinite: always read them all.
     confident: float = float("inf")
     extra_sentences: int = 2  # more sentences shown when their spans are as sure as this one's cut
     extra_margin: float = 0.0  # ... and their margin reaches this
