@@ -318,10 +318,13 @@ class ChatPage:
             label = t("page.importing", name=path.name, n=n + 1, total=len(paths))
             progress((0, 1), desc=label)
             unit = t("page.chunk_unit")
-            report = self.engine.ingest(
-                [path], progress=lambda done, total, label=label: progress((done, total), desc=label, unit=unit),
-                uploads=True,
-            )
+            try:
+                report = self.engine.ingest(
+                    [path], progress=lambda done, total, label=label: progress((done, total), desc=label, unit=unit),
+                    uploads=True,
+                )
+            except QAError as exc:  # the index cannot be written (its Chroma server is down), nor for the next files
+                raise gr.Error(str(exc), title=t("page.toast_error")) from None
             lines += report_lines(report, max_bytes)
             embedded += report.chunks_embedded
         lines.append(t("page.embedded", chunks=embedded, seconds=time.perf_counter() - started))
@@ -334,6 +337,8 @@ class ChatPage:
             removed = self.engine.remove(doc_id)
         except KeyError:
             return t("page.problem", message=t("document.no_such", doc_id=doc_id)), *self.document_views()
+        except QAError as exc:
+            raise gr.Error(str(exc), title=t("page.toast_error")) from None
         return t("page.removed", doc_id=doc_id, chunks=removed), *self.document_views()
 
 

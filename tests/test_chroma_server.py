@@ -91,7 +91,8 @@ def _state(engine: Engine):
 @pytest.mark.parametrize("language, words", [("zh", "无法连接 Chroma 服务器"), ("en", "cannot reach the Chroma server")])
 def test_a_chroma_server_that_is_not_running_is_one_line_naming_it_and_the_way_out(tmp_path, language, words):
     url = f"http://127.0.0.1:{_free_port()}"  # nothing listens there
-    for args in (["ask", "谁在会上作了重要讲话？"], ["ingest", str(FIXTURES / "bridge_news.txt")], ["info"], ["rebuild"]):
+    for args in (["ask", "谁在会上作了重要讲话？"], ["ingest", str(FIXTURES / "bridge_news.txt")], ["info"], ["rebuild"],
+                 ["serve", "--port", "0"]):
         started = time.perf_counter()
         run = _cli(*args, url=url, cache=tmp_path / "cache", QA_LANGUAGE=language)
         assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
