@@ -334,6 +334,14 @@ class Index:
         self._generation = uuid.uuid4().hex
         self.docs.modify(metadata={**self.fingerprint, "generation": self._generation})
 
+    def _finish_generation(self) -> None:
+        """Stamp the end of a write.  Writers on one Chroma server with other
+        QA_VECTORSTORE folders do not take turns: when one wrote meanwhile (the stored
+        generation is no longer the one this write began with), BM25 catches up first."""
+        if self._stored_generation() != self._generation:
+            self.bm25 = self._reconcile(self.bm25)
+        self._new_generation()
+
     @_server_calls
     def refresh(self) -> None:
         """Catch up with writes made by other processes: another page, the CLI, another
@@ -503,7 +511,7 @@ class Index:
                 self.chunks.delete(ids=chunk_ids)
             with self._lock:
                 self.bm25.remove(set(chunk_ids))
-                self._new_generation()
+                self._finish_generation()
                 self._save_bm25(self.bm25)
             return len(chunk_ids)
 
@@ -577,7 +585,7 @@ class Index:
             bar(None)
         with self._lock:
             self._finish_documents(prepared, already_stored=have)
-            self._new_generation()
+            self._finish_generation()
             self._save_bm25(self.bm25)
         return len(to_embed)
 

@@ -226,3 +226,35 @@ def test_a_page_on_a_server_answers_from_a_document_another_process_ingested_the
             assert removed.returncode == 0, removed.stderr
             gone = client.predict(question, 4, api_name="/ask")
             assert all(s["doc_id"] == "article.txt" for s in gone["sources"])
+
+
+def _corpus(folder: Path, tag: str, n: int = 8) -> Path:
+    folder.mkdir(parents=True)
+    for i in range(n):
+        (folder / f"news-{i}.txt").write_text(
+            "\n".join(f"{tag}第{i}号新闻第{j}句：第{j}会场有{i * 7 + j}家单位参加{tag}活动。" for j in range(30)), encoding="utf-8")
+    return folder
+
+
+@needs_chroma
+def test_two_writers_on_one_server_with_their_own_caches_both_end_with_everything_in_both_retrievers(tmp_path):
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    east, west = _corpus(tmp_path / "east", "东"), _corpus(tmp_path / "west", "西")
+    with _chroma(tmp_path / "db", port):
+        _engine(url, tmp_path / "cache-0").index  # the article, before both start
+        environ = {**os.environ, "QA_CHROMA_URL": url, "QA_EMBEDDING_MODEL": "hash", "QA_DEFAULT_DOCUMENTS": str(ARTICLE),
+                   "QA_EMBEDDING_BATCH_SIZE": "4", "QA_WRITE_BATCH_SIZE": "4"}  # many small writes, so they interleave
+        runs = [subprocess.Popen([*QA, "ingest", str(folder)], env={**environ, "QA_VECTORSTORE": str(tmp_path / f"cache-{n}")},
+                                 cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                for n, folder in ((1, east), (2, west))]
+        outputs = [run.communicate(timeout=300) for run in runs]
+        assert [run.returncode for run in runs] == [0, 0], outputs
+
+        one_by_one = _engine(url, tmp_path / "cache-3", collection="one-by-one")
+        one_by_one.ingest([east])
+        one_by_one.ingest([west])
+        expected = _state(one_by_one)
+        for cache in ("cache-1", "cache-2", "cache-0"):  # each writer's saved BM25, and a reader's
+            assert _state(_engine(url, tmp_path / cache)) == expected, cache
+        assert len(expected[0]) == 17 and expected[1] == expected[2]
