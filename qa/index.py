@@ -35,11 +35,13 @@ import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import wraps
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple
 
 from .bm25 import TOKENIZER, BM25Index, tokenize
 from .chunking import chunk_text
+from .messages import t
 from .records import SUPPORTED_SUFFIXES, DocumentInfo, IndexMismatchError, IngestReport, StoreError, sizes_apart
 from .settings import Settings
 from .text import DocumentError, clean, decode_bytes, fold
@@ -49,6 +51,10 @@ _CALL_BATCH = 1000  # ids per Chroma call (below the client's maximum batch size
 _DOC_BATCH = 100  # whole documents per call (their raw text travels with them)
 _UPLOAD = "upload:"  # the source of a file uploaded through the chat page is its name
 _SQLITE_HEADER = b"SQLite format 3\x00"
+# chromadb's HTTP client waits for ever on a server that does not answer; these bound it.
+_CONNECT_TIMEOUT = 3.0
+_REQUEST_TIMEOUT = 300.0  # a large write to a busy server may take minutes
+_UNKNOWN = "unknown"  # the generation after a failed write: the next refresh reconciles
 
 log = logging.getLogger(__name__)
 
@@ -133,20 +139,66 @@ def _open_client(settings: Settings):
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_url:
-        from urllib.parse import urlparse
-
-        url = urlparse(settings.chroma_url)
-        return chromadb.HttpClient(
-            host=url.hostname or "127.0.0.1",
-            port=url.port or (443 if url.scheme == "https" else 8000),
-            ssl=url.scheme == "https",
-            settings=chroma_settings,
-        )
+        return _open_server_client(settings.chroma_url, chroma_settings)
     _check_store_folder(settings.vectorstore)
     database = settings.vectorstore / "chroma" / "chroma.sqlite3"
     if not _looks_like_sqlite(database):
         raise CorruptStoreError(_corrupt_message(settings, "chroma.sqlite3 不是 SQLite 数据库"))
     return chromadb.PersistentClient(path=str(database.parent), settings=chroma_settings)
+
+
+def _server_address(chroma_url: str) -> tuple[str, int, bool]:
+    """(host, port, https) of a Chroma server's URL."""
+    from urllib.parse import urlparse
+
+    url = urlparse(chroma_url)
+    https = url.scheme == "https"
+    return url.hostname or "127.0.0.1", url.port or (443 if https else 8000), https
+
+
+def _open_server_client(chroma_url: str, chroma_settings):
+    import chromadb
+    import httpx
+
+    host, port, https = _server_address(chroma_url)
+    try:
+        # chromadb's client makes its first requests with no timeout: ask quickly first.
+        httpx.get(f"{'https' if https else 'http'}://{host}:{port}/api/v2/heartbeat", timeout=_CONNECT_TIMEOUT)
+        client = chromadb.HttpClient(host=host, port=port, ssl=https, settings=chroma_settings)
+    except (httpx.HTTPError, ValueError):  # chromadb says "Could not connect" with a ValueError
+        raise StoreError(_unreachable_message(chroma_url)) from None
+    session = getattr(client._server, "_session", None)  # chromadb hard-codes timeout=None, no setting reaches it
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(_REQUEST_TIMEOUT, connect=_CONNECT_TIMEOUT)
+    return client
+
+
+def _unreachable_message(chroma_url: str) -> str:
+    host, port, _ = _server_address(chroma_url)
+    return t("chroma.unreachable", url=chroma_url, host=host, port=port)
+
+
+def _lost_server(exc: BaseException) -> bool:
+    """Whether exc is the Chroma server not answering (refused, reset, timed out)."""
+    import httpx
+
+    return isinstance(exc, httpx.TransportError)
+
+
+def _server_calls(function):
+    """A Chroma server lost during a call is a StoreError naming it, not httpx's traceback."""
+
+    @wraps(function)
+    def wrapper(first, *args, **kwargs):
+        try:
+            return function(first, *args, **kwargs)
+        except Exception as exc:
+            settings = first if isinstance(first, Settings) else first.settings
+            if not (settings.chroma_url and _lost_server(exc)):
+                raise
+            raise StoreError(_unreachable_message(settings.chroma_url)) from None
+
+    return wrapper
 
 
 def _check_store_folder(folder: Path) -> None:
@@ -203,6 +255,7 @@ def _store_lock(settings: Settings, blocking: bool = True):
 
 
 class Index:
+    @_server_calls
     def __init__(self, settings: Settings, embeddings) -> None:
         self.settings = settings
         self.embeddings = embeddings
@@ -281,6 +334,15 @@ class Index:
         self._generation = uuid.uuid4().hex
         self.docs.modify(metadata={**self.fingerprint, "generation": self._generation})
 
+    def _finish_generation(self) -> None:
+        """Stamp the end of a write.  Writers on one Chroma server with other
+        QA_VECTORSTORE folders do not take turns: when one wrote meanwhile (the stored
+        generation is no longer the one this write began with), BM25 catches up first."""
+        if self._stored_generation() != self._generation:
+            self.bm25 = self._reconcile(self.bm25)
+        self._new_generation()
+
+    @_server_calls
     def refresh(self) -> None:
         """Catch up with writes made by other processes: another page, the CLI, another
         client of a Chroma server.  Cheap when nothing changed (one read)."""
@@ -326,9 +388,11 @@ class Index:
         """Nothing was ever written here (an index emptied by removals is not new)."""
         return not self._generation
 
+    @_server_calls
     def count(self) -> int:
         return self.chunks.count()
 
+    @_server_calls
     def documents(self) -> list[DocumentInfo]:
         records = self.docs.get(include=["metadatas"])
         infos = [
@@ -337,18 +401,21 @@ class Index:
         ]
         return sorted(infos, key=lambda d: d.doc_id)
 
+    @_server_calls
     def raw_text(self, doc_id: str) -> str:
         record = self.docs.get(ids=[_doc_key(doc_id)], include=["documents"])
         if not record["ids"]:
             raise KeyError(doc_id)
         return record["documents"][0]
 
+    @_server_calls
     def get_chunks(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
         if not ids:
             return {}
         got = self.chunks.get(ids=ids, include=["documents", "metadatas"])
         return {cid: (text, meta) for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"])}
 
+    @_server_calls
     def dense_search(self, query_vector: list[float], n: int) -> list[tuple[str, float]]:
         total = self.chunks.count()
         if total == 0:
@@ -380,9 +447,14 @@ class Index:
             self._writing_here = True
             try:
                 yield
+            except BaseException:
+                # Part of it may be stored (a Chroma server gone mid-ingest): look at Chroma again next time.
+                self._generation = _UNKNOWN
+                raise
             finally:
                 self._writing_here = False
 
+    @_server_calls
     def ingest(self, paths: Iterable[str | Path], progress: bool | Callable[[int, int], None] = False,
                uploads: bool = False) -> IngestReport:
         """uploads: the files are uploads (temporary copies), known by their names."""
@@ -427,6 +499,7 @@ class Index:
         report.seconds = time.perf_counter() - started
         return report
 
+    @_server_calls
     def remove(self, doc_id: str) -> int:
         """Remove a document, named by its id or by the path of its file."""
         with self._writing():
@@ -438,7 +511,7 @@ class Index:
                 self.chunks.delete(ids=chunk_ids)
             with self._lock:
                 self.bm25.remove(set(chunk_ids))
-                self._new_generation()
+                self._finish_generation()
                 self._save_bm25(self.bm25)
             return len(chunk_ids)
 
@@ -512,7 +585,7 @@ class Index:
             bar(None)
         with self._lock:
             self._finish_documents(prepared, already_stored=have)
-            self._new_generation()
+            self._finish_generation()
             self._save_bm25(self.bm25)
         return len(to_embed)
 
@@ -559,6 +632,7 @@ class Index:
             )
 
 
+@_server_calls
 def rebuild(settings: Settings, embeddings, progress=False) -> IngestReport:
     """Drop the index and re-embed every stored document with the current settings.
 

@@ -131,6 +131,11 @@ ZH = {
     ),
     "serve.engine_closed": "问答引擎已关闭。",
     "serve.engine_died": "问答引擎的进程已退出，请查看终端里的错误信息并重新启动。",
+    # ------------------------------------------------------------ the Chroma server
+    "chroma.unreachable": (
+        "无法连接 Chroma 服务器 {url}（QA_CHROMA_URL）；请先启动它（chroma run --path 数据文件夹 --host {host} --port {port}），"
+        "或取消 QA_CHROMA_URL 改用本地索引。"
+    ),
     # ------------------------------------------------------------ the qa command
     "cli.error": "错误：{message}",
     "cli.skipped_duplicate": "已跳过 {path}：与 {existing} 内容相同",
@@ -257,6 +262,10 @@ EN = {
     ),
     "serve.engine_closed": "The answering engine has been closed.",
     "serve.engine_died": "The answering engine's process has stopped; see the errors in the terminal and restart.",
+    "chroma.unreachable": (
+        "cannot reach the Chroma server at {url} (QA_CHROMA_URL); start it (chroma run --path DATA_FOLDER --host {host} "
+        "--port {port}) or unset QA_CHROMA_URL to use the local index."
+    ),
     "cli.error": "error: {message}",
     "cli.skipped_duplicate": "skipped {path}: same content as {existing}",
     "cli.ingest_error": "error: {message}",

@@ -64,7 +64,7 @@ from starlette.middleware import Middleware  # noqa: E402
 from . import citations  # noqa: E402
 from .backends import BACKENDS, OFFLINE  # noqa: E402
 from .messages import document_problem, t  # noqa: E402
-from .records import SUPPORTED_SUFFIXES, Answer, IngestReport, QuestionError, Source  # noqa: E402
+from .records import SUPPORTED_SUFFIXES, Answer, IngestReport, QAError, QuestionError, Source  # noqa: E402
 from .settings import Settings  # noqa: E402
 
 if TYPE_CHECKING:
@@ -267,8 +267,9 @@ class ChatPage:
                     yield chat, turns, gr.skip()
                 else:
                     answer = item
-        except Exception as exc:  # a failing backend must not leave a silent, broken chat
-            log.exception("answering %r failed", question)
+        except Exception as exc:  # a failing backend or store must not leave a silent, broken chat
+            if not isinstance(exc, QAError):  # a QAError (a Chroma server that is down) is its message
+                log.exception("answering %r failed", question)
             chat[-1] = gr.ChatMessage(role="assistant", content=t("page.failed", error=html.escape(str(exc))))
             yield chat, turns, gr.skip()
             return
@@ -286,14 +287,17 @@ class ChatPage:
             if not 1 <= k <= 50:
                 raise QuestionError(t("question.bad_k"))
             return answer_data(self.engine.ask(question, k=k))
-        except QuestionError as exc:
+        except QAError as exc:
             raise gr.Error(str(exc), title=t("page.toast_error")) from None
 
     # ---------------------------------------------------------- documents
 
     def document_views(self):
         """The documents table, the removal dropdown, and a one-line summary."""
-        docs = self.engine.documents()
+        try:
+            docs = self.engine.documents()
+        except QAError as exc:
+            raise gr.Error(str(exc), title=t("page.toast_error")) from None
         rows = [[d.doc_id, d.chunks, d.chars] for d in docs]
         names = [d.doc_id for d in docs]
         summary = t("page.summary", documents=len(docs), chunks=sum(d.chunks for d in docs))
@@ -314,10 +318,13 @@ class ChatPage:
             label = t("page.importing", name=path.name, n=n + 1, total=len(paths))
             progress((0, 1), desc=label)
             unit = t("page.chunk_unit")
-            report = self.engine.ingest(
-                [path], progress=lambda done, total, label=label: progress((done, total), desc=label, unit=unit),
-                uploads=True,
-            )
+            try:
+                report = self.engine.ingest(
+                    [path], progress=lambda done, total, label=label: progress((done, total), desc=label, unit=unit),
+                    uploads=True,
+                )
+            except QAError as exc:  # the index cannot be written (its Chroma server is down), nor for the next files
+                raise gr.Error(str(exc), title=t("page.toast_error")) from None
             lines += report_lines(report, max_bytes)
             embedded += report.chunks_embedded
         lines.append(t("page.embedded", chunks=embedded, seconds=time.perf_counter() - started))
@@ -330,6 +337,8 @@ class ChatPage:
             removed = self.engine.remove(doc_id)
         except KeyError:
             return t("page.problem", message=t("document.no_such", doc_id=doc_id)), *self.document_views()
+        except QAError as exc:
+            raise gr.Error(str(exc), title=t("page.toast_error")) from None
         return t("page.removed", doc_id=doc_id, chunks=removed), *self.document_views()
 
 
