@@ -100,7 +100,7 @@ def _collect(paths: Iterable[str | Path], uploads: bool, report: IngestReport) -
         if path.is_dir():
             root = path.resolve().name
             files = _walk(path, report)
-            if not files:
+            if not files and str(path) not in report.error_codes:  # not when it could not be read at all
                 _problem(report, path, "no_documents")
             for file in files:
                 name = "/".join(filter(None, (root, file.relative_to(path).as_posix())))
@@ -132,22 +132,26 @@ def _walk(folder: Path, report: IngestReport) -> list[Path]:
             _problem(report, current, "unreadable_folder")
             continue
         for entry in entries:
-            path = Path(entry.path)
-            if path.is_dir():
-                if path.resolve() in walked:
-                    _skip(report, path, "link_loop", target=path.resolve())
-                else:
-                    walked.add(path.resolve())
-                    pending.append(path)
-            elif path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
-                files.append(path)
-            elif path.is_file():
-                _skip(report, path, "unsupported_type")
-            elif path.is_symlink():
-                _broken_link(report, path)
-            else:  # a socket, a pipe, a device
-                _skip(report, path, "unsupported_type")
+            try:
+                _visit(Path(entry.path), walked, pending, files, report)
+            except OSError:  # a folder that lists its names but lets nobody look at them
+                _problem(report, Path(entry.path), "unreadable")
     return sorted(files)
+
+
+def _visit(path: Path, walked: set[Path], pending: list[Path], files: list[Path], report: IngestReport) -> None:
+    if path.is_dir():
+        if path.resolve() in walked:
+            _skip(report, path, "link_loop", target=path.resolve())
+        else:
+            walked.add(path.resolve())
+            pending.append(path)
+    elif path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
+        files.append(path)
+    elif path.is_symlink() and not path.exists():
+        _broken_link(report, path)
+    else:  # another type of file; a socket, a pipe, a device
+        _skip(report, path, "unsupported_type")
 
 
 def _broken_link(report: IngestReport, link: Path) -> None:

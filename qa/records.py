@@ -149,7 +149,7 @@ class IngestReport:
     # Found under a folder but not a document, and nothing lost: other file types, links
     # to folders already read.  (path, message)
     skipped: list[tuple[str, str]] = field(default_factory=list)
-    error_codes: dict[str, str] = field(default_factory=dict)  # path -> DocumentError.code
+    error_codes: dict[str, str] = field(default_factory=dict)  # path -> its code (the end of its key in qa/messages.py)
     chunks_embedded: int = 0
     seconds: float = 0.0
 

@@ -115,19 +115,23 @@ def _without_root_powers() -> tuple[str, ...]:
     return ("setpriv", "--bounding-set=-dac_override,-dac_read_search")
 
 
-def test_a_sub_folder_that_cannot_be_read_is_named_and_the_rest_is_ingested(tmp_path):
+def test_folders_that_cannot_be_read_are_named_once_and_the_rest_is_ingested(tmp_path):
     prefix = _without_root_powers()
-    docs = tmp_path / "docs"
+    docs, locked = tmp_path / "docs", tmp_path / "locked"
     (docs / "secret").mkdir(parents=True)
+    locked.mkdir()
     (docs / "good.md").write_text(GOOD, encoding="utf-8")
     (docs / "secret" / "hidden.md").write_text("秘密会议于10月1日举行。\n", encoding="utf-8")
     (docs / "secret").chmod(0)
+    locked.chmod(0)
     try:
-        done = _qa(tmp_path / "store", "ingest", str(docs), prefix=prefix)
+        done = _qa(tmp_path / "store", "ingest", str(docs), str(locked), prefix=prefix)
     finally:
         (docs / "secret").chmod(0o755)
+        locked.chmod(0o755)
     assert done.returncode == 1
-    assert done.stderr.splitlines() == [f"错误：{docs}/secret：无法读取这个文件夹，里面的文件没有导入"]
+    assert done.stderr.splitlines() == [f"错误：{docs}/secret：无法读取这个文件夹，里面的文件没有导入",
+                                        f"错误：{locked}：无法读取这个文件夹，里面的文件没有导入"]
     assert _documents(tmp_path / "store") == ["docs/good.md"]
 
 

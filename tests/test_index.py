@@ -90,7 +90,7 @@ def test_bad_files_get_a_message_and_leave_the_index_as_it_was(tmp_path, name, d
     bad.write_bytes(data)
     report = engine.ingest([bad])
     assert report.errors and message in report.errors[0][1]
-    assert report.error_codes[report.errors[0][0]] == code  # what the chat page translates
+    assert report.error_codes[report.errors[0][0]] == code  # what programs check; the message is for people
     assert _snapshot(engine) == before
 
 
