@@ -79,16 +79,19 @@ def cli(ctx: click.Context, vectorstore: str | None, config_file: str | None, de
 @click.pass_context
 @_user_errors
 def ingest(ctx: click.Context, paths: tuple[str, ...]) -> None:
-    """Add .txt/.md files or folders to the index (unchanged files are skipped)."""
-    from .messages import document_problem
+    """Add .txt/.md files or folders to the index (unchanged files are skipped).
 
+    Everything under a folder that is not ingested is named: other file types and links
+    to folders already read are skipped; links to nothing and folders that cannot be
+    read are errors, and errors make the exit status 1."""
     engine = _engine(ctx)
     report = engine.ingest(paths, progress=sys.stderr.isatty())
     for path, existing in report.duplicates:
         click.echo(t("cli.skipped_duplicate", path=path, existing=existing), err=True)
-    for path, message in report.errors:
-        problem = document_problem(path, message, report.error_codes.get(path, ""), engine.settings.max_file_bytes)
-        click.echo(t("cli.ingest_error", message=problem), err=True)
+    for _, message in report.skipped:
+        click.echo(t("cli.skipped", message=message), err=True)
+    for _, message in report.errors:
+        click.echo(t("cli.ingest_error", message=message), err=True)
     click.echo(report.summary())
     if report.errors:
         sys.exit(1)

@@ -25,6 +25,7 @@ writes.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import logging
@@ -91,24 +92,92 @@ class _Source(NamedTuple):
 
 def collect_files(paths: Iterable[str | Path], uploads: bool = False) -> tuple[list[_Source], list[tuple[str, str]]]:
     """Each file to ingest under the given paths once, and errors for paths that are not usable."""
+    report = IngestReport()
+    return _collect(paths, uploads, report), report.errors
+
+
+def _collect(paths: Iterable[str | Path], uploads: bool, report: IngestReport) -> list[_Source]:
+    """The files to ingest, each once; what cannot be ingested goes in the report: as an
+    error when it may hold a document that could not be read, as skipped otherwise."""
     found: dict[str, _Source] = {}
-    errors: list[tuple[str, str]] = []
     for item in paths:
         path = Path(item)
         if path.is_dir():
-            folder = path.resolve().name
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
-            if not files:
-                errors.append((str(path), "no .txt or .md files in this folder"))
+            root = path.resolve().name
+            files = _walk(path, report)
+            if not files and str(path) not in report.error_codes:  # not when it could not be read at all
+                _problem(report, path, "no_documents")
             for file in files:
-                name = "/".join(filter(None, (folder, file.relative_to(path).as_posix())))
+                name = "/".join(filter(None, (root, file.relative_to(path).as_posix())))
                 found.setdefault(str(file.resolve()), _Source(file, str(file.resolve()), name))
         elif path.is_file():
             key = _UPLOAD + path.name if uploads else str(path.resolve())
             found.setdefault(key, _Source(path, key, path.name))
+        elif path.is_symlink():
+            _broken_link(report, path)
         else:
-            errors.append((str(path), "no such file or folder"))
-    return list(found.values()), errors
+            _problem(report, path, "missing")
+    report.errors.sort()
+    report.skipped.sort()
+    return list(found.values())
+
+
+def _walk(folder: Path, report: IngestReport) -> list[Path]:
+    """The .txt and .md files under folder, sorted; every entry that is not one of them
+    (or a folder to walk) is named in the report.  Links to folders are followed once:
+    a link to a folder already walked (an ancestor, say) is skipped, so nothing loops."""
+    walked = {folder.resolve()}
+    pending, files = [folder], []
+    while pending:
+        current = pending.pop()
+        try:
+            # Real folders before links, so a folder is named by its own path when it can be.
+            entries = sorted(os.scandir(current), key=lambda e: (e.is_symlink(), e.name))
+        except OSError:
+            _problem(report, current, "unreadable_folder")
+            continue
+        for entry in entries:
+            try:
+                _visit(Path(entry.path), walked, pending, files, report)
+            except OSError:  # a folder that lists its names but lets nobody look at them
+                _problem(report, Path(entry.path), "unreadable")
+    return sorted(files)
+
+
+def _visit(path: Path, walked: set[Path], pending: list[Path], files: list[Path], report: IngestReport) -> None:
+    if path.is_dir():
+        if path.resolve() in walked:
+            _skip(report, path, "link_loop", target=path.resolve())
+        else:
+            walked.add(path.resolve())
+            pending.append(path)
+    elif path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
+        files.append(path)
+    elif path.is_symlink() and not path.exists():
+        _broken_link(report, path)
+    else:  # another type of file; a socket, a pipe, a device
+        _skip(report, path, "unsupported_type")
+
+
+def _broken_link(report: IngestReport, link: Path) -> None:
+    """A link that leads nowhere: to nothing (an error), or round a loop of links (skipped)."""
+    target = os.readlink(link)
+    try:
+        os.stat(link)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            _skip(report, link, "link_cycle", target=target)
+            return
+    _problem(report, link, "dangling_link", target=target)
+
+
+def _problem(report: IngestReport, path: Path, code: str, **values) -> None:
+    report.errors.append((str(path), t(f"document.{code}", name=str(path), **values)))
+    report.error_codes[str(path)] = code
+
+
+def _skip(report: IngestReport, path: Path, code: str, **values) -> None:
+    report.skipped.append((str(path), t(f"document.{code}", name=str(path), **values)))
 
 
 def _source_key(stored_path: str) -> str:
@@ -464,7 +533,7 @@ class Index:
     def _ingest(self, paths, progress, uploads: bool) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
-        sources, report.errors = collect_files(paths, uploads)
+        sources = _collect(paths, uploads, report)
         documents = self.documents()
         existing = {d.doc_id: d for d in documents}
         id_of = {_source_key(d.path): d.doc_id for d in documents}
@@ -473,7 +542,7 @@ class Index:
         for source in sources:
             path = source.path
             try:
-                raw = self._read(path)
+                raw = self._read(path, path.name if uploads else str(path))  # an upload's path is a temporary copy
                 sha = _content_hash(raw)
                 doc_id = id_of.get(source.key) or next(c for c in _id_candidates(source) if c not in existing)
                 old = existing.get(doc_id)
@@ -487,9 +556,6 @@ class Index:
             except DocumentError as exc:
                 report.errors.append((str(path), str(exc)))
                 report.error_codes[str(path)] = exc.code
-                continue
-            except OSError as exc:
-                report.errors.append((str(path), f"cannot read the file: {exc.strerror or exc}"))
                 continue
             by_hash[sha] = id_of[source.key] = doc.doc_id
             existing.setdefault(doc_id, DocumentInfo(doc_id, source.key, sha, len(doc.chunk_ids), len(raw)))
@@ -525,17 +591,22 @@ class Index:
                 return d.doc_id
         raise KeyError(name)
 
-    def _read(self, path: Path) -> str:
-        size = path.stat().st_size
-        if size > self.settings.max_file_bytes:
-            shown, limit = sizes_apart(size, self.settings.max_file_bytes)
-            raise DocumentError(f"{path.name}: the file is {shown}, over the {limit} limit", "too_large")
-        return decode_bytes(path.read_bytes(), path.name)
+    def _read(self, path: Path, name: str) -> str:
+        """The file's text; name is how messages call it."""
+        try:
+            size = path.stat().st_size
+            if size > self.settings.max_file_bytes:
+                shown, limit = sizes_apart(size, self.settings.max_file_bytes)
+                raise DocumentError.of("too_large", name=name, size=shown, limit=limit)
+            data = path.read_bytes()
+        except OSError:
+            raise DocumentError.of("unreadable", name=name) from None
+        return decode_bytes(data, name)
 
     def _prepare_text(self, doc_id: str, path: str, raw: str) -> _Prepared:
         cleaned = clean(raw)
         if not cleaned.text.strip():
-            raise DocumentError(f"{doc_id}: the file has no text", "no_text")
+            raise DocumentError.of("no_text", name=doc_id)
         chunks = chunk_text(cleaned.text, self.settings.chunk_size, self.settings.chunk_overlap)
         sha = _content_hash(raw)
         ids, texts, metadatas = [], [], []
@@ -647,7 +718,7 @@ def rebuild(settings: Settings, embeddings, progress=False) -> IngestReport:
         if saved is None or not _drop_collections(settings):
             moved = _move_aside(settings)
             if saved is None:
-                report.errors.append((str(moved), f"索引已损坏，已移到 {moved}；请重新导入文档（qa ingest）。"))
+                report.errors.append((str(moved), t("index.moved_aside", moved=moved)))
         index = Index(settings, embeddings)
         prepared = [index._prepare_text(doc_id, path, raw) for doc_id, path, raw in saved or []]
         report.added = [p.doc_id for p in prepared]
@@ -758,10 +829,7 @@ def _progress_bar(total: int, progress):
 
 
 def _mismatch_message(settings: Settings, stored: dict, wanted: dict) -> str:
-    differing = [f"{k}: index has {stored.get(k)!r}, settings ask for {wanted[k]!r}" for k in wanted if stored.get(k) != wanted[k]]
-    where = settings.chroma_url or str(settings.vectorstore)
-    return (
-        f"The index at {where} (collection {settings.collection!r}) was built with other settings "
-        f"({'; '.join(differing)}). Run `qa rebuild` to re-embed everything with the current settings, "
-        "or change the settings back (e.g. QA_EMBEDDING_MODEL)."
-    )
+    differing = [t("index.mismatch_item", setting=k, stored=repr(stored.get(k)), wanted=repr(wanted[k]))
+                 for k in wanted if stored.get(k) != wanted[k]]
+    return t("index.mismatch", where=settings.chroma_url or str(settings.vectorstore), collection=repr(settings.collection),
+             differing=t("index.mismatch_separator").join(differing))

@@ -37,13 +37,22 @@ ZH = {
     "document.undecodable": "{name}：无法识别文件编码（支持 UTF-8、UTF-16、GB18030/GBK、Big5）",
     "document.no_text": "{name}：文件里没有文字",
     "document.empty": "{name}：文件是空的",
-    "document.too_large": "{name}：文件太大，上限是 {limit}",
+    "document.too_large": "{name}：文件太大（{size}，上限是 {limit}）",
     "document.unsupported": "{name}：只支持 .txt 和 .md 文件",
     "document.no_such": "没有名为 {doc_id} 的文档。",
-    # Codes qa/index.py may give the problems it finds itself (document_problem uses them).
+    # The problems qa/index.py finds itself while collecting files (their codes are the keys' ends).
     "document.missing": "{name}：没有这个文件或文件夹",
     "document.no_documents": "{name}：这个文件夹里没有 .txt 或 .md 文件",
     "document.unreadable": "{name}：无法读取文件",
+    "document.unreadable_folder": "{name}：无法读取这个文件夹，里面的文件没有导入",
+    "document.dangling_link": "{name}：链接指向的 {target} 不存在",
+    "document.link_loop": "{name}：链接指向已读过的文件夹 {target}，不再重复读取",
+    "document.link_cycle": "{name}：链接 {target} 绕回自身，无法打开",
+    "document.unsupported_type": "{name}：不支持的文件类型（只导入 .txt 和 .md）",
+    "index.mismatch": "{where}（集合 {collection}）的索引是用别的设置建立的（{differing}）。运行 `qa rebuild` 按当前设置重新嵌入，或把设置改回去（例如 QA_EMBEDDING_MODEL）。",
+    "index.mismatch_item": "{setting}：索引是 {stored}，设置要求 {wanted}",
+    "index.mismatch_separator": "；",
+    "index.moved_aside": "索引已损坏，已移到 {moved}；请重新导入文档（qa ingest）。",
     # ------------------------------------------------------------ the page
     "page.title": "中文文档问答",
     "page.subtitle": "离线运行 · 答案只来自已导入的文档，并附上出处",
@@ -87,6 +96,7 @@ ZH = {
     "page.unchanged": "ℹ️ 内容没有变化，已跳过：{doc_id}",
     "page.duplicate": "ℹ️ {name} 与已有文档 {existing} 内容相同，已跳过",
     "page.problem": "❌ {message}",
+    "page.skipped": "ℹ️ 已跳过 {message}",
     "page.embedded": "共嵌入 {chunks} 段，用时 {seconds:.1f} 秒。",
     "page.choose_removal": "请先在下拉框中选择要删除的文档。",
     "page.removed": "🗑️ 已删除：{doc_id}（{chunks} 段）",
@@ -139,9 +149,11 @@ ZH = {
     # ------------------------------------------------------------ the qa command
     "cli.error": "错误：{message}",
     "cli.skipped_duplicate": "已跳过 {path}：与 {existing} 内容相同",
+    "cli.skipped": "已跳过 {message}",
     "cli.ingest_error": "错误：{message}",
     "cli.ingest_summary": "新增 {added}，更新 {updated}，未变 {unchanged}{more}；嵌入 {chunks} 段，用时 {seconds:.1f} 秒",
     "cli.ingest_duplicates": "，重复跳过 {count}",
+    "cli.ingest_skipped": "，另跳过 {count}",
     "cli.ingest_failed": "，失败 {count}",
     "cli.removed": "已删除 {doc_id}（{chunks} 段）",
     "cli.rebuilt": "已重建：{documents} 个文档，嵌入 {chunks} 段",
@@ -172,12 +184,21 @@ EN = {
     "document.undecodable": "{name}: cannot decode the file as UTF-8, UTF-16, GB18030/GBK or Big5",
     "document.no_text": "{name}: the file has no text",
     "document.empty": "{name}: the file is empty",
-    "document.too_large": "{name}: the file is too large (at most {limit})",
+    "document.too_large": "{name}: the file is {size}, over the {limit} limit",
     "document.unsupported": "{name}: only .txt and .md files are supported",
     "document.no_such": "no such document: {doc_id}",
     "document.missing": "{name}: no such file or folder",
     "document.no_documents": "{name}: no .txt or .md files in this folder",
     "document.unreadable": "{name}: cannot read the file",
+    "document.unreadable_folder": "{name}: cannot read this folder; the files in it were not ingested",
+    "document.dangling_link": "{name}: a link to {target}, which does not exist",
+    "document.link_loop": "{name}: a link to {target}, a folder already read; not read again",
+    "document.link_cycle": "{name}: a link ({target}) that goes round a loop of links",
+    "document.unsupported_type": "{name}: unsupported type (only .txt and .md are ingested)",
+    "index.mismatch": "The index at {where} (collection {collection}) was built with other settings ({differing}). Run `qa rebuild` to re-embed everything with the current settings, or change the settings back (e.g. QA_EMBEDDING_MODEL).",
+    "index.mismatch_item": "{setting}: index has {stored}, settings ask for {wanted}",
+    "index.mismatch_separator": "; ",
+    "index.moved_aside": "the index was corrupt and has been moved to {moved}; ingest the documents again (qa ingest).",
     "page.title": "Questions on Chinese documents",
     "page.subtitle": "Runs offline · answers come only from the imported documents, with their sources",
     "page.tab_chat": "💬 Ask",
@@ -220,6 +241,7 @@ EN = {
     "page.unchanged": "ℹ️ Unchanged, skipped: {doc_id}",
     "page.duplicate": "ℹ️ {name} has the same content as {existing}; skipped",
     "page.problem": "❌ {message}",
+    "page.skipped": "ℹ️ Skipped {message}",
     "page.embedded": "{chunks} passages embedded in {seconds:.1f} s.",
     "page.choose_removal": "Choose the document to remove in the list first.",
     "page.removed": "🗑️ Removed: {doc_id} ({chunks} passages)",
@@ -268,9 +290,11 @@ EN = {
     ),
     "cli.error": "error: {message}",
     "cli.skipped_duplicate": "skipped {path}: same content as {existing}",
+    "cli.skipped": "skipped {message}",
     "cli.ingest_error": "error: {message}",
     "cli.ingest_summary": "{added} added, {updated} updated, {unchanged} unchanged{more}; {chunks} chunks embedded in {seconds:.1f}s",
     "cli.ingest_duplicates": ", {count} duplicate(s) skipped",
+    "cli.ingest_skipped": ", {count} other(s) skipped",
     "cli.ingest_failed": ", {count} failed",
     "cli.removed": "removed {doc_id} ({chunks} chunks)",
     "cli.rebuilt": "rebuilt: {documents} documents, {chunks} chunks embedded",
@@ -306,16 +330,6 @@ def language() -> str:
         return _language
     from_environment = os.environ.get("QA_LANGUAGE", "")
     return from_environment if from_environment in TABLES else DEFAULT
-
-
-def document_problem(name: str, message: str, code: str, max_bytes: int) -> str:
-    """What is wrong with a document, from its DocumentError code; the engine's own
-    message when the code is not one of the table's."""
-    if code == "too_large":
-        return t("document.too_large", name=name, limit=byte_size(max_bytes))
-    if f"document.{code}" in TABLES[DEFAULT]:
-        return t(f"document.{code}", name=name)
-    return message if os.path.basename(name) in message else f"{name}: {message}"
 
 
 def byte_size(n: int) -> str:

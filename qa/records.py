@@ -146,7 +146,10 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (path, existing doc_id)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
-    error_codes: dict[str, str] = field(default_factory=dict)  # path -> DocumentError.code
+    # Found under a folder but not a document, and nothing lost: other file types, links
+    # to folders already read.  (path, message)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    error_codes: dict[str, str] = field(default_factory=dict)  # path -> its code (the end of its key in qa/messages.py)
     chunks_embedded: int = 0
     seconds: float = 0.0
 
@@ -156,6 +159,7 @@ class IngestReport:
 
     def summary(self) -> str:
         more = t("cli.ingest_duplicates", count=len(self.duplicates)) if self.duplicates else ""
+        more += t("cli.ingest_skipped", count=len(self.skipped)) if self.skipped else ""
         more += t("cli.ingest_failed", count=len(self.errors)) if self.errors else ""
         return t("cli.ingest_summary", added=len(self.added), updated=len(self.updated), unchanged=len(self.unchanged),
                  more=more, chunks=self.chunks_embedded, seconds=self.seconds)

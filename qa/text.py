@@ -18,16 +18,23 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .messages import t
 from .records import QAError
 
 
 class DocumentError(QAError, ValueError):
-    """A file that cannot be read as text; the message is meant for users, the code
-    (empty, binary, undecodable, too_large, no_text) for interfaces in other languages."""
+    """A file that cannot be read as text; the message is for users, in the interface's
+    language (qa/messages.py, key ``document.<code>``), the code (empty, binary,
+    undecodable, too_large, no_text, unreadable) for programs."""
 
     def __init__(self, message: str, code: str = "") -> None:
         super().__init__(message)
         self.code = code
+
+    @classmethod
+    def of(cls, code: str, **values) -> "DocumentError":
+        """The error ``code`` with its message from the table."""
+        return cls(t(f"document.{code}", **values), code)
 
 
 # ---------------------------------------------------------------- decoding
@@ -52,14 +59,14 @@ def decode_bytes(data: bytes, name: str = "file") -> str:
     Handles UTF-8 (with or without BOM), UTF-16 with BOM, GB18030/GBK and Big5.
     """
     if not data.strip():
-        raise DocumentError(f"{name}: the file is empty", "empty")
+        raise DocumentError.of("empty", name=name)
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             return _checked_text(data.decode(encoding, errors="strict"), name)
     if b"\x00" in data:
         text = _try_utf16_without_bom(data)
         if text is None:
-            raise DocumentError(f"{name}: this looks like a binary file, not text", "binary")
+            raise DocumentError.of("binary", name=name)
         return _checked_text(text, name)
     try:
         return _checked_text(data.decode("utf-8"), name)
@@ -73,7 +80,7 @@ def decode_bytes(data: bytes, name: str = "file") -> str:
             continue
         candidates.append((_plausibility(text), text))
     if not candidates:
-        raise DocumentError(f"{name}: cannot decode the file as UTF-8, UTF-16, GB18030/GBK or Big5", "undecodable")
+        raise DocumentError.of("undecodable", name=name)
     return _checked_text(max(candidates, key=lambda c: c[0])[1], name)
 
 
@@ -99,9 +106,9 @@ def _plausibility(text: str) -> float:
 def _checked_text(text: str, name: str) -> str:
     bad = sum(1 for ch in text if unicodedata.category(ch) in ("Cc", "Co", "Cs") and ch not in _PRINTABLE_CONTROL)
     if bad > max(3, len(text) // 100):
-        raise DocumentError(f"{name}: this looks like a binary file, not text", "binary")
+        raise DocumentError.of("binary", name=name)
     if not text.strip():
-        raise DocumentError(f"{name}: the file is empty", "empty")
+        raise DocumentError.of("empty", name=name)
     return text
 
 

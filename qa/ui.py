@@ -63,7 +63,7 @@ from starlette.middleware import Middleware  # noqa: E402
 
 from . import citations  # noqa: E402
 from .backends import BACKENDS, OFFLINE  # noqa: E402
-from .messages import document_problem, t  # noqa: E402
+from .messages import t  # noqa: E402
 from .records import SUPPORTED_SUFFIXES, Answer, IngestReport, QAError, QuestionError, Source  # noqa: E402
 from .settings import Settings  # noqa: E402
 
@@ -206,18 +206,14 @@ def answer_messages(answer: Answer, show_scores: bool) -> list[gr.ChatMessage]:
 
 # ------------------------------------------------------------------ uploads
 
-def upload_problem(name: str, message: str, code: str, max_bytes: int) -> str:
-    """The message for an upload the engine refused, in the page's language."""
-    return t("page.problem", message=document_problem(name, message, code, max_bytes))
-
-
-def report_lines(report: IngestReport, max_bytes: int) -> list[str]:
+def report_lines(report: IngestReport) -> list[str]:
+    """What happened to each upload; the engine's messages are in the page's language already."""
     lines = [t("page.added", doc_id=doc) for doc in report.added]
     lines += [t("page.updated", doc_id=doc) for doc in report.updated]
     lines += [t("page.unchanged", doc_id=doc) for doc in report.unchanged]
     lines += [t("page.duplicate", name=Path(path).name, existing=existing) for path, existing in report.duplicates]
-    lines += [upload_problem(Path(path).name, message, report.error_codes.get(path, ""), max_bytes)
-              for path, message in report.errors]
+    lines += [t("page.skipped", message=message) for _, message in report.skipped]
+    lines += [t("page.problem", message=message) for _, message in report.errors]
     return lines
 
 
@@ -308,7 +304,6 @@ class ChatPage:
         if not paths:
             return t("page.choose_files"), *self.document_views()
         lines, embedded, started = [], 0, time.perf_counter()
-        max_bytes = self.engine.settings.max_file_bytes
         # One file at a time: the engine's lock is released between files, so
         # questions asked during a long upload wait for one file, not all.
         for n, path in enumerate(paths):
@@ -325,7 +320,7 @@ class ChatPage:
                 )
             except QAError as exc:  # the index cannot be written (its Chroma server is down), nor for the next files
                 raise gr.Error(str(exc), title=t("page.toast_error")) from None
-            lines += report_lines(report, max_bytes)
+            lines += report_lines(report)
             embedded += report.chunks_embedded
         lines.append(t("page.embedded", chunks=embedded, seconds=time.perf_counter() - started))
         return "\n\n".join(lines), *self.document_views()

@@ -248,7 +248,7 @@ def test_cli_ask_json_holds_the_answer_as_data_and_mistakes_take_one_line():
     assert empty.exit_code == 1 and "Traceback" not in empty.output and "空" in empty.output
 
     missing = runner.invoke(cli, ["ingest", "no/such/file.txt"])
-    assert missing.exit_code == 1 and "no such file" in missing.output
+    assert missing.exit_code == 1 and "没有这个文件或文件夹" in missing.output
 
     info = runner.invoke(cli, ["info"])
     assert info.exit_code == 0 and "article.txt" in info.output

@@ -77,9 +77,9 @@ def test_removed_document_is_gone_from_every_retriever(tmp_path):
 @pytest.mark.parametrize(
     "name, data, message, code",
     [
-        ("binary.txt", b"\x00\x01\x02\x03PK\x03\x04" * 200, "binary", "binary"),
-        ("latin.txt", bytes(range(128, 256)) * 16, "cannot decode", "undecodable"),
-        ("empty.txt", b"   \n", "empty", "empty"),
+        ("binary.txt", b"\x00\x01\x02\x03PK\x03\x04" * 200, "二进制", "binary"),
+        ("latin.txt", bytes(range(128, 256)) * 16, "无法识别文件编码", "undecodable"),
+        ("empty.txt", b"   \n", "文件是空的", "empty"),
     ],
 )
 def test_bad_files_get_a_message_and_leave_the_index_as_it_was(tmp_path, name, data, message, code):
@@ -90,7 +90,7 @@ def test_bad_files_get_a_message_and_leave_the_index_as_it_was(tmp_path, name, d
     bad.write_bytes(data)
     report = engine.ingest([bad])
     assert report.errors and message in report.errors[0][1]
-    assert report.error_codes[report.errors[0][0]] == code  # what the chat page translates
+    assert report.error_codes[report.errors[0][0]] == code  # what programs check; the message is for people
     assert _snapshot(engine) == before
 
 
@@ -101,8 +101,8 @@ def test_oversized_and_missing_files_are_refused(tmp_path):
     big.write_text("很长的文本。" * 1000, encoding="utf-8")
     report = engine.ingest([big, tmp_path / "nope.txt"])
     messages = " ".join(m for _, m in report.errors)
-    assert "limit" in messages and "no such file" in messages
-    assert report.error_codes == {str(big): "too_large"}
+    assert "上限是 1 KB" in messages and "没有这个文件或文件夹" in messages
+    assert report.error_codes == {str(big): "too_large", str(tmp_path / "nope.txt"): "missing"}
     assert _snapshot(engine) == before
 
 

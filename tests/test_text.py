@@ -51,14 +51,15 @@ def test_decoding_common_chinese_encodings(encoding):
 
 
 @pytest.mark.parametrize(
-    "data, message",
-    [(b"", "empty"), (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00" * 20, "binary"), (bytes(range(128, 256)) * 8, "")],
+    "data, code, message",
+    [(b"", "empty", "文件是空的"), (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00" * 20, "binary", "二进制"),
+     (bytes(range(128, 256)) * 8, "undecodable", "无法识别文件编码")],
 )
-def test_undecodable_or_binary_input_is_refused_with_a_message(data, message):
+def test_undecodable_or_binary_input_is_refused_with_a_message(data, code, message):
     with pytest.raises(DocumentError) as err:
         decode_bytes(data, "bad.txt")
     assert "bad.txt" in str(err.value)
-    assert message in str(err.value)
+    assert err.value.code == code and message in str(err.value)
 
 
 def test_sentences_keep_their_punctuation_and_cut_order():
