@@ -273,13 +273,13 @@ def _server_calls(function):
 def _check_store_folder(folder: Path) -> None:
     """A folder the index can live in, or StoreError saying why not."""
     if folder.exists() and not folder.is_dir():
-        raise StoreError(f"索引位置 {folder} 是一个文件，不是文件夹；请把 QA_VECTORSTORE 设为一个文件夹。")
+        raise StoreError(t("store.is_file", folder=folder))
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StoreError(f"无法创建索引文件夹 {folder}（{exc.strerror or exc}）；请把 QA_VECTORSTORE 设为可写的文件夹。") from None
+        raise StoreError(t("store.cannot_create", folder=folder, reason=exc.strerror or exc)) from None
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise StoreError(f"索引文件夹 {folder} 不可写；请把 QA_VECTORSTORE 设为可写的文件夹。")
+        raise StoreError(t("store.not_writable", folder=folder))
 
 
 def _looks_like_sqlite(database: Path) -> bool:
@@ -300,7 +300,7 @@ def _first_line(exc: Exception) -> str:
 
 
 def _corrupt_message(settings: Settings, reason: str) -> str:
-    return f"索引 {settings.vectorstore} 已损坏，无法打开（{reason}）；请运行 `qa rebuild` 重建索引。"
+    return t("store.corrupt", folder=settings.vectorstore, reason=reason)
 
 
 @contextmanager
@@ -315,7 +315,7 @@ def _store_lock(settings: Settings, blocking: bool = True):
             if not blocking:
                 yield False
                 return
-            log.warning("另一个进程正在写入索引 %s，等它写完……", settings.vectorstore)
+            log.warning(t("store.waiting", folder=settings.vectorstore))
             fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield True

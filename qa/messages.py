@@ -141,6 +141,12 @@ ZH = {
     ),
     "serve.engine_closed": "问答引擎已关闭。",
     "serve.engine_died": "问答引擎的进程已退出，请查看终端里的错误信息并重新启动。",
+    # ------------------------------------------------------------ the index folder
+    "store.is_file": "索引位置 {folder} 是一个文件，不是文件夹；请把 QA_VECTORSTORE 设为一个文件夹。",
+    "store.cannot_create": "无法创建索引文件夹 {folder}（{reason}）；请把 QA_VECTORSTORE 设为可写的文件夹。",
+    "store.not_writable": "索引文件夹 {folder} 不可写；请把 QA_VECTORSTORE 设为可写的文件夹。",
+    "store.corrupt": "索引 {folder} 已损坏，无法打开（{reason}）；请运行 `qa rebuild` 重建索引。",
+    "store.waiting": "另一个进程正在写入索引 {folder}，等它写完……",
     # ------------------------------------------------------------ the Chroma server
     "chroma.unreachable": (
         "无法连接 Chroma 服务器 {url}（QA_CHROMA_URL）；请先启动它（chroma run --path 数据文件夹 --host {host} --port {port}），"
@@ -284,6 +290,11 @@ EN = {
     ),
     "serve.engine_closed": "The answering engine has been closed.",
     "serve.engine_died": "The answering engine's process has stopped; see the errors in the terminal and restart.",
+    "store.is_file": "the index location {folder} is a file, not a folder; set QA_VECTORSTORE to a folder.",
+    "store.cannot_create": "cannot create the index folder {folder} ({reason}); set QA_VECTORSTORE to a writable folder.",
+    "store.not_writable": "the index folder {folder} cannot be written; set QA_VECTORSTORE to a writable folder.",
+    "store.corrupt": "the index {folder} is corrupt and cannot be opened ({reason}); run `qa rebuild` to rebuild it.",
+    "store.waiting": "another process is writing to the index {folder}; waiting for it to finish…",
     "chroma.unreachable": (
         "cannot reach the Chroma server at {url} (QA_CHROMA_URL); start it (chroma run --path DATA_FOLDER --host {host} "
         "--port {port}) or unset QA_CHROMA_URL to use the local index."
