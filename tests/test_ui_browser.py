@@ -62,9 +62,10 @@ def app(browser, tmp_path_factory):
         yield app
 
 
-def open_page(browser, app, viewport):
-    """A fresh page on the app; remembers any request that leaves the app's server."""
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
+def open_page(browser, app, viewport, locale="zh-CN"):
+    """A fresh page on the app, in a browser set to `locale`; remembers any request that
+    leaves the app's server."""
+    context = browser.new_context(viewport=viewport, locale=locale)
     page = context.new_page()
     page.outside_requests = []
     page.on("request", lambda r: None if r.url.startswith((app.url, "data:", "blob:")) else page.outside_requests.append(r.url))
@@ -226,13 +227,7 @@ def test_bad_uploads_get_messages_and_change_nothing(page, tmp_path):
 
 def page_in_browser_locale(browser, app, locale):
     """The page as a browser set to another language than the page's sees it."""
-    context = browser.new_context(viewport=DESKTOP, locale=locale)
-    page = context.new_page()
-    page.outside_requests = []
-    page.on("request", lambda r: None if r.url.startswith((app.url, "data:", "blob:")) else page.outside_requests.append(r.url))
-    page.goto(app.url)
-    page.locator("#qa-question textarea").wait_for()
-    return page
+    return open_page(browser, app, DESKTOP, locale)
 
 
 def toast_title_and_text(page, question):
