@@ -87,12 +87,12 @@ def features(words: list[str], passages: list[str], span: tuple[int, int, int] |
     passages: the texts read; span: (passage index, start, end) of the chosen span."""
     weight = {w: surprisal(w) for w in words}
     total = sum(weight.values()) or 1.0
-    evidence = fold("".join(passages))
-    first = fold(passages[0]) if passages else ""
+    folded = [fold(p) for p in passages]  # folding keeps positions, so the span's offsets hold
+    evidence = "".join(folded)
+    first = folded[0] if folded else ""
     near = ""
     if span is not None:
-        text = fold(passages[span[0]])
-        near = text[max(span[1] - NEAR, 0): span[2] + NEAR]
+        near = folded[span[0]][max(span[1] - NEAR, 0): span[2] + NEAR]
     missing = [w for w in words if w not in evidence]
     return {
         "margin": margin,

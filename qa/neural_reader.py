@@ -46,8 +46,8 @@ class Decision:
     # The best passage alone is enough when its span's margin reaches this (the others
     # are then not read; see read_spans). Infinite: always read them all.
     confident: float = float("inf")
-    extra_sentences: int = 2  # more sentences shown when their spans are as sure as this one's cut
-    extra_margin: float = 0.0  # ... and their margin reaches this
+    extra_sentences: int = 2  # at most this many more sentences shown with an answer,
+    extra_margin: float = 0.0  # ... each holding a span whose margin reaches this
 
     @classmethod
     def load(cls, path: Path = DECISION_PATH) -> "Decision":
