@@ -6,7 +6,6 @@ cannot be read are errors (exit status 1).  Real files, links and `qa` processes
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -104,19 +103,8 @@ def test_a_folder_reached_by_a_link_is_read_once_under_its_own_name(tmp_path):
     assert _documents(tmp_path / "store") == ["docs/real/a.md"]
 
 
-def _without_root_powers() -> tuple[str, ...]:
-    """A prefix that makes a command obey file permissions: root reads every folder
-    unless it gives up CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (it stays root, so it
-    can still run the interpreter under /root)."""
-    if os.geteuid() != 0:
-        return ()
-    if shutil.which("setpriv") is None:
-        pytest.skip("running as root without setpriv: every folder is readable")
-    return ("setpriv", "--bounding-set=-dac_override,-dac_read_search")
-
-
-def test_folders_that_cannot_be_read_are_named_once_and_the_rest_is_ingested(tmp_path):
-    prefix = _without_root_powers()
+def test_folders_that_cannot_be_read_are_named_once_and_the_rest_is_ingested(tmp_path, obeying_permissions):
+    prefix = obeying_permissions
     docs, locked = tmp_path / "docs", tmp_path / "locked"
     (docs / "secret").mkdir(parents=True)
     locked.mkdir()
