@@ -212,7 +212,7 @@ def _open_client(settings: Settings):
     _check_store_folder(settings.vectorstore)
     database = settings.vectorstore / "chroma" / "chroma.sqlite3"
     if not _looks_like_sqlite(database):
-        raise CorruptStoreError(_corrupt_message(settings, "chroma.sqlite3 不是 SQLite 数据库"))
+        raise CorruptStoreError(_corrupt_message(settings, t("store.not_sqlite")))
     return chromadb.PersistentClient(path=str(database.parent), settings=chroma_settings)
 
 
@@ -739,7 +739,7 @@ def _saved_documents(settings: Settings) -> list[tuple[str, str, str]] | None:
 
     try:
         client = _open_client(settings)
-        names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+        names = _collection_names(client)
         docs_name = f"{settings.collection}-docs"
         if docs_name not in names:
             return []
@@ -757,7 +757,7 @@ def _drop_collections(settings: Settings) -> bool:
 
     try:
         client = _open_client(settings)
-        names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+        names = _collection_names(client)
         for name in (settings.collection, f"{settings.collection}-docs"):
             if name in names:
                 client.delete_collection(name)
@@ -766,6 +766,11 @@ def _drop_collections(settings: Settings) -> bool:
         if settings.chroma_url:
             raise
         return False
+
+
+def _collection_names(client) -> set[str]:
+    """The names of the client's collections (chromadb returns names or collections)."""
+    return {c if isinstance(c, str) else c.name for c in client.list_collections()}
 
 
 def _forget_embedded_client(settings: Settings) -> None:

@@ -146,6 +146,7 @@ ZH = {
     "store.cannot_create": "无法创建索引文件夹 {folder}（{reason}）；请把 QA_VECTORSTORE 设为可写的文件夹。",
     "store.not_writable": "索引文件夹 {folder} 不可写；请把 QA_VECTORSTORE 设为可写的文件夹。",
     "store.corrupt": "索引 {folder} 已损坏，无法打开（{reason}）；请运行 `qa rebuild` 重建索引。",
+    "store.not_sqlite": "chroma.sqlite3 不是 SQLite 数据库",
     "store.waiting": "另一个进程正在写入索引 {folder}，等它写完……",
     # ------------------------------------------------------------ the Chroma server
     "chroma.unreachable": (
@@ -294,6 +295,7 @@ EN = {
     "store.cannot_create": "cannot create the index folder {folder} ({reason}); set QA_VECTORSTORE to a writable folder.",
     "store.not_writable": "the index folder {folder} cannot be written; set QA_VECTORSTORE to a writable folder.",
     "store.corrupt": "the index {folder} is corrupt and cannot be opened ({reason}); run `qa rebuild` to rebuild it.",
+    "store.not_sqlite": "chroma.sqlite3 is not an SQLite database",
     "store.waiting": "another process is writing to the index {folder}; waiting for it to finish…",
     "chroma.unreachable": (
         "cannot reach the Chroma server at {url} (QA_CHROMA_URL); start it (chroma run --path DATA_FOLDER --host {host} "
