@@ -22,6 +22,7 @@ import logging
 import os
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
@@ -278,22 +279,18 @@ class ChatPage:
             yield chat, turns
 
     def ask(self, question: str, k: int | None = None) -> dict:
-        try:
+        with _shown_as_error():
             k = int(k or self.engine.settings.k)
             if not 1 <= k <= 50:
                 raise QuestionError(t("question.bad_k"))
             return answer_data(self.engine.ask(question, k=k))
-        except QAError as exc:
-            raise gr.Error(str(exc), title=t("page.toast_error")) from None
 
     # ---------------------------------------------------------- documents
 
     def document_views(self):
         """The documents table, the removal dropdown, and a one-line summary."""
-        try:
+        with _shown_as_error():
             docs = self.engine.documents()
-        except QAError as exc:
-            raise gr.Error(str(exc), title=t("page.toast_error")) from None
         rows = [[d.doc_id, d.chunks, d.chars] for d in docs]
         names = [d.doc_id for d in docs]
         summary = t("page.summary", documents=len(docs), chunks=sum(d.chunks for d in docs))
@@ -313,13 +310,11 @@ class ChatPage:
             label = t("page.importing", name=path.name, n=n + 1, total=len(paths))
             progress((0, 1), desc=label)
             unit = t("page.chunk_unit")
-            try:
+            with _shown_as_error():  # the index cannot be written (its Chroma server is down), nor for the next files
                 report = self.engine.ingest(
                     [path], progress=lambda done, total, label=label: progress((done, total), desc=label, unit=unit),
                     uploads=True,
                 )
-            except QAError as exc:  # the index cannot be written (its Chroma server is down), nor for the next files
-                raise gr.Error(str(exc), title=t("page.toast_error")) from None
             lines += report_lines(report)
             embedded += report.chunks_embedded
         lines.append(t("page.embedded", chunks=embedded, seconds=time.perf_counter() - started))
@@ -329,12 +324,21 @@ class ChatPage:
         if not doc_id:
             return t("page.choose_removal"), *self.document_views()
         try:
-            removed = self.engine.remove(doc_id)
+            with _shown_as_error():
+                removed = self.engine.remove(doc_id)
         except KeyError:
             return t("page.problem", message=t("document.no_such", doc_id=doc_id)), *self.document_views()
-        except QAError as exc:
-            raise gr.Error(str(exc), title=t("page.toast_error")) from None
         return t("page.removed", doc_id=doc_id, chunks=removed), *self.document_views()
+
+
+@contextmanager
+def _shown_as_error():
+    """A mistake a user or operator can make (qa.QAError) as the page's error toast, in
+    the page's language, instead of gradio's anonymous "upstream app raised" error."""
+    try:
+        yield
+    except QAError as exc:
+        raise gr.Error(str(exc), title=t("page.toast_error")) from None
 
 
 # ------------------------------------------------------------------ layout
