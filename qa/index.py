@@ -383,7 +383,8 @@ class Index:
 
     def _load_bm25(self) -> BM25Index:
         stored = BM25Index.load(self._bm25_dir)
-        if stored is not None and self._generation and stored.generation == self._generation:
+        if stored is not None and self._generation and stored.generation == self._generation \
+                and len(stored) == self.chunks.count():  # a writer's stamp may have hidden another's chunks
             return stored
         bm25 = self._reconcile(stored or BM25Index())
         with _store_lock(self.settings, blocking=False) as locked:
@@ -410,6 +411,10 @@ class Index:
         if self._stored_generation() != self._generation:
             self.bm25 = self._reconcile(self.bm25)
         self._new_generation()
+        if self.settings.chroma_url and self.chunks.count() != len(self.bm25):
+            # Another writer stamped between that look and this stamp (Chroma has no
+            # compare-and-set), so this stamp hides its chunks: take them in now.
+            self.bm25 = self._reconcile(self.bm25)
 
     @_server_calls
     def refresh(self) -> None:
