@@ -93,12 +93,18 @@ class BM25Index:
         col = self.vocab.get(term)
         return 0 if col is None else int(self._df[col])
 
-    def search(self, tokens: list[str], k: int) -> list[tuple[str, float]]:
+    def search(self, tokens: list[str], k: int, allowed: frozenset[str] | set[str] | None = None) -> list[tuple[str, float]]:
+        """The k best chunks for the tokens; only those in allowed, when given."""
         self._prepare()
         terms = [self.vocab[t] for t in tokens if t in self.vocab]
         if not terms or not self.ids:
             return []
         scores = np.asarray(self._weights[terms].sum(axis=0)).ravel()
+        if allowed is not None:
+            kept = np.zeros_like(scores)
+            rows = [self._row_of[cid] for cid in allowed if cid in self._row_of]
+            kept[rows] = scores[rows]
+            scores = kept
         k = min(k, int(np.count_nonzero(scores)))
         if k == 0:
             return []

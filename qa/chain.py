@@ -14,11 +14,11 @@ from typing import Iterable, Iterator
 
 from langchain_core.runnables import RunnableLambda
 
-from . import backends, citations
+from . import backends, bases, citations
 from .index import Index
 from .intake import checked_history, checked_question
-from .messages import use_language
-from .records import Answer, Citation, IngestReport, QuestionError, Source
+from .messages import t, use_language
+from .records import Answer, Citation, IngestReport, MissingError, QAError, QuestionError, Source
 from .question import question_names
 from .reader import Reading
 from .retrieval import HybridRetriever, Passage
@@ -48,7 +48,8 @@ class Engine:
         self.settings = settings.replace(**overrides) if settings and overrides else settings or Settings.load(**overrides)
         use_language(self.settings.language)  # the messages and answer labels it produces
         self._embeddings = embeddings
-        self._index: Index | None = None
+        self._embeddings_by_model: dict[str, object] = {}
+        self._indexes: dict[str, Index] = {}  # one per knowledge base, by name
         self._lock = threading.RLock()
         self._write_lock = threading.Lock()
         self.reader = backends.make(backends.OFFLINE, self.settings)
@@ -58,22 +59,86 @@ class Engine:
 
     @property
     def index(self) -> Index:
-        return self._index if self._index is not None else self.open()
+        """The index of the settings' knowledge base (the default one unless ``kb`` is set)."""
+        return self.base()
+
+    def base(self, kb: str | None = None) -> Index:
+        """The index of a knowledge base (qa/bases.py), opened on first use; the
+        settings' base when kb is None."""
+        name = self._base_name(kb)
+        index = self._indexes.get(name)
+        return index if index is not None else self._open_base(name)
 
     def open(self, progress=False) -> Index:
         """Load the model and the index; on first use, index the default documents
         (progress: True for a bar on stderr, or a callable(done, total))."""
-        with self._lock:
-            if self._index is None:
-                from .embeddings import load_embeddings
+        return self._open_base(self._base_name(None), progress)
 
-                embeddings = self._embeddings or load_embeddings(self.settings.embedding_model)
-                index = Index(self.settings, embeddings)
+    def _base_name(self, kb: str | None) -> str:
+        kb = self.settings.kb if kb is None else kb
+        return bases.DEFAULT if bases.is_default(kb) else bases.checked_name(kb)
+
+    def _open_base(self, name: str, progress=False, create: dict | None = None) -> Index:
+        """create: the settings of a base to make (it must not exist yet)."""
+        with self._lock:
+            if name in self._indexes:
+                return self._indexes[name]
+            from .index import base_record, settings_of_base
+
+            if create is None:
+                settings = settings_of_base(self.settings, name)
+            elif base_record(self.settings, name) is not None:
+                raise bases.BaseError(t("kb.exists", name=name))
+            else:
+                settings = self.settings.replace(kb=name, **create)
+            embeddings = self._embeddings_for(settings.embedding_model)
+            index = Index(settings, embeddings)
+            if not self._indexes:
                 self.reader.use_embeddings(embeddings)
-                if index.is_new and self.settings.default_documents:
-                    index.ingest([p for p in self.settings.default_documents if Path(p).exists()], progress=progress)
-                self._index = index
-            return self._index
+            if index.is_new and bases.is_default(name) and settings.default_documents:
+                index.ingest([p for p in settings.default_documents if Path(p).exists()], progress=progress)
+            self._indexes[name] = index
+            return index
+
+    def _embeddings_for(self, model: str):
+        if self._embeddings is not None and model == self.settings.embedding_model:
+            return self._embeddings
+        if model not in self._embeddings_by_model:
+            from .embeddings import load_embeddings
+
+            self._embeddings_by_model[model] = load_embeddings(model)
+        return self._embeddings_by_model[model]
+
+    def knowledge_bases(self) -> list[bases.BaseInfo]:
+        """Every knowledge base in the store, the default first."""
+        from .index import list_bases
+
+        return list_bases(self.settings)
+
+    def create_base(self, name: str, embedding_model: str | None = None, chunk_size: int | None = None,
+                    chunk_overlap: int | None = None) -> bases.BaseInfo:
+        """Make an empty knowledge base; its model and chunking are the settings' unless given."""
+        name = bases.checked_name(name)
+        if bases.is_default(name):
+            raise bases.BaseError(t("kb.exists", name=name))
+        chosen = {"embedding_model": embedding_model or self.settings.embedding_model,
+                  "chunk_size": chunk_size or self.settings.chunk_size,
+                  "chunk_overlap": self.settings.chunk_overlap if chunk_overlap is None else chunk_overlap}
+        self.settings.replace(**chosen)  # checks the values before anything is made
+        with self._write_lock:
+            self._open_base(name, create=chosen)
+        return next(b for b in self.knowledge_bases() if b.name == name)
+
+    def delete_base(self, name: str) -> None:
+        """Delete a knowledge base and everything in it (not the default one)."""
+        from .index import delete_base
+
+        name = self._base_name(name)
+        if bases.is_default(name):
+            raise bases.BaseError(t("kb.default_kept"))
+        with self._write_lock, self._lock:
+            delete_base(self.settings, name)
+            self._indexes.pop(name, None)
 
     def warm_up(self) -> None:
         """Load what the first question would otherwise wait for (word segmenter,
@@ -84,23 +149,22 @@ class Engine:
             pass
 
     # Writers queue behind each other; questions go on while a long ingest embeds.
-    def ingest(self, paths: Iterable[str | Path], progress=False, uploads: bool = False) -> IngestReport:
+    def ingest(self, paths: Iterable[str | Path], progress=False, uploads: bool = False, kb: str | None = None) -> IngestReport:
         """uploads: the files are the chat page's copies of uploads, known by their names."""
         with self._write_lock:
-            return self.index.ingest(paths, progress=progress, uploads=uploads)
+            return self.base(kb).ingest(paths, progress=progress, uploads=uploads)
 
-    def remove(self, doc_id: str) -> int:
+    def remove(self, doc_id: str, kb: str | None = None) -> int:
         """Remove a document by its id (or its file's path)."""
         with self._write_lock:
-            return self.index.remove(doc_id)
+            return self.base(kb).remove(doc_id)
 
-    def documents(self):
-        return self.index.documents()
+    def documents(self, kb: str | None = None):
+        return self.base(kb).documents()
 
-    @property
-    def retriever(self) -> HybridRetriever:
+    def retriever(self, kb: str | None = None) -> HybridRetriever:
         s = self.settings
-        return HybridRetriever(index=self.index, k=s.k, fetch_k=s.fetch_k, rrf_k=s.rrf_k, names=question_names)
+        return HybridRetriever(index=self.base(kb), k=s.k, fetch_k=s.fetch_k, rrf_k=s.rrf_k, names=question_names)
 
     # ---------------------------------------------------------- asking
 
@@ -112,9 +176,18 @@ class Engine:
     def check_question(self, question: str) -> str:
         return checked_question(question, self.settings.max_question_chars)
 
-    def search(self, query: str, k: int | None = None) -> list[Source]:
+    def search(self, query: str, k: int | None = None, kb: str | None = None,
+               documents: list[str] | None = None) -> list[Source]:
         query = self.check_question(query)
-        return [_source(p, None) for p in self.retriever.passages(query, k)]
+        return [_source(p, None) for p in self._passages(query, k, kb, documents)]
+
+    def _passages(self, query: str, k: int | None, kb: str | None, documents: list[str] | None) -> list[Passage]:
+        try:
+            return self.retriever(kb).passages(query, k, documents=_checked_documents(documents))
+        except KeyError as exc:
+            if isinstance(exc, QAError):
+                raise
+            raise MissingError(t("document.not_in_index", name=exc.args[0] if exc.args else "")) from None
 
     def reader_for(self, backend: str | None = None):
         """The reader of a backend named in qa/backends.py (the settings' by default)."""
@@ -125,18 +198,23 @@ class Engine:
             return self._readers[backend]
 
     def ask(self, question: str, *, k: int | None = None, history: list[tuple[str, str]] | None = None,
-            backend: str | None = None) -> Answer:
-        """history: earlier (question, answer) turns of a conversation, oldest first."""
+            backend: str | None = None, kb: str | None = None, documents: list[str] | None = None) -> Answer:
+        """history: earlier (question, answer) turns of a conversation, oldest first;
+        kb: the knowledge base to ask (the settings' by default); documents: ids (or
+        file paths) of the documents to answer from, None for all."""
         question = self.check_question(question)
         history = checked_history(history)
-        return self.chain.invoke({"question": question, "k": k, "history": history, "backend": backend})
+        return self.chain.invoke({"question": question, "k": k, "history": history, "backend": backend,
+                                  "kb": kb, "documents": documents})
 
     def ask_stream(self, question: str, *, k: int | None = None, history: list[tuple[str, str]] | None = None,
-                   backend: str | None = None) -> Iterator[str | Answer]:
+                   backend: str | None = None, kb: str | None = None,
+                   documents: list[str] | None = None) -> Iterator[str | Answer]:
         """Pieces of the answer text as they arrive, then the whole Answer."""
         question = self.check_question(question)
         history = checked_history(history)
-        inputs = self._retrieve_step({"question": question, "k": k, "history": history, "backend": backend})
+        inputs = self._retrieve_step({"question": question, "k": k, "history": history, "backend": backend,
+                                      "kb": kb, "documents": documents})
         reader = self.reader_for(backend)
         if not hasattr(reader, "stream"):
             answer = self._answer(inputs)
@@ -144,7 +222,7 @@ class Engine:
             yield answer
             return
         started = time.perf_counter()
-        for item in reader.stream(inputs["question"], inputs["passages"], self.index, history=inputs["history"]):
+        for item in reader.stream(inputs["question"], inputs["passages"], self.base(kb), history=inputs["history"]):
             if isinstance(item, str):
                 yield item
             else:
@@ -169,14 +247,15 @@ class Engine:
 
     def _retrieve(self, inputs: dict) -> list[Passage]:
         started = time.perf_counter()
-        passages = self.retriever.passages(inputs["question"], inputs.get("k"))
+        passages = self._passages(inputs["question"], inputs.get("k"), inputs.get("kb"), inputs.get("documents"))
         inputs.setdefault("timings", {})["retrieve"] = time.perf_counter() - started
         return passages
 
     def _answer(self, inputs: dict) -> Answer:
         started = time.perf_counter()
         reader = self.reader_for(inputs.get("backend"))
-        reading: Reading = reader.read(inputs["question"], inputs["passages"], self.index, history=inputs.get("history"))
+        reading: Reading = reader.read(inputs["question"], inputs["passages"], self.base(inputs.get("kb")),
+                                       history=inputs.get("history"))
         inputs.setdefault("timings", {})["read"] = time.perf_counter() - started
         return self._to_answer(inputs, reading)
 
@@ -199,26 +278,27 @@ class Engine:
             notice=reading.notice,
             concise=reading.concise,
             support=reading.support,
-            citations=[] if reading.abstained else self._citations(reading.answer, sources[: len(reading.used)]),
+            citations=[] if reading.abstained else self._citations(reading.answer, sources[: len(reading.used)],
+                                                                   self.base(inputs.get("kb"))),
             reason=reading.reason if reading.abstained else "",
             qtype=reading.qtype,
             standalone_question=question if "asked" in inputs else "",
         )
 
-    def _citations(self, text: str, cited: list[Source]) -> list[Citation]:
+    def _citations(self, text: str, cited: list[Source], index: Index) -> list[Citation]:
         """A Citation for each marker [n] of text that points at one of the cited sources."""
         found, raw_texts = [], {}
         for n in sorted(citations.cited(text)):
             if not 1 <= n <= len(cited):
                 continue  # not a citation of this answer (a "[5]" quoted from a document)
             source = cited[n - 1]
-            offsets = self._document_span(source, source.highlight, raw_texts) if source.highlight else None
+            offsets = self._document_span(index, source, source.highlight, raw_texts) if source.highlight else None
             start, end = offsets or (None, None)
             found.append(Citation(n=n, source=n - 1, doc_id=source.doc_id, chunk_id=source.chunk_id,
                                   span=source.highlight, start=start, end=end))
         return found
 
-    def _document_span(self, source: Source, span: tuple[int, int], raw_texts: dict[str, str | None]):
+    def _document_span(self, index: Index, source: Source, span: tuple[int, int], raw_texts: dict[str, str | None]):
         """A span of source.text as offsets in the document's raw text, or None.
 
         Source.text is clean text (qa/text.py) and the map back to raw offsets is not
@@ -233,7 +313,7 @@ class Engine:
             return quick
         if source.doc_id not in raw_texts:
             try:
-                raw_texts[source.doc_id] = self.index.raw_text(source.doc_id)
+                raw_texts[source.doc_id] = index.raw_text(source.doc_id)
             except KeyError:  # removed since it was retrieved
                 raw_texts[source.doc_id] = None
         raw = raw_texts[source.doc_id]
@@ -244,6 +324,17 @@ class Engine:
             return None
         start, end = window.raw_span(*span)
         return source.start + start, source.start + end
+
+
+def _checked_documents(documents) -> list[str] | None:
+    """A list of document names, or None for all; a lone string is one name."""
+    if documents is None:
+        return None
+    if isinstance(documents, str):
+        documents = [documents]
+    if not all(isinstance(d, str) for d in documents):
+        raise QuestionError(t("question.bad_documents"), "bad_documents")
+    return list(dict.fromkeys(d.strip() for d in documents if d.strip())) or None
 
 
 def _pieces(text: str, size: int = 8) -> Iterator[str]:

@@ -1,4 +1,4 @@
-"""The ``qa`` command: ingest, ask, search, remove, info, rebuild, eval, serve.
+"""The ``qa`` command: ingest, ask, search, remove, info, rebuild, eval, serve, kb.
 
 User mistakes (every qa.QAError) end with one line on stderr and exit code 1, never a
 traceback; ``qa --debug`` shows their traceback instead.  Any other exception is a bug
@@ -58,15 +58,16 @@ def _engine(ctx: click.Context):
 @click.group()
 @click.option("--vectorstore", type=click.Path(file_okay=False), help="Index directory (QA_VECTORSTORE).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="TOML config file (QA_CONFIG).")
+@click.option("--kb", help="Knowledge base to use (QA_KB; default: the default base). See `qa kb list`.")
 @click.option("--debug", is_flag=True, envvar="QA_DEBUG",
               help="Show the traceback of a mistake instead of its one-line message (QA_DEBUG=1).")
 @click.version_option(package_name="qa-zh")
 @click.pass_context
-def cli(ctx: click.Context, vectorstore: str | None, config_file: str | None, debug: bool) -> None:
+def cli(ctx: click.Context, vectorstore: str | None, config_file: str | None, kb: str | None, debug: bool) -> None:
     """Ask questions about Chinese documents, offline."""
     ctx.obj = {"debug": debug}
     try:
-        ctx.obj["settings"] = Settings.load(config_file, vectorstore=vectorstore)
+        ctx.obj["settings"] = Settings.load(config_file, vectorstore=vectorstore, kb=kb)
     except QAError as exc:
         if debug:
             raise
@@ -104,15 +105,18 @@ def ingest(ctx: click.Context, paths: tuple[str, ...]) -> None:
 @click.option("-k", type=click.IntRange(1, 50), help="Passages to retrieve.")
 @click.option("--backend", type=click.Choice(backends.names()), help="Answer backend.")
 @click.option("--stream", is_flag=True, help="Print the answer as it is generated.")
+@click.option("--doc", "documents", multiple=True, help="Answer only from this document (id or path); repeat for several.")
 @click.pass_context
 @_user_errors
-def ask(ctx: click.Context, question: str, as_json: bool, k: int | None, backend: str | None, stream: bool) -> None:
+def ask(ctx: click.Context, question: str, as_json: bool, k: int | None, backend: str | None, stream: bool,
+        documents: tuple[str, ...]) -> None:
     """Answer QUESTION from the indexed documents."""
     check_shell_argument(question)
     engine = _engine(ctx)
+    documents = list(documents) or None
     if stream and not as_json:
         answer = None
-        for item in engine.ask_stream(question, k=k, backend=backend):
+        for item in engine.ask_stream(question, k=k, backend=backend, documents=documents):
             if isinstance(item, str):
                 click.echo(item, nl=False)
                 sys.stdout.flush()
@@ -120,7 +124,7 @@ def ask(ctx: click.Context, question: str, as_json: bool, k: int | None, backend
                 answer = item
         click.echo()
     else:
-        answer = engine.ask(question, k=k, backend=backend)
+        answer = engine.ask(question, k=k, backend=backend, documents=documents)
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -139,12 +143,13 @@ def ask(ctx: click.Context, question: str, as_json: bool, k: int | None, backend
 @click.argument("query")
 @click.option("-k", type=click.IntRange(1, 50), default=5, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
+@click.option("--doc", "documents", multiple=True, help="Search only this document (id or path); repeat for several.")
 @click.pass_context
 @_user_errors
-def search(ctx: click.Context, query: str, k: int, as_json: bool) -> None:
+def search(ctx: click.Context, query: str, k: int, as_json: bool, documents: tuple[str, ...]) -> None:
     """Show the passages retrieval finds for QUERY, with their scores."""
     check_shell_argument(query)
-    sources = _engine(ctx).search(query, k=k)
+    sources = _engine(ctx).search(query, k=k, documents=list(documents) or None)
     if as_json:
         click.echo(json.dumps([asdict(s) for s in sources], ensure_ascii=False, indent=2))
         return
@@ -170,8 +175,10 @@ def info(ctx: click.Context) -> None:
     """Show the settings, the index and its documents."""
     engine = _engine(ctx)
     settings = engine.settings
-    click.echo(t("cli.info_index", where=settings.chroma_url or settings.vectorstore, collection=settings.collection))
-    click.echo(t("cli.info_embeddings", model=settings.embedding_model))
+    index = engine.index
+    click.echo(t("cli.info_index", where=settings.chroma_url or settings.vectorstore, collection=index.collection_name))
+    click.echo(t("cli.info_base", kb=index.kb))
+    click.echo(t("cli.info_embeddings", model=index.settings.embedding_model))
     click.echo(t("cli.info_backend", backend=settings.backend))
     docs = engine.documents()
     click.echo(t("cli.info_documents", documents=len(docs), chunks=engine.index.count()))
@@ -187,7 +194,10 @@ def rebuild(ctx: click.Context) -> None:
     from .embeddings import load_embeddings
     from .index import rebuild as rebuild_index
 
+    from .index import settings_of_base
+
     settings = ctx.obj["settings"]
+    settings = settings_of_base(settings, settings.kb)
     report = rebuild_index(settings, load_embeddings(settings.embedding_model), progress=sys.stderr.isatty())
     for _, message in report.errors:
         click.echo(message, err=True)
@@ -223,6 +233,68 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
 
     settings = ctx.obj["settings"].replace(**{k: v for k, v in {"host": host, "port": port}.items() if v is not None})
     serve_ui(settings)
+
+
+@cli.group()
+def kb() -> None:
+    """Knowledge bases: separate indexes in one store, each with its own model and chunking."""
+
+
+@kb.command(name="list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@_user_errors
+def kb_list(ctx: click.Context, as_json: bool) -> None:
+    """List the knowledge bases: documents, chunks, size, model."""
+    from .index import list_bases
+
+    found = list_bases(ctx.obj["settings"])
+    if as_json:
+        click.echo(json.dumps([asdict(b) for b in found], ensure_ascii=False, indent=2))
+        return
+    click.echo(t("kb.list_header"))
+    for b in found:
+        click.echo(t("kb.list_row", name=b.name, documents=b.documents, chunks=b.chunks, chars=b.chars,
+                     model=b.embedding_model, chunk_size=b.chunk_size, chunk_overlap=b.chunk_overlap))
+
+
+@kb.command(name="create")
+@click.argument("name")
+@click.option("--model", help="Embedding model of this base (default: QA_EMBEDDING_MODEL).")
+@click.option("--chunk-size", type=click.IntRange(20, None), help="Characters per chunk (default: QA_CHUNK_SIZE).")
+@click.option("--chunk-overlap", type=click.IntRange(0, None), help="Overlap between chunks (default: QA_CHUNK_OVERLAP).")
+@click.pass_context
+@_user_errors
+def kb_create(ctx: click.Context, name: str, model: str | None, chunk_size: int | None, chunk_overlap: int | None) -> None:
+    """Make an empty knowledge base NAME (Chinese names are fine)."""
+    check_shell_argument(name)
+    made = _engine(ctx).create_base(name, embedding_model=model, chunk_size=chunk_size, chunk_overlap=chunk_overlap)
+    click.echo(t("kb.created", name=made.name, model=made.embedding_model, chunk_size=made.chunk_size,
+                 chunk_overlap=made.chunk_overlap))
+
+
+@kb.command(name="delete")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask to confirm.")
+@click.pass_context
+@_user_errors
+def kb_delete(ctx: click.Context, name: str, yes: bool) -> None:
+    """Delete the knowledge base NAME and everything in it (asks first)."""
+    from . import bases
+    from .index import list_bases
+
+    check_shell_argument(name)
+    found = {b.name: b for b in list_bases(ctx.obj["settings"])}
+    if bases.is_default(name):
+        raise UserError(t("kb.default_kept"))
+    base = found.get(bases.checked_name(name))
+    if base is None:
+        raise UserError(t("kb.missing", name=name))
+    if not yes and not click.confirm(t("kb.confirm_delete", name=base.name, documents=base.documents), err=True):
+        click.echo(t("kb.not_deleted"), err=True)
+        sys.exit(1)
+    _engine(ctx).delete_base(base.name)
+    click.echo(t("kb.deleted", name=base.name, documents=base.documents, chunks=base.chunks))
 
 
 def main() -> None:

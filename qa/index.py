@@ -40,6 +40,7 @@ from functools import wraps
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple
 
+from . import bases
 from .bm25 import TOKENIZER, BM25Index, tokenize
 from .chunking import chunk_text
 from .messages import t
@@ -82,6 +83,16 @@ def fingerprint(settings: Settings, model_name: str) -> dict[str, str | int]:
         "chunk_overlap": settings.chunk_overlap,
         "tokenizer": TOKENIZER,  # the saved BM25 side was cut with it
     }
+
+
+@dataclass(frozen=True)
+class Within:
+    """A search kept to some documents: Chroma's filter for the dense side, the
+    chunk ids for BM25."""
+
+    doc_ids: tuple[str, ...]
+    where: dict
+    chunk_ids: frozenset[str]
 
 
 class _Source(NamedTuple):
@@ -329,11 +340,10 @@ class Index:
         self.settings = settings
         self.embeddings = embeddings
         self.fingerprint = fingerprint(settings, embeddings.name)
-        if settings.chroma_url:
-            host = settings.chroma_url.split("://")[-1].replace(":", "_").replace("/", "_")
-            self._bm25_dir = settings.vectorstore / "bm25-cache" / host / settings.collection
-        else:
-            self._bm25_dir = settings.vectorstore / "bm25" / settings.collection
+        self.kb = bases.DEFAULT if bases.is_default(settings.kb) else bases.checked_name(settings.kb)
+        self.collection_name = bases.collection_name(settings.kb, settings.collection)
+        self._record = bases.record(settings.kb, settings.embedding_model, settings.chunk_size, settings.chunk_overlap)
+        self._bm25_dir = _bm25_dir(settings, self.collection_name)
         # Guards the BM25 side, which searches and writes share; held only briefly.
         self._lock = threading.RLock()
         self._writing_here = False
@@ -355,15 +365,15 @@ class Index:
 
     def _open(self) -> None:
         self.client = _open_client(self.settings)
-        self.chunks = self._open_collection(self.settings.collection, check=True)
-        self.docs = self._open_collection(f"{self.settings.collection}-docs", check=False)
+        self.chunks = self._open_collection(self.collection_name, check=True)
+        self.docs = self._open_collection(bases.docs_collection_name(self.collection_name, self.settings.collection), check=False)
         self._generation = self._stored_generation()
         self.bm25 = self._load_bm25()
 
     # ---------------------------------------------------------- opening
 
     def _open_collection(self, name: str, check: bool):
-        metadata = dict(self.fingerprint)
+        metadata = {**self.fingerprint, **self._record}
         collection = self.client.get_or_create_collection(
             name, metadata=metadata, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
         )
@@ -371,7 +381,7 @@ class Index:
             stored = {key: (collection.metadata or {}).get(key) for key in self.fingerprint}
             if stored != self.fingerprint and collection.count() > 0:
                 raise IndexMismatchError(_mismatch_message(self.settings, stored, self.fingerprint))
-            if stored != self.fingerprint:
+            if stored != self.fingerprint or any(k not in (collection.metadata or {}) for k in self._record):
                 collection.modify(metadata=metadata)
         return collection
 
@@ -402,7 +412,7 @@ class Index:
 
     def _new_generation(self) -> None:
         self._generation = uuid.uuid4().hex
-        self.docs.modify(metadata={**self.fingerprint, "generation": self._generation})
+        self.docs.modify(metadata={**self.fingerprint, **self._record, "generation": self._generation})
 
     def _finish_generation(self) -> None:
         """Stamp the end of a write.  Writers on one Chroma server with other
@@ -490,17 +500,27 @@ class Index:
         return {cid: (text, meta) for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"])}
 
     @_server_calls
-    def dense_search(self, query_vector: list[float], n: int) -> list[tuple[str, float]]:
-        total = self.chunks.count()
+    def dense_search(self, query_vector: list[float], n: int, within: "Within | None" = None) -> list[tuple[str, float]]:
+        total = self.chunks.count() if within is None else len(within.chunk_ids)
         if total == 0:
             return []
-        got = self.chunks.query(query_embeddings=[query_vector], n_results=min(n, total), include=["distances"])
+        where = None if within is None else within.where
+        got = self.chunks.query(query_embeddings=[query_vector], n_results=min(n, total), where=where, include=["distances"])
         return [(cid, 1.0 - float(dist)) for cid, dist in zip(got["ids"][0], got["distances"][0])]
 
-    def bm25_search(self, folded_query: str, n: int) -> list[tuple[str, float]]:
+    def bm25_search(self, folded_query: str, n: int, within: "Within | None" = None) -> list[tuple[str, float]]:
         tokens = tokenize(folded_query)
         with self._lock:
-            return self.bm25.search(tokens, n)
+            return self.bm25.search(tokens, n, allowed=None if within is None else within.chunk_ids)
+
+    @_server_calls
+    def within(self, names: Iterable[str]) -> "Within":
+        """The documents (ids or file paths) a search is kept to; KeyError for a name
+        that is no document here."""
+        doc_ids = sorted({self._document_id(name) for name in names})
+        where = {"doc_id": {"$in": doc_ids}} if len(doc_ids) > 1 else {"doc_id": doc_ids[0]}
+        chunk_ids = frozenset(self.chunks.get(where=where, include=[])["ids"])
+        return Within(tuple(doc_ids), where, chunk_ids)
 
     def document_frequency(self, term: str) -> int:
         with self._lock:
@@ -733,6 +753,87 @@ def rebuild(settings: Settings, embeddings, progress=False) -> IngestReport:
         return report
 
 
+# ---------------------------------------------------------------- knowledge bases
+
+
+@_server_calls
+def base_record(settings: Settings, name: str | None) -> dict | None:
+    """The metadata of a base's chunk collection, or None when the base does not exist
+    (the default base always exists, maybe empty)."""
+    client = _open_client(settings)
+    collection = bases.collection_name(name, settings.collection)
+    if collection not in _collection_names(client):
+        return None if not bases.is_default(name) else {}
+    return dict(client.get_collection(collection, embedding_function=None).metadata or {})
+
+
+def settings_of_base(settings: Settings, name: str | None) -> Settings:
+    """The settings a base is read with: the given ones, with the model and chunking
+    the base was made with (the default base: the given ones as they are)."""
+    settings = settings.replace(kb=bases.DEFAULT if bases.is_default(name) else bases.checked_name(name))
+    if bases.is_default(name):
+        return settings
+    record = base_record(settings, name)
+    if record is None:
+        raise bases.BaseError(t("kb.missing", name=settings.kb))
+    return settings.replace(**bases.recorded_settings(record))
+
+
+@_server_calls
+def list_bases(settings: Settings) -> list[bases.BaseInfo]:
+    """Every base in the store, the default first."""
+    client = _open_client(settings)
+    names = _collection_names(client)
+    found = []
+    for collection in sorted(names):
+        if collection.endswith(".docs") or collection.endswith("-docs"):
+            continue
+        chunks = client.get_collection(collection, embedding_function=None)
+        meta = chunks.metadata or {}
+        if collection != settings.collection and bases.NAME_KEY not in meta:
+            continue  # not a base of this project's making
+        docs_name = bases.docs_collection_name(collection, settings.collection)
+        documents = client.get_collection(docs_name, embedding_function=None).get(include=["metadatas"]) \
+            if docs_name in names else {"metadatas": []}
+        recorded = bases.recorded_settings(meta)
+        found.append(bases.BaseInfo(
+            name=meta.get(bases.NAME_KEY, bases.DEFAULT) if collection != settings.collection else bases.DEFAULT,
+            collection=collection,
+            documents=len(documents["metadatas"]),
+            chunks=chunks.count(),
+            chars=sum(int(m.get("chars", 0)) for m in documents["metadatas"]),
+            embedding_model=str(recorded.get("embedding_model", meta.get("embedding_model", settings.embedding_model))),
+            chunk_size=int(recorded.get("chunk_size", meta.get("chunk_size", settings.chunk_size))),
+            chunk_overlap=int(recorded.get("chunk_overlap", meta.get("chunk_overlap", settings.chunk_overlap))),
+        ))
+    if not any(b.name == bases.DEFAULT for b in found):
+        found.append(bases.BaseInfo(bases.DEFAULT, settings.collection, 0, 0, 0, settings.embedding_model,
+                                    settings.chunk_size, settings.chunk_overlap))
+    return sorted(found, key=lambda b: (b.name != bases.DEFAULT, b.name))
+
+
+@_server_calls
+def delete_base(settings: Settings, name: str) -> None:
+    """Delete a base: its collections and its BM25 state.  The default base is emptied."""
+    import shutil
+
+    with _store_lock(settings):
+        if base_record(settings, name) is None:
+            raise bases.BaseError(t("kb.missing", name=name))
+        base_settings = settings.replace(kb=name)
+        _drop_collections(base_settings)
+        shutil.rmtree(_bm25_dir(settings, bases.collection_name(name, settings.collection)), ignore_errors=True)
+
+
+def _bm25_dir(settings: Settings, collection: str) -> Path:
+    """Where a collection's BM25 side is saved: beside the embedded store, or in a
+    cache per Chroma server (the server holds the truth, see Index._load_bm25)."""
+    if settings.chroma_url:
+        host = settings.chroma_url.split("://")[-1].replace(":", "_").replace("/", "_")
+        return settings.vectorstore / "bm25-cache" / host / collection
+    return settings.vectorstore / "bm25" / collection
+
+
 class CorruptStoreError(StoreError):
     """The embedded Chroma database cannot be read."""
 
@@ -745,7 +846,7 @@ def _saved_documents(settings: Settings) -> list[tuple[str, str, str]] | None:
     try:
         client = _open_client(settings)
         names = _collection_names(client)
-        docs_name = f"{settings.collection}-docs"
+        docs_name = bases.docs_collection_name(bases.collection_name(settings.kb, settings.collection), settings.collection)
         if docs_name not in names:
             return []
         records = client.get_collection(docs_name, embedding_function=None).get(include=["documents", "metadatas"])
@@ -763,7 +864,8 @@ def _drop_collections(settings: Settings) -> bool:
     try:
         client = _open_client(settings)
         names = _collection_names(client)
-        for name in (settings.collection, f"{settings.collection}-docs"):
+        chunks_name = bases.collection_name(settings.kb, settings.collection)
+        for name in (chunks_name, bases.docs_collection_name(chunks_name, settings.collection)):
             if name in names:
                 client.delete_collection(name)
         return True
@@ -841,5 +943,6 @@ def _progress_bar(total: int, progress):
 def _mismatch_message(settings: Settings, stored: dict, wanted: dict) -> str:
     differing = [t("index.mismatch_item", setting=k, stored=repr(stored.get(k)), wanted=repr(wanted[k]))
                  for k in wanted if stored.get(k) != wanted[k]]
-    return t("index.mismatch", where=settings.chroma_url or str(settings.vectorstore), collection=repr(settings.collection),
+    return t("index.mismatch", where=settings.chroma_url or str(settings.vectorstore),
+             collection=repr(bases.collection_name(settings.kb, settings.collection)),
              differing=t("index.mismatch_separator").join(differing))

