@@ -184,6 +184,9 @@ class Engine:
     def _passages(self, query: str, k: int | None, kb: str | None, documents: list[str] | None) -> list[Passage]:
         try:
             return self.retriever(kb).passages(query, k, documents=_checked_documents(documents))
+        except bases.BaseError:
+            self._indexes.pop(self._base_name(kb), None)  # deleted by another process: look again next time
+            raise
         except KeyError as exc:
             if isinstance(exc, QAError):
                 raise

@@ -432,7 +432,12 @@ class Index:
         client of a Chroma server.  Cheap when nothing changed (one read)."""
         if self._writing_here:  # this process holds the write lock: it caught up when it took it
             return
-        generation = self._stored_generation()
+        from chromadb.errors import NotFoundError
+
+        try:
+            generation = self._stored_generation()
+        except NotFoundError:  # another process deleted this base
+            raise bases.BaseError(t("kb.missing", name=self.kb)) from None
         if generation == self._generation:
             return
         with self._lock:

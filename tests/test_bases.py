@@ -55,8 +55,12 @@ def test_deleting_a_base_leaves_the_other_intact(tmp_path):
         engine.create_base(name)
         engine.ingest([files / folder / "budget.txt"], kb=name)
 
+    other_process = _engine(tmp_path)
+    assert "八十万元" in other_process.ask("差旅预算是多少？", kb="项目").answer
     engine.delete_base("项目")
 
+    with pytest.raises(BaseError, match="项目"):  # it had the base open
+        other_process.ask("差旅预算是多少？", kb="项目")
     assert [b.name for b in engine.knowledge_bases()] == ["default", "财务部"]
     assert "三百万元" in engine.ask("差旅预算是多少？", kb="财务部").answer
     with pytest.raises(BaseError, match="项目"):
@@ -189,5 +193,7 @@ def test_bases_on_a_chroma_server_are_apart_and_seen_by_every_process(tmp_path):
         assert f"财务-{prefix}" in [b.name for b in reader.knowledge_bases()]
     finally:
         writer.delete_base(f"财务-{prefix}")
+    with pytest.raises(BaseError):  # the reader had it open
+        reader.ask("差旅预算是多少？", kb=f"财务-{prefix}")
     with pytest.raises(BaseError):
         _engine(tmp_path / "third", **settings).ask("差旅预算是多少？", kb=f"财务-{prefix}")
