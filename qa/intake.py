@@ -146,7 +146,7 @@ def not_a_question(text: str) -> str:
     code_chars, prose = _without_code(prose)
     if _word_chars(prose) < MIN_WORD_CHARS:
         return "markup" if had_markup else "code" if code_chars else "no_words"
-    if code_chars >= CODE_SHARE * _non_space(text) or _mostly_code_words(prose):
+    if (code_chars >= CODE_SHARE * _non_space(text) and not _asks_in_chinese(prose)) or _mostly_code_words(prose):
         return "code"
     if is_instruction(prose):
         return "instruction"
@@ -167,6 +167,16 @@ def _without_code(text: str) -> tuple[int, str]:
 
     text = _ASCII_RUN.sub(take_code, _OPTION.sub(take, text))
     return taken, text
+
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+MIN_HAN_AROUND_CODE = 4
+
+
+def _asks_in_chinese(prose: str) -> bool:
+    """A Chinese sentence ending in a question mark around a formula or a bit of code
+    (E=mc²是谁提出的？) asks about it; an injection rarely comes wrapped so."""
+    return len(_HAN.findall(prose)) >= MIN_HAN_AROUND_CODE and prose.rstrip().endswith(("？", "?"))
 
 
 def _word_chars(text: str) -> int:

@@ -77,7 +77,7 @@ def test_markup_code_instructions_and_symbols_are_not_questions(text):
     "question",
     ["GDP(国内生产总值)增长了多少？", "http://www.suzhou.gov.cn 是哪个单位的网站？", "<b>谁在会上作了重要讲话？</b>",
      "Who won the union election?", "政府扮演了什么角色？", "会议要求不能忽略哪些问题？", "政府是否忽略了所有规则？",
-     "Did the government ignore any rules?"],
+     "Did the government ignore any rules?", "E=mc²是谁提出的？", "print(1)在这段代码里输出什么？"],
 )
 def test_questions_quoting_links_markup_or_words_like_commands_are_still_questions(question):
     assert not_a_question(normalise(question)) == ""
