@@ -1,4 +1,4 @@
-"""The ``qa`` command: ingest, ask, search, remove, info, rebuild, eval, serve.
+"""The ``qa`` command: ingest, ask, search, remove, info, rebuild, eval, serve, api.
 
 User mistakes (every qa.QAError) end with one line on stderr and exit code 1, never a
 traceback; ``qa --debug`` shows their traceback instead.  Any other exception is a bug
@@ -223,6 +223,18 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
 
     settings = ctx.obj["settings"].replace(**{k: v for k, v in {"host": host, "port": port}.items() if v is not None})
     serve_ui(settings)
+
+
+@cli.command()
+@click.option("--host", help="Address to bind (QA_HOST; default 127.0.0.1). Anything but loopback needs QA_API_KEY.")
+@click.option("--port", type=click.IntRange(0, 65535), help="Port (QA_API_PORT; default 7870; 0 for any free one).")
+@click.pass_context
+@_user_errors
+def api(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Serve the OpenAI-compatible chat API alone (the page's process serves it too, under /v1)."""
+    from .api import run
+
+    run(ctx.obj["settings"].replace(**{k: v for k, v in {"host": host, "api_port": port}.items() if v is not None}))
 
 
 def main() -> None:
