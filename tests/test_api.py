@@ -281,3 +281,56 @@ def test_the_pages_process_serves_the_api_too(tmp_path):
         assert "OpenAI" in app.log() and app.url + "v1" in app.log()
         with httpx.Client() as http:
             assert b"gradio_config" in http.get(app.url, timeout=30).content  # the page is still there
+
+
+# ---------------------------------------------------------------- in process
+
+
+class TinyEngine:
+    """The engine methods the API calls, answering every question the same way."""
+
+    def __init__(self, settings):
+        self.settings = settings
+
+    def check_question(self, question):
+        return question
+
+    def ask(self, question, **options):
+        from qa.records import Answer
+
+        return Answer(question, "答案", False, [])
+
+
+def test_a_page_bound_beyond_loopback_without_a_key_keeps_its_api_closed():
+    from starlette.testclient import TestClient
+
+    from qa.api import create_api
+    from qa.settings import Settings
+
+    closed = TestClient(create_api(TinyEngine(Settings(host="0.0.0.0"))))
+    response = closed.get("/models", headers={"Authorization": "Bearer anything"})
+    assert response.status_code == 401 and error_of(response)["code"] == "api_key_required"
+    keyed = TestClient(create_api(TinyEngine(Settings(host="0.0.0.0", api_key=KEY))))
+    assert keyed.get("/models", headers={"Authorization": f"Bearer {KEY}"}).json()["data"][0]["id"] == MODEL
+
+
+def test_the_key_is_never_shown_in_settings():
+    from qa.settings import Settings
+
+    settings = Settings(api_key=KEY)
+    assert KEY not in repr(settings) and settings.describe()["api_key"] == "***"
+
+
+def test_history_is_the_answered_user_turns_before_the_last_user_message():
+    from qa.api import chat_turns
+
+    question, history = chat_turns([
+        {"role": "system", "content": "be brief"},
+        {"role": "user", "content": "unanswered"},
+        {"role": "user", "content": "q1"},
+        {"role": "assistant", "content": [{"type": "text", "text": "a1"}]},
+        {"role": "developer", "content": "ignored"},
+        {"role": "user", "content": "q2"},
+        {"role": "assistant", "content": "prefill after the question, ignored"},
+    ])
+    assert (question, history) == ("q2", [("q1", "a1")])
