@@ -69,9 +69,12 @@ def main() -> None:
         for question in QUESTIONS[:5]:  # warm up both
             engine.ask(question)
             client.chat.completions.create(model=model, messages=messages(question))
-        local, remote, first_piece, remote_stream = [], [], [], []
+        local, remote, first_piece, remote_stream, round_trip = [], [], [], [], []
         for _ in range(args.rounds):
             for question in QUESTIONS:
+                t = time.perf_counter()
+                client.models.list()  # HTTP, auth and JSON without the engine
+                round_trip.append((time.perf_counter() - t) * 1000)
                 t = time.perf_counter()
                 engine.ask(question)
                 local.append((time.perf_counter() - t) * 1000)
@@ -89,6 +92,8 @@ def main() -> None:
           f"{platform.system()} {platform.release()}")
     print(f"time: {started:%Y-%m-%d %H:%M} UTC; embedding model {args.model}; {len(QUESTIONS)} questions x "
           f"{args.rounds} rounds")
+    print(f"load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(summary("API, GET /v1/models (no engine)", round_trip))
     print(summary("in-process Engine.ask()", local))
     print(summary("API, non-streaming", remote))
     print(summary("API, streaming (whole answer)", remote_stream))
