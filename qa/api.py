@@ -341,19 +341,28 @@ def create_api(engine, settings: Settings | None = None):
                            code="model_not_found")
         return model
 
+    async def engine_call(function, *args):
+        """A blocking engine call in the thread pool, its failure as an APIError."""
+        try:
+            return await run_in_threadpool(function, *args)
+        except APIError:
+            raise
+        except Exception as exc:
+            raise _engine_error(exc) from None
+
     @app.get("/models")
     async def models():
-        names = await run_in_threadpool(_knowledge_bases, engine)
+        names = await engine_call(_knowledge_bases, engine)
         return {"object": "list", "data": [model_entry(name) for name in names]}
 
     @app.get("/models/{model:path}")
     async def model(model: str):
-        return model_entry(await run_in_threadpool(known_model, model))
+        return model_entry(await engine_call(known_model, model))
 
     @app.post("/chat/completions")
     async def chat_completions(request: Request):
         data = _json_object(await _read_body(request, settings.api_max_request_bytes))
-        model = await run_in_threadpool(known_model, data.get("model"))
+        model = await engine_call(known_model, data.get("model"))
         question, history = chat_turns(data.get("messages"))
         stream = _field(data, "stream", bool, False)
         k = _field(data, "k", int)
@@ -375,16 +384,14 @@ def create_api(engine, settings: Settings | None = None):
             return _HeldStream(events, slot, media_type="text/event-stream",
                                headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
         try:
-            answer = await run_in_threadpool(lambda: engine.ask(question, **options))
-        except Exception as exc:
-            raise _engine_error(exc) from None
+            answer = await engine_call(lambda: engine.ask(question, **options))
         finally:
             slot.leave()
         return reply.completion(answer, _usage(prompt, answer.answer))
 
     @app.get("/documents")
     async def documents():
-        docs = await run_in_threadpool(engine.documents)
+        docs = await engine_call(engine.documents)
         return {"object": "list", "data": [_document_entry(d) for d in docs]}
 
     @app.post("/documents")
@@ -408,10 +415,7 @@ def create_api(engine, settings: Settings | None = None):
                 path.parent.mkdir()
                 path.write_bytes(await upload.read())
                 paths.append(path)
-            try:
-                report = await run_in_threadpool(lambda: engine.ingest(paths, uploads=True))
-            except Exception as exc:
-                raise _engine_error(exc) from None
+            report = await engine_call(lambda: engine.ingest(paths, uploads=True))
         if report.errors and not (report.added or report.updated or report.unchanged or report.duplicates):
             path, message = report.errors[0]
             raise APIError(400, message, param="file", code=report.error_codes.get(path, "invalid_document"))

@@ -277,7 +277,9 @@ def test_the_pages_process_serves_the_api_too(tmp_path):
     with running_app(tmp_path, HASH) as app:
         client = openai.OpenAI(base_url=app.url + "v1", api_key="-", max_retries=0, timeout=60)
         assert [m.id for m in client.models.list().data] == [MODEL]
-        assert "[1]" in ask(client, "会议在哪里召开？").choices[0].message.content
+        whole = ask(client, "会议在哪里召开？").choices[0].message.content
+        pieces = [c.choices[0].delta.content or "" for c in ask(client, "会议在哪里召开？", stream=True) if c.choices]
+        assert "[1]" in whole and len(pieces) > 2 and "".join(pieces) == whole  # gradio's app does not hold the stream back
         assert "OpenAI" in app.log() and app.url + "v1" in app.log()
         with httpx.Client() as http:
             assert b"gradio_config" in http.get(app.url, timeout=30).content  # the page is still there
