@@ -1,4 +1,4 @@
-"""The ``qa`` command: ingest, ask, search, remove, info, rebuild, eval, serve, kb.
+"""The ``qa`` command: ingest, ask, search, remove, info, rebuild, eval, serve, api, kb.
 
 User mistakes (every qa.QAError) end with one line on stderr and exit code 1, never a
 traceback; ``qa --debug`` shows their traceback instead.  Any other exception is a bug
@@ -295,6 +295,18 @@ def kb_delete(ctx: click.Context, name: str, yes: bool) -> None:
         sys.exit(1)
     _engine(ctx).delete_base(base.name)
     click.echo(t("kb.deleted", name=base.name, documents=base.documents, chunks=base.chunks))
+
+
+@cli.command()
+@click.option("--host", help="Address to bind (QA_HOST; default 127.0.0.1). Anything but loopback needs QA_API_KEY.")
+@click.option("--port", type=click.IntRange(0, 65535), help="Port (QA_API_PORT; default 7870; 0 for any free one).")
+@click.pass_context
+@_user_errors
+def api(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Serve the OpenAI-compatible chat API alone (the page's process serves it too, under /v1)."""
+    from .api import run
+
+    run(ctx.obj["settings"].replace(**{k: v for k, v in {"host": host, "api_port": port}.items() if v is not None}))
 
 
 def main() -> None:

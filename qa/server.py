@@ -68,13 +68,22 @@ def serve(settings: Settings) -> None:
         app = build_app(engine)
         documents, chunks = engine.wait_ready()
         print(t("serve.ready", documents=documents, chunks=chunks, seconds=time.perf_counter() - started), flush=True)
+        from .api import mount, public_url
+
+        options = launch_options(settings)
+        # The OpenAI-compatible API under /v1, ahead of gradio's own routes.
+        options["app_kwargs"]["routes"] = [mount(engine, settings)]
         try:
-            app.launch(prevent_thread_lock=True, **launch_options(settings))
+            app.launch(prevent_thread_lock=True, **options)
         except OSError:  # taken while the engine loaded; gradio says so with a traceback
             check_address(settings.host, settings.port)
             raise
         host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
         print(t("serve.started", url=f"http://{host}:{app.server_port}/"), flush=True)
+        if beyond_loopback(settings.host) and not settings.api_key:
+            print(t("api.closed_with_page", host=settings.host), file=sys.stderr, flush=True)
+        else:
+            print(t("api.with_page", url=public_url(settings.host, app.server_port)), flush=True)
         app.block_thread()
     finally:
         engine.close()

@@ -76,6 +76,12 @@ class Settings:
     port: int = 7860
     # The interface's language (qa/messages.py): "zh" (Chinese) or "en" (English).
     language: str = "zh"
+    # The OpenAI-compatible API (qa/api.py; `qa api`, and the page's process under /v1).
+    # Its bearer token: required beyond loopback, and whenever set.  Never shown or logged.
+    api_key: str = field(default="", repr=False)
+    api_port: int = 7870  # `qa api`'s port (QA_API_PORT); not 8000, where `chroma run` listens
+    api_max_in_flight: int = 8  # questions answered at once; more get HTTP 429
+    api_max_request_bytes: int = 1_000_000  # a chat request's body; uploads may be max_file_bytes
 
     def __post_init__(self) -> None:
         for name in ("vectorstore", "prompts_dir"):
@@ -95,8 +101,11 @@ class Settings:
 
         if self.language not in TABLES:
             raise SettingsError(f"language must be one of {', '.join(TABLES)}, not {self.language!r}")
-        if not 0 <= self.port <= 65535:
-            raise SettingsError(f"port must be between 0 and 65535, not {self.port}")
+        for name in ("port", "api_port"):
+            if not 0 <= getattr(self, name) <= 65535:
+                raise SettingsError(f"{name} must be between 0 and 65535, not {getattr(self, name)}")
+        if self.api_max_in_flight < 1 or self.api_max_request_bytes < 1:
+            raise SettingsError("api_max_in_flight and api_max_request_bytes must be at least 1")
 
     @classmethod
     def load(cls, config_file: str | Path | None = None, **overrides: Any) -> "Settings":
@@ -119,11 +128,11 @@ class Settings:
         return self.from_mapping({**dataclasses.asdict(self), **changes})
 
     def describe(self) -> dict[str, str]:
-        """Settings as display strings, with the API key masked."""
+        """Settings as display strings, with the API keys masked."""
         shown = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.name == "llm_api_key":
+            if f.name in ("llm_api_key", "api_key"):
                 value = "***" if value else ""
             shown[f.name] = str(value)
         return shown
