@@ -64,6 +64,7 @@ FORMATS = (
 SUFFIXES = tuple(suffix for f in FORMATS for suffix in f.suffixes)
 _BY_NAME = {f.name: f for f in FORMATS}
 _BY_SUFFIX = {suffix: f for f in FORMATS for suffix in f.suffixes}
+_REFUSED = {".doc": "doc_legacy"}
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of .doc, .xls, .ppt before 2007
 
 
@@ -74,6 +75,12 @@ def supported() -> str:
 
 def is_supported(name: str) -> bool:
     return _suffix(name) in _BY_SUFFIX
+
+
+def refusal(name: str) -> str:
+    """Why a file of this name is not read (a code of qa/messages.py's document.*):
+    an old Word file has its own message, saying what to do."""
+    return _REFUSED.get(_suffix(name), "unsupported_type")
 
 
 def sniff(data: bytes, name: str) -> Format | None:
