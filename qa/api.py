@@ -4,7 +4,7 @@ chat page's process (qa/server.py) serves it next to the page, both under ``/v1`
     GET    /v1/models                   the knowledge bases, one model each
     POST   /v1/chat/completions         answer the last user message (stream or not)
     GET    /v1/documents?kb=NAME        the documents of a knowledge base (the settings' one without kb)
-    POST   /v1/documents?kb=NAME        upload files (multipart, field "file")
+    POST   /v1/documents?kb=NAME        upload files (multipart, field "file"; every type qa/loaders reads)
     DELETE /v1/documents/{id}?kb=NAME   remove one (ids may hold slashes)
 
 A chat completion may carry ``"documents": [ids]`` to answer from those documents only.
@@ -39,8 +39,9 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Mount
 
+from . import loaders
 from .messages import byte_size, t
-from .records import SUPPORTED_SUFFIXES, Answer, IngestReport, MissingError, QAError, QuestionError, Source
+from .records import Answer, IngestReport, MissingError, QAError, QuestionError, Source
 from .settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
@@ -413,9 +414,10 @@ def create_api(engine, settings: Settings | None = None):
             paths = []
             for n, upload in enumerate(files):
                 name = Path(upload.filename or "").name
-                if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
-                    raise APIError(400, t("document.unsupported", name=name or "?"), param="file",
-                                   code="unsupported")
+                if not loaders.is_supported(name):
+                    code = loaders.refusal(name)
+                    raise APIError(400, t(f"document.{code}", name=name or "?", formats=loaders.supported()),
+                                   param="file", code=code)
                 path = Path(folder, str(n), name)  # one folder each: two uploads may share a name
                 path.parent.mkdir()
                 path.write_bytes(await upload.read())

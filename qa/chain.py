@@ -27,6 +27,7 @@ from .text import clean, script_of
 
 
 def _source(passage: Passage, highlight: tuple[int, int] | None) -> Source:
+    page, section = passage.place(highlight[0] if highlight else 0)
     return Source(
         doc_id=passage.doc_id,
         text=passage.text,
@@ -38,6 +39,8 @@ def _source(passage: Passage, highlight: tuple[int, int] | None) -> Source:
         highlight=highlight,
         dense_score=passage.dense_score,
         bm25_score=passage.bm25_score,
+        page=page,
+        section=section,
     )
 
 
@@ -298,7 +301,7 @@ class Engine:
             offsets = self._document_span(index, source, source.highlight, raw_texts) if source.highlight else None
             start, end = offsets or (None, None)
             found.append(Citation(n=n, source=n - 1, doc_id=source.doc_id, chunk_id=source.chunk_id,
-                                  span=source.highlight, start=start, end=end))
+                                  span=source.highlight, start=start, end=end, page=source.page, section=source.section))
         return found
 
     def _document_span(self, index: Index, source: Source, span: tuple[int, int], raw_texts: dict[str, str | None]):

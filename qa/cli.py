@@ -80,7 +80,7 @@ def cli(ctx: click.Context, vectorstore: str | None, config_file: str | None, kb
 @click.pass_context
 @_user_errors
 def ingest(ctx: click.Context, paths: tuple[str, ...]) -> None:
-    """Add .txt/.md files or folders to the index (unchanged files are skipped).
+    """Add files (.txt .md .pdf .docx .html .epub) or folders to the index (unchanged files are skipped).
 
     Everything under a folder that is not ingested is named: other file types and links
     to folders already read are skipped; links to nothing and folders that cannot be
@@ -89,6 +89,8 @@ def ingest(ctx: click.Context, paths: tuple[str, ...]) -> None:
     report = engine.ingest(paths, progress=sys.stderr.isatty())
     for path, existing in report.duplicates:
         click.echo(t("cli.skipped_duplicate", path=path, existing=existing), err=True)
+    for _, message in report.notes:
+        click.echo(t("cli.note", message=message), err=True)
     for _, message in report.skipped:
         click.echo(t("cli.skipped", message=message), err=True)
     for _, message in report.errors:
@@ -136,7 +138,7 @@ def ask(ctx: click.Context, question: str, as_json: bool, k: int | None, backend
         click.echo()
         for n, source in enumerate(answer.sources, 1):
             snippet = source.text if len(source.text) <= 80 else source.text[:80] + "…"
-            click.echo(f"[{n}] {source.doc_id} #{source.chunk_index} ({source.start}-{source.end}) {snippet}")
+            click.echo(f"[{n}] {source.place()} #{source.chunk_index} ({source.start}-{source.end}) {snippet}")
 
 
 @cli.command()
@@ -154,7 +156,7 @@ def search(ctx: click.Context, query: str, k: int, as_json: bool, documents: tup
         click.echo(json.dumps([asdict(s) for s in sources], ensure_ascii=False, indent=2))
         return
     for n, s in enumerate(sources, 1):
-        click.echo(f"[{n}] {s.doc_id} #{s.chunk_index} score={s.score:.4f} dense={s.dense_score} bm25={s.bm25_score}")
+        click.echo(f"[{n}] {s.place()} #{s.chunk_index} score={s.score:.4f} dense={s.dense_score} bm25={s.bm25_score}")
         click.echo(f"    {s.text}")
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import hashlib
+import json
 import logging
 import os
 import sys
@@ -40,13 +41,13 @@ from functools import wraps
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple
 
-from . import bases
+from . import bases, loaders
 from .bm25 import TOKENIZER, BM25Index, tokenize
 from .chunking import chunk_text
 from .messages import t
-from .records import SUPPORTED_SUFFIXES, DocumentInfo, IndexMismatchError, IngestReport, StoreError, sizes_apart
+from .records import DocumentInfo, IndexMismatchError, IngestReport, StoreError, sizes_apart
 from .settings import Settings
-from .text import DocumentError, clean, decode_bytes, fold
+from .text import DocumentError, clean, fold
 
 SCHEMA_VERSION = 3  # 3: BM25 tokens no longer stored in chunk metadata
 _CALL_BATCH = 1000  # ids per Chroma call (below the client's maximum batch size)
@@ -72,6 +73,7 @@ class _Prepared:
     metadatas: list[dict]
     folded: list[str]  # what is embedded and tokenised (text.fold of each chunk)
     tokens: list[list[str]]  # BM25 tokens per chunk
+    pieces: str = ""  # where in the document each part of raw is (pages, sections), as JSON; see _places
 
 
 def fingerprint(settings: Settings, model_name: str) -> dict[str, str | int]:
@@ -117,7 +119,7 @@ def _collect(paths: Iterable[str | Path], uploads: bool, report: IngestReport) -
             root = path.resolve().name
             files = _walk(path, report)
             if not files and str(path) not in report.error_codes:  # not when it could not be read at all
-                _problem(report, path, "no_documents")
+                _problem(report, path, "no_documents", formats=loaders.supported())
             for file in files:
                 name = "/".join(filter(None, (root, file.relative_to(path).as_posix())))
                 found.setdefault(str(file.resolve()), _Source(file, str(file.resolve()), name))
@@ -134,7 +136,7 @@ def _collect(paths: Iterable[str | Path], uploads: bool, report: IngestReport) -
 
 
 def _walk(folder: Path, report: IngestReport) -> list[Path]:
-    """The .txt and .md files under folder, sorted; every entry that is not one of them
+    """The files under folder that qa/loaders reads, sorted; every entry that is not one of them
     (or a folder to walk) is named in the report.  Links to folders are followed once:
     a link to a folder already walked (an ancestor, say) is skipped, so nothing loops."""
     walked = {folder.resolve()}
@@ -162,12 +164,12 @@ def _visit(path: Path, walked: set[Path], pending: list[Path], files: list[Path]
         else:
             walked.add(path.resolve())
             pending.append(path)
-    elif path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
+    elif path.is_file() and loaders.is_supported(path.name):
         files.append(path)
     elif path.is_symlink() and not path.exists():
         _broken_link(report, path)
     else:  # another type of file; a socket, a pipe, a device
-        _skip(report, path, "unsupported_type")
+        _skip(report, path, loaders.refusal(path.name), formats=loaders.supported())
 
 
 def _broken_link(report: IngestReport, link: Path) -> None:
@@ -569,10 +571,13 @@ class Index:
         id_of = {_source_key(d.path): d.doc_id for d in documents}
         by_hash = {d.sha256: d.doc_id for d in documents}
         prepared: list[_Prepared] = []
+        reading = _progress_bar(len(sources), progress is True and len(sources) > 1, "reading", "file")
         for source in sources:
             path = source.path
+            reading(1)
             try:
-                raw = self._read(path, path.name if uploads else str(path))  # an upload's path is a temporary copy
+                loaded = self._read(path, path.name if uploads else str(path))  # an upload's path is a temporary copy
+                raw = loaded.text
                 sha = _content_hash(raw)
                 doc_id = id_of.get(source.key) or next(c for c in _id_candidates(source) if c not in existing)
                 old = existing.get(doc_id)
@@ -582,7 +587,7 @@ class Index:
                 if sha in by_hash and by_hash[sha] != doc_id:
                     report.duplicates.append((str(path), by_hash[sha]))
                     continue
-                doc = self._prepare_text(doc_id, source.key, raw)
+                doc = self._prepare_text(doc_id, source.key, raw, loaded.pieces)
             except DocumentError as exc:
                 report.errors.append((str(path), str(exc)))
                 report.error_codes[str(path)] = exc.code
@@ -590,7 +595,9 @@ class Index:
             by_hash[sha] = id_of[source.key] = doc.doc_id
             existing.setdefault(doc_id, DocumentInfo(doc_id, source.key, sha, len(doc.chunk_ids), len(raw)))
             (report.updated if old is not None else report.added).append(doc.doc_id)
+            report.notes += [(str(path), note) for note in loaded.notes]
             prepared.append(doc)
+        reading(None)
         report.chunks_embedded = self._write(prepared, progress)
         report.seconds = time.perf_counter() - started
         return report
@@ -621,8 +628,8 @@ class Index:
                 return d.doc_id
         raise KeyError(name)
 
-    def _read(self, path: Path, name: str) -> str:
-        """The file's text; name is how messages call it."""
+    def _read(self, path: Path, name: str) -> loaders.Loaded:
+        """The file's text and where in it each page and section is; name is how messages call it."""
         try:
             size = path.stat().st_size
             if size > self.settings.max_file_bytes:
@@ -631,9 +638,11 @@ class Index:
             data = path.read_bytes()
         except OSError:
             raise DocumentError.of("unreadable", name=name) from None
-        return decode_bytes(data, name)
+        return loaders.load(data, name)
 
-    def _prepare_text(self, doc_id: str, path: str, raw: str) -> _Prepared:
+    def _prepare_text(self, doc_id: str, path: str, raw: str, pieces=()) -> _Prepared:
+        """pieces: loaders.Piece, or their JSON as stored (rebuild)."""
+        pieces = [loaders.Piece(*p) for p in json.loads(pieces)] if isinstance(pieces, str) and pieces else list(pieces or ())
         cleaned = clean(raw)
         if not cleaned.text.strip():
             raise DocumentError.of("no_text", name=doc_id)
@@ -653,10 +662,12 @@ class Index:
                     "start": start,
                     "end": end,
                     "before": _sentence_before(cleaned.text, chunk.start),
+                    **_places(pieces, cleaned.positions, chunk.start, chunk.end),
                 }
             )
         folded = [fold(text) for text in texts]
-        return _Prepared(doc_id, path, raw, sha, ids, texts, metadatas, folded, [tokenize(f) for f in folded])
+        stored = json.dumps([[p.start, p.end, p.page, p.section] for p in pieces], ensure_ascii=False) if pieces else ""
+        return _Prepared(doc_id, path, raw, sha, ids, texts, metadatas, folded, [tokenize(f) for f in folded], stored)
 
     def _write(self, prepared: list[_Prepared], progress) -> int:
         if not prepared:
@@ -727,7 +738,8 @@ class Index:
                 embeddings=[[1.0]] * len(batch),
                 documents=[doc.raw for doc in batch],
                 metadatas=[
-                    {"doc_id": doc.doc_id, "path": doc.path, "sha256": doc.sha256, "chunks": len(doc.chunk_ids), "chars": len(doc.raw)}
+                    {"doc_id": doc.doc_id, "path": doc.path, "sha256": doc.sha256, "chunks": len(doc.chunk_ids), "chars": len(doc.raw),
+                     **({"pieces": doc.pieces} if doc.pieces else {})}
                     for doc in batch
                 ],
             )
@@ -750,7 +762,7 @@ def rebuild(settings: Settings, embeddings, progress=False) -> IngestReport:
             if saved is None:
                 report.errors.append((str(moved), t("index.moved_aside", moved=moved)))
         index = Index(settings, embeddings)
-        prepared = [index._prepare_text(doc_id, path, raw) for doc_id, path, raw in saved or []]
+        prepared = [index._prepare_text(doc_id, path, raw, pieces) for doc_id, path, raw, pieces in saved or []]
         report.added = [p.doc_id for p in prepared]
         started = time.perf_counter()
         report.chunks_embedded = index._write(prepared, progress)
@@ -843,8 +855,8 @@ class CorruptStoreError(StoreError):
     """The embedded Chroma database cannot be read."""
 
 
-def _saved_documents(settings: Settings) -> list[tuple[str, str, str]] | None:
-    """(doc_id, path, raw text) of every stored document; None when an embedded store
+def _saved_documents(settings: Settings) -> list[tuple[str, str, str, str]] | None:
+    """(doc_id, path, raw text, pieces as JSON) of every stored document; None when an embedded store
     cannot be read."""
     from chromadb.errors import ChromaError
 
@@ -855,7 +867,7 @@ def _saved_documents(settings: Settings) -> list[tuple[str, str, str]] | None:
         if docs_name not in names:
             return []
         records = client.get_collection(docs_name, embedding_function=None).get(include=["documents", "metadatas"])
-        return [(m["doc_id"], m.get("path", ""), raw) for m, raw in zip(records["metadatas"], records["documents"])]
+        return [(m["doc_id"], m.get("path", ""), raw, m.get("pieces", "")) for m, raw in zip(records["metadatas"], records["documents"])]
     except (ChromaError, CorruptStoreError):
         if settings.chroma_url:
             raise
@@ -918,6 +930,26 @@ def _sentence_before(text: str, start: int, limit: int = 600) -> str:
     return ""
 
 
+def _places(pieces: list, positions: tuple[int, ...], start: int, end: int) -> dict:
+    """Chunk metadata saying where clean text[start:end] is: the page and section it
+    starts in, and, when it runs over into others, "marks": JSON [[offset in the chunk,
+    page, section], ...] from which retrieval.Passage.place finds the page of any span."""
+    if not pieces:
+        return {}
+    import bisect
+
+    starts = [p.start for p in pieces]
+    first = max(0, bisect.bisect_right(starts, positions[start]) - 1)
+    last = max(0, bisect.bisect_right(starts, positions[end - 1]) - 1)
+    place = {"page": pieces[first].page or 0, "section": pieces[first].section}
+    if last > first:
+        marks = [[0, pieces[first].page or 0, pieces[first].section]]
+        for piece in pieces[first + 1 : last + 1]:
+            marks.append([bisect.bisect_left(positions, piece.start) - start, piece.page or 0, piece.section])
+        place["marks"] = json.dumps(marks, ensure_ascii=False)
+    return place
+
+
 def _content_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
@@ -926,7 +958,7 @@ def _doc_key(doc_id: str) -> str:
     return "doc:" + hashlib.sha256(doc_id.encode("utf-8")).hexdigest()[:32]
 
 
-def _progress_bar(total: int, progress):
+def _progress_bar(total: int, progress, desc: str = "embedding", unit: str = "chunk"):
     """A callable taking a step (or None to close): tqdm on a terminal, or a user callback."""
     if callable(progress):
         done = [0]
@@ -941,7 +973,7 @@ def _progress_bar(total: int, progress):
         return lambda n: None
     from tqdm import tqdm
 
-    bar = tqdm(total=total, unit="chunk", desc="embedding", file=sys.stderr, leave=False)
+    bar = tqdm(total=total, unit=unit, desc=desc, file=sys.stderr, leave=False)
     return lambda n: bar.close() if n is None else bar.update(n)
 
 

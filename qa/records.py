@@ -11,9 +11,6 @@ from dataclasses import asdict, dataclass, field
 
 from .messages import byte_size, t
 
-SUPPORTED_SUFFIXES = (".txt", ".md")
-
-
 class QAError(Exception):
     """The base of every error a user or operator can cause (a question, a file, a
     setting, an index built otherwise, a model that is not installed): its message is
@@ -73,6 +70,15 @@ class Source:
     highlight: tuple[int, int] | None = None
     dense_score: float | None = None
     bm25_score: float | None = None
+    # Where the highlighted span (else the passage) is: its page in a PDF (None for
+    # formats without pages) and the path of the headings above it ("第二章 > 2.1 试点").
+    page: int | None = None
+    section: str = ""
+
+    def place(self) -> str:
+        """The document, page and section for people: 报告.pdf 第12页 · 第二章 > 2.1 试点."""
+        where = t("source.page", doc_id=self.doc_id, page=self.page) if self.page else self.doc_id
+        return t("source.section", where=where, section=self.section) if self.section else where
 
     def document_span(self, span: tuple[int, int]) -> tuple[int, int] | None:
         """A span of ``text`` as offsets in the document's raw text, or None when that
@@ -108,6 +114,8 @@ class Citation:
     # None when they cannot be mapped exactly.
     start: int | None = None
     end: int | None = None
+    page: int | None = None  # as in Source
+    section: str = ""
 
 
 @dataclass
@@ -157,6 +165,8 @@ class IngestReport:
     # to folders already read.  (path, message)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     error_codes: dict[str, str] = field(default_factory=dict)  # path -> its code (the end of its key in qa/messages.py)
+    # Said about documents that were ingested: pages that are scanned images, pages read by OCR.  (path, message)
+    notes: list[tuple[str, str]] = field(default_factory=list)
     chunks_embedded: int = 0
     seconds: float = 0.0
 

@@ -6,6 +6,7 @@ in either script, or with full-width digits, meets the same passages.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -29,6 +30,20 @@ class Passage:
     dense_score: float | None
     bm25_score: float | None
     before: str = ""  # the sentence preceding the passage in its document
+    page: int | None = None  # where the passage starts (PDF pages; None without pages)
+    section: str = ""  # the path of the headings above its start
+    marks: str = ""  # JSON [[offset, page, section], ...] when it runs over pages or sections (index._places)
+
+    def place(self, offset: int = 0) -> tuple[int | None, str]:
+        """The page and section of the passage's text at ``offset``."""
+        if not self.marks:
+            return self.page, self.section
+        page, section = self.page, self.section
+        for at, mark_page, mark_section in json.loads(self.marks):
+            if at > offset:
+                break
+            page, section = mark_page or None, mark_section
+        return page, section
 
     def to_document(self) -> Document:
         return Document(page_content=self.text, metadata={k: v for k, v in vars(self).items() if k != "text"})
@@ -114,6 +129,9 @@ class HybridRetriever(BaseRetriever):
                     dense_score=dense_of.get(cid),
                     bm25_score=sparse_of.get(cid),
                     before=meta.get("before", ""),
+                    page=int(meta["page"]) if meta.get("page") else None,
+                    section=meta.get("section", ""),
+                    marks=meta.get("marks", ""),
                 )
             )
         return passages

@@ -66,7 +66,8 @@ from . import citations  # noqa: E402
 from .backends import BACKENDS, OFFLINE  # noqa: E402
 from .bases import DEFAULT as DEFAULT_BASE  # noqa: E402
 from .messages import t  # noqa: E402
-from .records import SUPPORTED_SUFFIXES, Answer, IngestReport, QAError, QuestionError, Source  # noqa: E402
+from . import loaders  # noqa: E402
+from .records import Answer, IngestReport, QAError, QuestionError, Source  # noqa: E402
 from .settings import Settings  # noqa: E402
 
 if TYPE_CHECKING:
@@ -168,7 +169,7 @@ def _score_text(source: Source) -> str:
 
 
 def render_source(n: int, source: Source, show_scores: bool) -> str:
-    head = [f"<b>[{n}] {html.escape(source.doc_id)}</b>", t("page.passage_number", n=source.chunk_index + 1)]
+    head = [f"<b>[{n}] {html.escape(source.place())}</b>", t("page.passage_number", n=source.chunk_index + 1)]
     if show_scores:
         head.append(_score_text(source))
     return (
@@ -214,6 +215,7 @@ def report_lines(report: IngestReport) -> list[str]:
     lines += [t("page.updated", doc_id=doc) for doc in report.updated]
     lines += [t("page.unchanged", doc_id=doc) for doc in report.unchanged]
     lines += [t("page.duplicate", name=Path(path).name, existing=existing) for path, existing in report.duplicates]
+    lines += [t("page.note", message=message) for _, message in report.notes]
     lines += [t("page.skipped", message=message) for _, message in report.skipped]
     lines += [t("page.problem", message=message) for _, message in report.errors]
     return lines
@@ -326,13 +328,15 @@ class ChatPage:
     def add_files(self, files, kb=None, progress=gr.Progress()):
         paths = [Path(f) for f in files or []]
         if not paths:
-            return t("page.choose_files"), *self.document_views(kb)
+            return t("page.choose_files", formats=loaders.supported()), *self.document_views(kb)
         lines, embedded, started = [], 0, time.perf_counter()
         # One file at a time: the engine's lock is released between files, so
         # questions asked during a long upload wait for one file, not all.
         for n, path in enumerate(paths):
-            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                lines.append(t("page.problem", message=t("document.unsupported", name=path.name)))
+            if not loaders.is_supported(path.name):
+                code = loaders.refusal(path.name)
+                code = "unsupported" if code == "unsupported_type" else code
+                lines.append(t("page.problem", message=t(f"document.{code}", name=path.name, formats=loaders.supported())))
                 continue
             label = t("page.importing", name=path.name, n=n + 1, total=len(paths))
             progress((0, 1), desc=label)
@@ -414,7 +418,7 @@ def _documents_tab() -> SimpleNamespace:
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
             ui.files = gr.File(
-                label=t("page.upload"), file_count="multiple", file_types=list(SUPPORTED_SUFFIXES),
+                label=t("page.upload", formats=" / ".join(loaders.SUFFIXES)), file_count="multiple", file_types=list(loaders.SUFFIXES),
                 elem_id="qa-upload", height=150,
             )
             ui.add = gr.Button(t("page.add"), variant="primary", elem_id="qa-add")

@@ -244,9 +244,12 @@ def test_an_upload_that_is_not_a_document_is_400(api):
     binary = httpx.post(api.url + "/documents", headers=headers, timeout=60,
                         files={"file": ("photo.txt", bytes(range(256)) * 8, "text/plain")})
     assert binary.status_code == 400 and "photo.txt" in error_of(binary)["message"]
-    pdf = httpx.post(api.url + "/documents", headers=headers, timeout=60,
-                     files={"file": ("paper.pdf", b"%PDF-1.4", "application/pdf")})
-    assert pdf.status_code == 400 and error_of(pdf)["code"] == "unsupported"
+    slides = httpx.post(api.url + "/documents", headers=headers, timeout=60,
+                        files={"file": ("talk.pptx", b"PK\x03\x04 slides", "application/octet-stream")})
+    assert slides.status_code == 400 and error_of(slides)["code"] == "unsupported_type"
+    broken = httpx.post(api.url + "/documents", headers=headers, timeout=60,
+                        files={"file": ("paper.pdf", b"%PDF-1.4", "application/pdf")})
+    assert broken.status_code == 400 and "paper.pdf" in error_of(broken)["message"]
     nothing = httpx.post(api.url + "/documents", headers=headers, timeout=60, data={"x": "1"})
     assert nothing.status_code == 400 and error_of(nothing)["code"] == "invalid_upload"
 

@@ -1,4 +1,4 @@
-"""Ingesting a folder reads every .txt and .md file under it and names everything else it
+"""Ingesting a folder reads every document under it (qa/loaders reads them) and names everything else it
 finds there, with the reason, in the interface's language: other file types and links
 to folders already read are skipped (nothing is lost), links to nothing and folders that
 cannot be read are errors (exit status 1).  Real files, links and `qa` processes."""
@@ -39,11 +39,11 @@ def _documents(store: Path) -> list[str]:
 
 
 def _messy_folder(root: Path) -> Path:
-    """docs/ with one good document, a PDF, a link to nothing, a link back up and a link to itself."""
+    """docs/ with one good document, a presentation, a link to nothing, a link back up and a link to itself."""
     docs = root / "docs"
     (docs / "sub").mkdir(parents=True)
     (docs / "good.md").write_text(GOOD, encoding="utf-8")
-    (docs / "paper.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    (docs / "paper.pptx").write_bytes(b"PK\x03\x04")
     (docs / "gone.txt").symlink_to("../nowhere.txt")
     (docs / "sub" / "up").symlink_to("..")
     (docs / "self").symlink_to("self")
@@ -52,13 +52,13 @@ def _messy_folder(root: Path) -> Path:
 
 EXPECTED = {
     None: [
-        "已跳过 {docs}/paper.pdf：不支持的文件类型（只导入 .txt 和 .md）",
+        "已跳过 {docs}/paper.pptx：不支持的文件类型（只导入 .txt .md .pdf .docx .html .htm .xhtml .epub）",
         "已跳过 {docs}/self：链接 self 绕回自身，无法打开",
         "已跳过 {docs}/sub/up：链接指向已读过的文件夹 {docs}，不再重复读取",
         "错误：{docs}/gone.txt：链接指向的 ../nowhere.txt 不存在",
     ],
     "en": [
-        "skipped {docs}/paper.pdf: unsupported type (only .txt and .md are ingested)",
+        "skipped {docs}/paper.pptx: unsupported type (only .txt .md .pdf .docx .html .htm .xhtml .epub are ingested)",
         "skipped {docs}/self: a link (self) that goes round a loop of links",
         "skipped {docs}/sub/up: a link to {docs}, a folder already read; not read again",
         "error: {docs}/gone.txt: a link to ../nowhere.txt, which does not exist",
@@ -81,13 +81,13 @@ def test_files_of_other_types_and_links_to_folders_already_read_are_skipped_with
     docs = tmp_path / "docs"
     (docs / "deep").mkdir(parents=True)
     (docs / "good.md").write_text(GOOD, encoding="utf-8")
-    (docs / "deep" / "report.docx").write_bytes(b"PK\x03\x04")
+    (docs / "deep" / "sheet.xlsx").write_bytes(b"PK\x03\x04")
     (docs / "deep" / "again").symlink_to(docs)
     done = _qa(tmp_path / "store", "ingest", str(docs))
     assert done.returncode == 0, done.stderr
     assert done.stderr.splitlines() == [
         f"已跳过 {docs}/deep/again：链接指向已读过的文件夹 {docs}，不再重复读取",
-        f"已跳过 {docs}/deep/report.docx：不支持的文件类型（只导入 .txt 和 .md）",
+        f"已跳过 {docs}/deep/sheet.xlsx：不支持的文件类型（只导入 .txt .md .pdf .docx .html .htm .xhtml .epub）",
     ]
     assert _documents(tmp_path / "store") == ["docs/good.md"]
 
@@ -128,7 +128,7 @@ def test_folders_that_cannot_be_read_are_named_once_and_the_rest_is_ingested(tmp
 MESSAGES = {
     "zh": {
         "missing": "{tmp}/nope.txt：没有这个文件或文件夹",
-        "no_documents": "{tmp}/empty：这个文件夹里没有 .txt 或 .md 文件",
+        "no_documents": "{tmp}/empty：这个文件夹里没有能导入的文件（.txt .md .pdf .docx .html .htm .xhtml .epub）",
         "too_large": "{tmp}/big.txt：文件太大（2.4 KB，上限是 1 KB）",
         "no_text": "blank.txt：文件里没有文字",
         "empty": "{tmp}/empty.txt：文件是空的",
@@ -138,7 +138,7 @@ MESSAGES = {
     },
     "en": {
         "missing": "{tmp}/nope.txt: no such file or folder",
-        "no_documents": "{tmp}/empty: no .txt or .md files in this folder",
+        "no_documents": "{tmp}/empty: nothing in this folder can be ingested (.txt .md .pdf .docx .html .htm .xhtml .epub)",
         "too_large": "{tmp}/big.txt: the file is 2.4 KB, over the 1 KB limit",
         "no_text": "blank.txt: the file has no text",
         "empty": "{tmp}/empty.txt: the file is empty",

@@ -37,12 +37,13 @@ def test_offsets_round_trip_to_the_original_text(tmp_path):
 
 def test_reingesting_unchanged_files_embeds_nothing(tmp_path):
     engine = _engine(tmp_path)
-    first = engine.ingest([ARTICLE, FIXTURES])
-    assert first.chunks_embedded > 0 and len(first.added) == 2
+    first = engine.ingest([ARTICLE, FIXTURES])  # the fixtures hold PDF, Word, HTML and EPUB files too
+    assert first.chunks_embedded > 0
+    assert {"article.txt", "fixtures/bridge_news.txt", "fixtures/documents/report.pdf"} <= set(first.added)  # a folder names its files
     before = _snapshot(engine)
     again = engine.ingest([ARTICLE, FIXTURES])
     assert again.chunks_embedded == 0
-    assert sorted(again.unchanged) == ["article.txt", "fixtures/bridge_news.txt"]  # a folder names its files
+    assert sorted(again.unchanged) == sorted(first.added)
     assert _snapshot(engine) == before
     # A new process over the same store agrees.
     assert _snapshot(_engine(tmp_path)) == before

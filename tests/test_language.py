@@ -153,7 +153,7 @@ def english_app(tmp_path_factory):
 def test_the_english_page_has_english_labels_and_html_lang(english_app):
     with urllib.request.urlopen(english_app.url, timeout=10) as response:
         html = response.read().decode("utf-8")
-    assert 'lang="en"' in html and '"Upload documents (.txt / .md, several at once)"' in html
+    assert 'lang="en"' in html and '"Upload documents (.txt / .md / .pdf / .docx / .html / .htm / .xhtml / .epub; several at once)"' in html
     assert "Questions on Chinese documents" in html and "上传文档" not in html and "提问" not in html
 
 

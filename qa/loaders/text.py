@@ -1,0 +1,28 @@
+"""Plain text and Markdown: decoded as they are (qa/text.py); a Markdown file's
+``#`` headings give its sections."""
+
+from __future__ import annotations
+
+import re
+
+from ..text import decode_bytes
+from . import Loaded, Piece
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+
+
+def load(data: bytes, name: str) -> Loaded:
+    text = decode_bytes(data, name)
+    if not name.lower().endswith(".md"):
+        return Loaded(text)
+    pieces: list[Piece] = []
+    path: list[tuple[int, str]] = []
+    start = 0
+    for match in _HEADING.finditer(text):
+        if match.start() > start:
+            pieces.append(Piece(start, match.start(), None, " > ".join(h for _, h in path)))
+        level = len(match.group(1))
+        path = [(lv, h) for lv, h in path if lv < level] + [(level, match.group(2).strip())]
+        start = match.start()
+    pieces.append(Piece(start, len(text), None, " > ".join(h for _, h in path)))
+    return Loaded(text, [p for p in pieces if p.end > p.start])
