@@ -11,6 +11,7 @@ import json
 import sys
 from dataclasses import asdict
 from functools import wraps
+from pathlib import Path
 
 import click
 
@@ -82,9 +83,11 @@ def cli(ctx: click.Context, vectorstore: str | None, config_file: str | None, kb
 def ingest(ctx: click.Context, paths: tuple[str, ...]) -> None:
     """Add files (.txt .md .pdf .docx .html .epub) or folders to the index (unchanged files are skipped).
 
-    Everything under a folder that is not ingested is named: other file types and links
-    to folders already read are skipped; links to nothing and folders that cannot be
-    read are errors, and errors make the exit status 1."""
+    Everything under a folder that is not ingested is named with its reason: other file
+    types and links to folders already read are skipped; files that cannot be read
+    (encrypted, corrupt, scanned without OCR), links to nothing and folders that cannot be
+    read are errors.  The exit status is 1 when a path named here failed, or when nothing
+    at all could be ingested; a folder's unreadable files alone do not fail the run."""
     engine = _engine(ctx)
     report = engine.ingest(paths, progress=sys.stderr.isatty())
     for path, existing in report.duplicates:
@@ -96,8 +99,14 @@ def ingest(ctx: click.Context, paths: tuple[str, ...]) -> None:
     for _, message in report.errors:
         click.echo(t("cli.ingest_error", message=message), err=True)
     click.echo(report.summary())
-    if report.errors:
+    if _ingest_failed(report, paths):
         sys.exit(1)
+
+
+def _ingest_failed(report, paths: tuple[str, ...]) -> bool:
+    named = {str(Path(p)) for p in paths}
+    something = report.added or report.updated or report.unchanged or report.duplicates
+    return bool(report.errors) and (not something or any(path in named for path, _ in report.errors))
 
 
 @cli.command()

@@ -73,7 +73,7 @@ def test_a_messy_folder_ingests_its_document_and_names_everything_else_with_its_
     done = _qa(tmp_path / "store", "ingest", str(docs), language=language)
     assert done.stderr.splitlines() == [line.format(docs=docs) for line in EXPECTED[language]]
     assert done.stdout.startswith(SUMMARY[language])
-    assert done.returncode == 1  # the link to nothing may have been a document
+    assert done.returncode == 0  # something was ingested, and what was not is named
     assert _documents(tmp_path / "store") == ["docs/good.md"]
 
 
