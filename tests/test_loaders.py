@@ -64,6 +64,16 @@ def test_a_pdf_table_keeps_its_rows_with_their_cells_apart():
         assert " | ".join(row) in lines
 
 
+def test_a_table_printed_by_a_browser_keeps_its_cells_apart_though_no_space_separates_them():
+    import re
+
+    lines = _load("browser.pdf").text.splitlines()
+    rows = re.findall(r"<tr>(.*?)</tr>", made.BROWSER_PAGE)
+    for row in rows:
+        assert " | ".join(re.findall(r"<td>(.*?)</td>", row)) in lines
+    assert "自十二月一日起，本市调整三条公交线路。" in lines  # prose keeps no such marks
+
+
 def test_a_traditional_chinese_pdf_keeps_its_script():
     loaded = _load("traditional.pdf")
     for paragraph in made.TRADITIONAL:

@@ -23,6 +23,10 @@ from . import Loaded, assemble, join_lines
 
 _EDGE = 0.1  # the share of the page's height at the top and bottom where running headers and footers sit
 _CELL_GAP = 1.5  # a gap wider than this many font sizes between two runs of a line separates cells
+# Between two Chinese characters, in font sizes: with no space, wider than any letter-spacing
+# of prose; with a space PDFium put there (it saw a gap), wider than a space of text.
+_CJK_CELL_GAP = 0.4
+_CJK_SPACED_CELL_GAP = 0.3
 _MIN_CHARS = 10  # fewer letters than this on a page with an image: a scanned page
 
 
@@ -118,7 +122,10 @@ def _page_lines(page, pdfium_c) -> list[_Line]:
 
 def _cells(text: str, start: int, end: int, textpage, pdfium_c) -> str:
     """text[start:end] with each run of spaces made " | " when it spans a wide gap (a
-    table's cells), dropped between Chinese characters, kept as one space otherwise."""
+    table's cells), dropped between Chinese characters, kept as one space otherwise.
+    Some producers (Chrome, for one) put no space at all between a table's cells, so a
+    gap between two Chinese characters wider than a fraction of the font size, which
+    running text never has, separates cells too."""
     out = []
     i = start
     while i < end:
@@ -126,19 +133,27 @@ def _cells(text: str, start: int, end: int, textpage, pdfium_c) -> str:
         if ch not in " \t\u3000":
             out.append(ch)
             i += 1
+            if i < end and _wide(ch) and _wide(text[i]) and _gap(textpage, pdfium_c, i - 1, i) > _CJK_CELL_GAP:
+                out.append(" | ")
             continue
         j = i
         while j < end and text[j] in " \t\u3000":
             j += 1
         before, after = text[i - 1], text[j] if j < end else ""
-        size = pdfium_c.FPDFText_GetFontSize(textpage.raw, i - 1) or 10.0
-        gap = textpage.get_charbox(j)[0] - textpage.get_charbox(i - 1)[2] if after else 0.0
-        if gap > _CELL_GAP * size:
+        both_wide = _wide(before) and _wide(after)
+        if after and _gap(textpage, pdfium_c, i - 1, j) > (_CJK_SPACED_CELL_GAP if both_wide else _CELL_GAP):
             out.append(" | ")
-        elif after and not (_wide(before) and _wide(after)):
+        elif after and not both_wide:
             out.append(" ")
         i = j
     return "".join(out)
+
+
+def _gap(textpage, pdfium_c, left: int, right: int) -> float:
+    """The space between two characters' boxes, in font sizes of the first."""
+    size = pdfium_c.FPDFText_GetFontSize(textpage.raw, left) or 10.0
+    # Loose boxes are the characters' advances: a full stop's ink is a dot at the left of its em.
+    return (textpage.get_charbox(right, loose=True)[0] - textpage.get_charbox(left, loose=True)[2]) / size
 
 
 def _wide(ch: str) -> bool:
