@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs Debian's chromium, a CJK font and an emoji font for the browser tests
 # (Playwright drives /usr/bin/chromium; never `playwright install`). Without the
-# fonts, Chinese and the page's icons render as boxes. Does nothing when all are there.
+# fonts, Chinese and the page's icons render as boxes. Also libGL, which OpenCV (under
+# the OCR extra's RapidOCR) loads at import. Does nothing when all are there.
 set -eu
 
 have_fonts() {
@@ -9,7 +10,11 @@ have_fonts() {
         fc-list 2>/dev/null | grep -qi "noto color emoji"
 }
 
-if [ -x /usr/bin/chromium ] && have_fonts; then
+have_libgl() {
+    ldconfig -p 2>/dev/null | grep -q "libGL.so.1"
+}
+
+if [ -x /usr/bin/chromium ] && have_fonts && have_libgl; then
     exit 0
 fi
 
@@ -23,9 +28,9 @@ export DEBIAN_FRONTEND=noninteractive
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 if ! { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends \
-        chromium fonts-wqy-zenhei fonts-noto-color-emoji fontconfig; } >"$log" 2>&1; then
+        chromium fonts-wqy-zenhei fonts-noto-color-emoji fontconfig libgl1 libglib2.0-0; } >"$log" 2>&1; then
     cat "$log" >&2
     exit 1
 fi
 fc-cache -f >/dev/null 2>&1 || true
-echo "installed: $(/usr/bin/chromium --version 2>/dev/null || echo chromium), fonts-wqy-zenhei, fonts-noto-color-emoji"
+echo "installed: $(/usr/bin/chromium --version 2>/dev/null || echo chromium), fonts-wqy-zenhei, fonts-noto-color-emoji, libgl1"
