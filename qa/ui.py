@@ -109,7 +109,7 @@ CSS = """
 .qa-source { margin: 0.2em 0 0.9em; }
 .qa-source-head { font-size: 12px; color: var(--body-text-color-subdued); margin-bottom: 0.2em; }
 .qa-source-head b { color: var(--body-text-color); }
-.qa-source-text { line-height: 1.7; font-size: 14px; color: var(--body-text-color); }
+.qa-source-text { line-height: 1.7; font-size: 14px; color: var(--body-text-color); white-space: pre-line; }
 .qa-source-text mark { background: #fde68a; color: #111827; font-size: inherit; padding: 0 0.1em; border-radius: 2px; }
 .qa-timings { font-size: 0.8em; color: var(--body-text-color-subdued); }
 #qa-examples { gap: 0.4rem; }
@@ -418,7 +418,7 @@ def _documents_tab() -> SimpleNamespace:
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
             ui.files = gr.File(
-                label=t("page.upload", formats=" / ".join(loaders.SUFFIXES)), file_count="multiple", file_types=list(loaders.SUFFIXES),
+                label=t("page.upload", formats=" / ".join(loaders.SUFFIXES)), file_count="multiple", file_types=list(loaders.UPLOADABLE),
                 elem_id="qa-upload", height=150,
             )
             ui.add = gr.Button(t("page.add"), variant="primary", elem_id="qa-add")

@@ -222,6 +222,41 @@ def test_bad_uploads_get_messages_and_change_nothing(page, tmp_path):
     shoot(page, "upload-errors-desktop")
 
 
+@pytest.fixture
+def roomy_page(browser, bases_app):
+    """A page without the small upload limit of the module's app."""
+    page = open_page(browser, bases_app, DESKTOP)
+    yield page
+    assert page.outside_requests == [], "the page fetched something from outside"
+    page.context.close()
+
+
+def test_a_pdf_and_a_word_file_are_uploaded_and_answers_name_their_page(roomy_page, tmp_path):
+    import shutil
+
+    from playwright.sync_api import expect
+
+    page = roomy_page
+    documents = ROOT / "tests" / "fixtures" / "documents"
+    memo = tmp_path / "memo.doc"
+    memo.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    report = shutil.copy(documents / "report.pdf", tmp_path / "城建报告.pdf")
+    upload(page, [report, documents / "report.docx", memo])
+    status = page.locator("#qa-doc-status")
+    expect(status).to_contain_text("已添加：城建报告.pdf", timeout=60_000)
+    expect(status).to_contain_text("report.docx")
+    expect(status).to_contain_text("memo.doc：这是旧版 Word 文件")
+    expect(page.locator("#qa-doc-table")).to_contain_text("城建报告.pdf")
+
+    page.get_by_role("tab", name="💬 问答").click()
+    assert "十二亿元" in ask(page, "东湖大桥的投资金额是多少？")
+    page.locator(".thought-group .title").last.click()
+    first = page.locator(".qa-source").first
+    expect(first).to_contain_text("第3页")
+    expect(first.locator("mark")).to_contain_text("十二亿元")
+    shoot(page, "pdf-answer-desktop")
+
+
 # ---------------------------------------------------------------- one language, gradio's widgets included
 
 

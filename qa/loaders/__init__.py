@@ -65,6 +65,9 @@ SUFFIXES = tuple(suffix for f in FORMATS for suffix in f.suffixes)
 _BY_NAME = {f.name: f for f in FORMATS}
 _BY_SUFFIX = {suffix: f for f in FORMATS for suffix in f.suffixes}
 _REFUSED = {".doc": "doc_legacy"}
+# What an upload box lets through: the formats read, and those refused with advice of their
+# own (an old .doc is better told "save it as .docx" than silently left out by the browser).
+UPLOADABLE = SUFFIXES + tuple(_REFUSED)
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of .doc, .xls, .ppt before 2007
 
 
