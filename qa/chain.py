@@ -67,7 +67,7 @@ class Engine:
             if self._index is None:
                 from .embeddings import load_embeddings
 
-                embeddings = self._embeddings or load_embeddings(self.settings.embedding_model)
+                embeddings = self._embeddings or load_embeddings(self.settings)
                 index = Index(self.settings, embeddings)
                 self.reader.use_embeddings(embeddings)
                 if index.is_new and self.settings.default_documents:

@@ -188,7 +188,7 @@ def rebuild(ctx: click.Context) -> None:
     from .index import rebuild as rebuild_index
 
     settings = ctx.obj["settings"]
-    report = rebuild_index(settings, load_embeddings(settings.embedding_model), progress=sys.stderr.isatty())
+    report = rebuild_index(settings, load_embeddings(settings), progress=sys.stderr.isatty())
     for _, message in report.errors:
         click.echo(message, err=True)
     click.echo(t("cli.rebuilt", documents=len(report.added), chunks=report.chunks_embedded))
