@@ -110,7 +110,8 @@ class RemoteEmbeddings(Embeddings):
         for url in self.urls:
             try:
                 reply = self._client.get(f"{url}/models")
-                reply.raise_for_status()
+                if reply.status_code >= 400:
+                    raise _refused(url, reply)
                 models = [m["id"] for m in reply.json()["data"] if isinstance(m, dict) and m.get("id")]
             except httpx.TimeoutException:
                 failure = failure or EmbeddingServerError(t("embedding.timeout", url=_shown(url), seconds=_seconds(self.timeout)))
@@ -118,10 +119,12 @@ class RemoteEmbeddings(Embeddings):
             except httpx.TransportError as exc:
                 failure = failure or EmbeddingServerError(t("embedding.unreachable", url=_shown(url), reason=_reason(exc)))
                 continue
-            except (httpx.HTTPStatusError, ValueError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError):
                 raise EmbeddingServerError(t("embedding.no_model", url=_shown(url))) from None
             if not models:
                 raise EmbeddingServerError(t("embedding.no_model", url=_shown(url)))
+            if len(models) > 1:  # Ollama, Xinference: every model they hold, not the one to use
+                raise EmbeddingServerError(t("embedding.several_models", url=_shown(url), models=", ".join(models[:5])))
             served[url] = models[0]
         if not served:
             raise failure
@@ -213,9 +216,7 @@ class RemoteEmbeddings(Embeddings):
             raise _Retry(t("embedding.refused", url=shown, status=reply.status_code, detail=_detail(reply), hint=""),
                          wait=_retry_after(reply))
         if reply.status_code >= 400:
-            hint = {401: "embedding.hint_key", 403: "embedding.hint_key", 404: "embedding.hint_path"}.get(reply.status_code)
-            raise EmbeddingServerError(t("embedding.refused", url=shown, status=reply.status_code, detail=_detail(reply),
-                                         hint=t(hint) if hint else ""))
+            raise _refused(url, reply)
         return self._vectors(reply, wanted, shown)
 
     def _vectors(self, reply: httpx.Response, wanted: int, shown: str) -> list[list[float]]:
@@ -243,6 +244,12 @@ class RemoteEmbeddings(Embeddings):
             raise bad("embedding.wrong_dimension", got=dimension, expected=self._dimension)
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         return (matrix / np.maximum(norms, 1e-12)).tolist()
+
+
+def _refused(url: str, reply: httpx.Response) -> EmbeddingServerError:
+    hint = {401: "embedding.hint_key", 403: "embedding.hint_key", 404: "embedding.hint_path"}.get(reply.status_code)
+    return EmbeddingServerError(t("embedding.refused", url=_shown(url), status=reply.status_code, detail=_detail(reply),
+                                  hint=t(hint) if hint else ""))
 
 
 def _decode(embedding) -> list[float]:

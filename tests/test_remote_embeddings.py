@@ -89,7 +89,8 @@ class _Double(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self):
-        self._send(200, json.dumps({"object": "list", "data": [{"id": self.server.model, "object": "model"}]}).encode())
+        models = self.server.model if isinstance(self.server.model, list) else [self.server.model]
+        self._send(200, json.dumps({"object": "list", "data": [{"id": m, "object": "model"} for m in models]}).encode())
 
     def do_POST(self):
         server = self.server
@@ -233,6 +234,7 @@ def test_a_server_failing_mid_ingest_leaves_what_the_next_ingest_completes(tmp_p
         assert stored == before[1] + 4  # its first two batches are kept for the next ingest
 
         flaky.fail_after = None
+        assert not engine.ask("大桥什么时候通车？").abstained  # the stored half does not get in the way
         report = Engine(settings).ingest([ARTICLE])
         after = Engine(settings)
         docs, chunks = _state(after)
@@ -264,10 +266,14 @@ def test_a_reply_that_is_not_embeddings_or_changes_dimension_is_one_line(tmp_pat
             embeddings.embed_query("苏州")
 
 
-def test_servers_serving_different_models_are_refused():
+def test_servers_serving_different_models_are_refused_and_several_listed_must_be_chosen_from():
     with _double(model="a") as one, _double(model="b") as other:
         with pytest.raises(EmbeddingServerError, match="模型不同"):
             RemoteEmbeddings(f"{one.url},{other.url}").name
+        assert RemoteEmbeddings(f"{one.url},{other.url}", model="a").name == "remote:a"
+    with _double(model=["bge-m3", "nomic-embed-text"]) as ollama_like:
+        with pytest.raises(EmbeddingServerError, match="QA_EMBEDDING_REMOTE_MODEL"):
+            RemoteEmbeddings(ollama_like.url).name
 
 
 def test_the_api_key_is_sent_but_never_shown_or_logged(tmp_path, caplog):
