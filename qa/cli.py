@@ -171,7 +171,8 @@ def info(ctx: click.Context) -> None:
     engine = _engine(ctx)
     settings = engine.settings
     click.echo(t("cli.info_index", where=settings.chroma_url or settings.vectorstore, collection=settings.collection))
-    click.echo(t("cli.info_embeddings", model=settings.embedding_model))
+    remote = settings.embedding_url + (f" ({settings.embedding_remote_model})" if settings.embedding_remote_model else "")
+    click.echo(t("cli.info_embeddings", model=remote or settings.embedding_model))
     click.echo(t("cli.info_backend", backend=settings.backend))
     docs = engine.documents()
     click.echo(t("cli.info_documents", documents=len(docs), chunks=engine.index.count()))

@@ -180,6 +180,18 @@ def test_several_servers_share_the_batches_and_one_that_is_down_is_left_out(tmp_
         assert engine.search("大桥", k=1)
 
 
+def test_e5_prefixes_go_in_the_text_or_in_input_type_as_set():
+    with _double() as plain:
+        RemoteEmbeddings(plain.url, model="e5", prefixes="e5").embed_documents(["苏州"])
+        RemoteEmbeddings(plain.url, model="e5", prefixes="e5").embed_query("苏州？")
+        RemoteEmbeddings(plain.url, model="e5").embed_query("苏州？")
+        RemoteEmbeddings(plain.url, model="e5", prefixes="none").embed_query("苏州？")
+    sent = [(r["input"], r.get("input_type")) for r in plain.requests]
+    assert sent == [(["passage: 苏州"], None), (["query: 苏州？"], None), (["苏州？"], "query"), (["苏州？"], None)]
+    with pytest.raises(EmbeddingServerError, match="QA_EMBEDDING_PREFIXES"):
+        RemoteEmbeddings(plain.url, prefixes="E5")
+
+
 # ------------------------------------------------------------------ failures are one line
 
 
