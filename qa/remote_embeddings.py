@@ -39,7 +39,7 @@ from .records import EmbeddingModelError
 
 PREFIXES = ("input_type", "e5", "none")
 _E5_PREFIX = {"query": "query: ", "passage": "passage: "}
-_ATTEMPTS = 4  # per call, over all servers: the first try and three retries
+_ATTEMPTS = 4  # tries per request, over all servers (at least one each)
 _BACKOFF = 0.5  # seconds before the first retry, doubled each time
 _MAX_WAIT = 10.0  # the longest Retry-After honoured
 _CONNECT_TIMEOUT = 5.0  # a host that does not even accept the connection is down, not busy
@@ -179,7 +179,8 @@ class RemoteEmbeddings(Embeddings):
 
     def _embed(self, texts: list[str], kind: str, turn: int) -> list[list[float]]:
         """Vectors of texts from one server, moving on to the next on a failure that
-        may pass (connection refused or cut, 429, 5xx), with growing pauses between tries."""
+        may pass (connection refused or cut, 429, 5xx) at once, and pausing, longer each
+        time, when every server has had its try."""
         body: dict = {"input": texts, "encoding_format": "float"}
         if self.model:
             body["model"] = self.model
@@ -188,14 +189,15 @@ class RemoteEmbeddings(Embeddings):
         elif self.prefixes == "e5":
             body["input"] = [_E5_PREFIX[kind] + text for text in texts]
         last = ""
-        for attempt in range(_ATTEMPTS):
-            url = self.urls[(turn + attempt) % len(self.urls)]
+        servers = len(self.urls)
+        attempts = max(_ATTEMPTS, servers)
+        for attempt in range(attempts):
             try:
-                return self._post(url, body, len(texts))
+                return self._post(self.urls[(turn + attempt) % servers], body, len(texts))
             except _Retry as retry:
                 last = str(retry)
-                if attempt + 1 < _ATTEMPTS:
-                    time.sleep(max(retry.wait, _BACKOFF * 2**attempt))
+                if attempt + 1 < attempts and (attempt + 1) % servers == 0:
+                    time.sleep(max(retry.wait, _BACKOFF * 2 ** (attempt // servers)))
         raise EmbeddingServerError(last)
 
     def _post(self, url: str, body: dict, wanted: int) -> list[list[float]]:
