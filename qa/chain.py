@@ -51,7 +51,7 @@ class Engine:
         self.settings = settings.replace(**overrides) if settings and overrides else settings or Settings.load(**overrides)
         use_language(self.settings.language)  # the messages and answer labels it produces
         self._embeddings = embeddings
-        self._embeddings_by_model: dict[str, object] = {}
+        self._embeddings_by_model: dict[tuple, object] = {}
         self._indexes: dict[str, Index] = {}  # one per knowledge base, by name
         self._lock = threading.RLock()
         self._write_lock = threading.Lock()
@@ -94,7 +94,7 @@ class Engine:
                 raise bases.BaseError(t("kb.exists", name=name))
             else:
                 settings = self.settings.replace(kb=name, **create)
-            embeddings = self._embeddings_for(settings.embedding_model)
+            embeddings = self._embeddings_for(settings)
             index = Index(settings, embeddings)
             if not self._indexes:
                 self.reader.use_embeddings(embeddings)
@@ -103,14 +103,16 @@ class Engine:
             self._indexes[name] = index
             return index
 
-    def _embeddings_for(self, model: str):
-        if self._embeddings is not None and model == self.settings.embedding_model:
+    def _embeddings_for(self, settings: Settings):
+        """The embedder of a base's settings: one per model (or embedding server) per engine."""
+        if self._embeddings is not None and settings.embedding_model == self.settings.embedding_model:
             return self._embeddings
-        if model not in self._embeddings_by_model:
+        key = (settings.embedding_model, settings.embedding_url, settings.embedding_remote_model, settings.embedding_prefixes)
+        if key not in self._embeddings_by_model:
             from .embeddings import load_embeddings
 
-            self._embeddings_by_model[model] = load_embeddings(model)
-        return self._embeddings_by_model[model]
+            self._embeddings_by_model[key] = load_embeddings(settings)
+        return self._embeddings_by_model[key]
 
     def knowledge_bases(self) -> list[bases.BaseInfo]:
         """Every knowledge base in the store, the default first."""

@@ -189,7 +189,8 @@ def info(ctx: click.Context) -> None:
     index = engine.index
     click.echo(t("cli.info_index", where=settings.chroma_url or settings.vectorstore, collection=index.collection_name))
     click.echo(t("cli.info_base", kb=index.kb))
-    click.echo(t("cli.info_embeddings", model=index.settings.embedding_model))
+    remote = settings.embedding_url + (f" ({settings.embedding_remote_model})" if settings.embedding_remote_model else "")
+    click.echo(t("cli.info_embeddings", model=remote or index.settings.embedding_model))
     click.echo(t("cli.info_backend", backend=settings.backend))
     docs = engine.documents()
     click.echo(t("cli.info_documents", documents=len(docs), chunks=engine.index.count()))
@@ -209,7 +210,7 @@ def rebuild(ctx: click.Context) -> None:
 
     settings = ctx.obj["settings"]
     settings = settings_of_base(settings, settings.kb)
-    report = rebuild_index(settings, load_embeddings(settings.embedding_model), progress=sys.stderr.isatty())
+    report = rebuild_index(settings, load_embeddings(settings), progress=sys.stderr.isatty())
     for _, message in report.errors:
         click.echo(message, err=True)
     click.echo(t("cli.rebuilt", documents=len(report.added), chunks=report.chunks_embedded))

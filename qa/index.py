@@ -757,6 +757,9 @@ def rebuild(settings: Settings, embeddings, progress=False) -> IngestReport:
     with _store_lock(settings):
         report = IngestReport()
         saved = _saved_documents(settings)
+        # From the drop on, the documents live only in memory: an embedder that cannot
+        # work (an embedding server that is down) has to fail before it.
+        embeddings.embed_documents(["索引"])
         if saved is None or not _drop_collections(settings):
             moved = _move_aside(settings)
             if saved is None:

