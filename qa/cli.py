@@ -241,7 +241,7 @@ def eval_command(ctx: click.Context, questions: str, report_dir: str | None, k: 
 @_user_errors
 def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Start the chat page (``python app.py`` runs this command)."""
-    from .server import serve as serve_ui
+    from .page import serve as serve_ui
 
     settings = ctx.obj["settings"].replace(**{k: v for k, v in {"host": host, "port": port}.items() if v is not None})
     serve_ui(settings)

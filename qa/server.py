@@ -1,11 +1,11 @@
-"""Running the chat page: the engine loads in a child process while gradio imports.
+"""The engine in a child process, and the checks of a server's address.
 
 Importing gradio and loading the engine (LangChain, Chroma, the models) are each
 about two seconds of pure-Python work; in one process they run one after the other,
-and threads do not help (they take turns on the GIL).  So ``serve`` starts the
-Engine in a child process first, imports gradio and builds the page meanwhile, and
-the page's handlers reach the engine through ``EngineProcess``, which has the
-methods of Engine that the page uses.  The child is an ordinary Engine, the same
+and threads do not help (they take turns on the GIL).  So the page (qa/page.py
+``serve``) starts the Engine in a child process first, imports gradio and builds the
+page meanwhile, and the page's handlers (and the API's, qa/api.py) reach the engine
+through ``EngineProcess``, which has the methods of Engine that they use.  The child is an ordinary Engine, the same
 one ``from qa import ask`` gives; only the calls travel through a pipe.
 """
 
@@ -23,7 +23,6 @@ import signal
 import socket
 import sys
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -48,45 +47,6 @@ class EngineUnavailable(RuntimeError):
 
 class AddressUnavailable(SettingsError):
     """The page cannot listen on its host and port (taken, or not this machine's)."""
-
-
-def serve(settings: Settings) -> None:
-    """Start the engine and the page, print the address and block until interrupted.
-
-    Raises AddressUnavailable (one line, naming a free port) before anything is
-    loaded when the address cannot be bound."""
-    use_language(settings.language)
-    if beyond_loopback(settings.host):
-        print(t("serve.exposed", host=settings.host), file=sys.stderr, flush=True)
-    check_address(settings.host, settings.port)
-    started = time.perf_counter()
-    print(t("serve.opening", where=settings.chroma_url or settings.vectorstore), flush=True)
-    engine = EngineProcess(settings)
-    try:
-        from .ui import build_app, launch_options  # imports gradio while the child loads the engine
-
-        app = build_app(engine)
-        documents, chunks = engine.wait_ready()
-        print(t("serve.ready", documents=documents, chunks=chunks, seconds=time.perf_counter() - started), flush=True)
-        from .api import mount, public_url
-
-        options = launch_options(settings)
-        # The OpenAI-compatible API under /v1, ahead of gradio's own routes.
-        options["app_kwargs"]["routes"] = [mount(engine, settings)]
-        try:
-            app.launch(prevent_thread_lock=True, **options)
-        except OSError:  # taken while the engine loaded; gradio says so with a traceback
-            check_address(settings.host, settings.port)
-            raise
-        host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
-        print(t("serve.started", url=f"http://{host}:{app.server_port}/"), flush=True)
-        if beyond_loopback(settings.host) and not settings.api_key:
-            print(t("api.closed_with_page", host=settings.host), file=sys.stderr, flush=True)
-        else:
-            print(t("api.with_page", url=public_url(settings.host, app.server_port)), flush=True)
-        app.block_thread()
-    finally:
-        engine.close()
 
 
 def beyond_loopback(host: str) -> bool:
