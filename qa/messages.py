@@ -242,7 +242,7 @@ ZH = {
     "cli.info_backend": "回答方式：  {backend}",
     "cli.info_documents": "文档：      {documents} 个，{chunks} 段",
     "cli.info_document": "  {doc_id}\t{chunks} 段\t{chars} 字\t{path}",
-    "cli.eval_index": "知识库：{where}（集合 {collection}），{count} 个文档：{documents}",
+    "cli.eval_index": "知识库：{kb}（{where}，集合 {collection}），{count} 个文档：{documents}",
     "cli.eval_skipped": "已跳过 {message}",
     "cli.eval_no_questions": "{path}：没有可用的问题",
 }
@@ -460,7 +460,7 @@ EN = {
     "cli.info_backend": "backend:    {backend}",
     "cli.info_documents": "documents:  {documents}, chunks: {chunks}",
     "cli.info_document": "  {doc_id}\t{chunks} chunks\t{chars} chars\t{path}",
-    "cli.eval_index": "knowledge base: {where} (collection {collection}), {count} documents: {documents}",
+    "cli.eval_index": "knowledge base: {kb} ({where}, collection {collection}), documents ({count}): {documents}",
     "cli.eval_skipped": "skipped {message}",
     "cli.eval_no_questions": "{path}: no usable questions",
 }

@@ -458,9 +458,11 @@ def knowledge_base(engine: Asker) -> dict[str, Any]:
     settings = getattr(engine, "settings", None)
     if settings is None or not hasattr(engine, "documents"):
         return {}
+    index = getattr(engine, "index", None)
     return {
         "index": str(settings.chroma_url or settings.vectorstore),
-        "collection": settings.collection,
+        "kb": getattr(index, "kb", settings.kb or "default"),
+        "collection": getattr(index, "collection_name", settings.collection),
         "documents": [d.doc_id for d in engine.documents()],
     }
 
@@ -468,7 +470,7 @@ def knowledge_base(engine: Asker) -> dict[str, Any]:
 def knowledge_base_line(knowledge: dict[str, Any]) -> str:
     documents = knowledge["documents"]
     shown = ", ".join(documents[:MAX_DOCUMENTS_SHOWN]) + (" …" if len(documents) > MAX_DOCUMENTS_SHOWN else "")
-    return t("cli.eval_index", where=knowledge["index"], collection=knowledge["collection"],
+    return t("cli.eval_index", kb=knowledge.get("kb", "default"), where=knowledge["index"], collection=knowledge["collection"],
              count=len(documents), documents=shown)
 
 

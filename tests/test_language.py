@@ -132,11 +132,12 @@ def test_qa_eval_names_the_knowledge_base_and_its_documents(tmp_path):
     done = run_qa(tmp_path, "eval", str(questions), "--report", str(report))
     assert done.returncode == 0, done.stderr
     line = next(line for line in done.stdout.splitlines() if line.startswith("知识库："))
-    assert str(tmp_path / "vectorstore") in line and "documents" in line and "article.txt" in line
+    assert line.startswith("知识库：default（") and str(tmp_path / "vectorstore") in line and "article.txt" in line
     meta = json.loads((report / "report.json").read_text(encoding="utf-8"))["meta"]
     assert meta["index"] == str(tmp_path / "vectorstore") and meta["documents"] == ["article.txt"]
     english = run_qa(tmp_path, "eval", str(questions), language="en")
-    assert f"knowledge base: {tmp_path / 'vectorstore'} (collection documents), 1 documents: article.txt" in english.stdout
+    assert f"knowledge base: default ({tmp_path / 'vectorstore'}, collection documents), documents (1): article.txt" in english.stdout
+    assert meta["kb"] == "default"
 
 
 # ---------------------------------------------------------------- the page, through its API
