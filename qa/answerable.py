@@ -10,6 +10,10 @@ training/fit_decision.py (weights in qa/models/reader.json, section "gate"):
     covers little of its weight; one that says 名字 where the text says 名 loses little):
     near the span, in the best passage, in all passages read;
   - how specific the most specific word is that no passage holds.
+Besides the model, a span of a type the question cannot want (no numeral for 多少, 几)
+is no answer (``type_mismatch``): fit as a feature it got no weight, because the span model
+seldom makes that mistake on Wikipedia; on news questions about details the article does not
+give (预算是多少钱, 一共有多少人参加) it is how the reader answers them wrongly.
 When the span and the rule reader's answer agree, the reader answers whatever the
 model says: on the public data such agreement is ten times rarer among questions
 whose article is missing than among answerable ones.
@@ -27,6 +31,7 @@ that only mentions the words.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -79,12 +84,22 @@ def surprisal(word: str) -> float:
 _JIEBA_TOTAL = 60_101_967  # the sum of the counts in jieba's default dictionary
 
 
+# A numeral, in figures or in characters (十三, 两, 数百, 一半).
+_NUMERAL = re.compile(r"\d|[零〇一二两兩三四五六七八九十百千万萬亿億几幾数數半]")
+
+
+def type_mismatch(qtype: str, span_text: str) -> bool:
+    """The span cannot be what the question asks for: a number (多少, 几) without one."""
+    return qtype == "count" and not _NUMERAL.search(span_text)
+
+
 def features(words: list[str], passages: list[str], span: tuple[int, int, int] | None, margin: float,
-             rules_answer: bool, agrees: bool) -> dict[str, float]:
+             rules_answer: bool, agrees: bool, qtype: str = "") -> dict[str, float]:
     """The gate's inputs for one question.
 
     words: the question's content words, folded (qa.question.Question.words);
-    passages: the texts read; span: (passage index, start, end) of the chosen span."""
+    passages: the texts read; span: (passage index, start, end) of the chosen span;
+    qtype: the question's type (qa.question.question_type)."""
     weight = {w: surprisal(w) for w in words}
     total = sum(weight.values()) or 1.0
     folded = [fold(p) for p in passages]  # folding keeps positions, so the span's offsets hold
@@ -102,4 +117,5 @@ def features(words: list[str], passages: list[str], span: tuple[int, int, int] |
         "cover_first": sum(r for w, r in weight.items() if w in first) / total,
         "cover_all": sum(r for w, r in weight.items() if w in evidence) / total,
         "missing_specific": max((weight[w] for w in missing), default=0.0) / math.log(_JIEBA_TOTAL),
+        "type_mismatch": float(span is not None and type_mismatch(qtype, folded[span[0]][span[1]:span[2]])),
     }

@@ -95,7 +95,7 @@ class NeuralReader:
         if not read:
             return self._refusal(question, [], script, qtype, "no passages", bm25)
         guesses = self.read_spans(question, read, rules)
-        best = choose(guesses, rules, self.decision)
+        best = choose(guesses, rules, self.decision, qtype)
         doubt = self.doubt(question, read, best, rules, bm25)
         if doubt:
             return self._refusal(question, read, script, qtype, doubt, bm25)
@@ -109,14 +109,16 @@ class NeuralReader:
         if gate is None:
             return "" if best.margin >= self.decision.threshold else f"margin {best.margin:.2f} < {self.decision.threshold:.2f}"
         evidence = self.evidence(question, passages, best, rules, bm25)
+        if evidence["type_mismatch"]:
+            return f"no number in the span for a count question (margin {best.margin:.2f})"
         p = gate.probability(evidence)
         return "" if p >= gate.threshold else f"answerable p={p:.2f} < {gate.threshold:.2f} (margin {best.margin:.2f})"
 
     def evidence(self, question: str, passages: list[Passage], best: SpanGuess, rules: Reading, bm25) -> dict:
         """The gate's inputs (qa/answerable.py) for this reading."""
-        words = self.rules.analyse(question, bm25).words
-        return answerable.features(words, [p.text for p in passages], (best.passage, best.start, best.end),
-                                   best.margin, not rules.abstained, agrees(best, rules))
+        q = self.rules.analyse(question, bm25)
+        return answerable.features(q.words, [p.text for p in passages], (best.passage, best.start, best.end),
+                                   best.margin, not rules.abstained, agrees(best, rules), q.qtype)
 
     def read_spans(self, question: str, passages: list[Passage], rules: Reading | None = None) -> list[SpanGuess]:
         """Span guesses, best first: the first passage's, and the others' unless the
@@ -173,15 +175,20 @@ class NeuralReader:
         return coverage.missing_names(self.rules.analyse(question, bm25), passages)
 
 
-def choose(guesses: list[SpanGuess], rules: Reading, decision: Decision) -> SpanGuess | None:
-    """The span to answer with: the best, or a nearly as good one the rule reader agrees with."""
+def choose(guesses: list[SpanGuess], rules: Reading, decision: Decision, qtype: str = "") -> SpanGuess | None:
+    """The span to answer with: the best, or a nearly as good one the rule reader agrees
+    with; for a question asking for a number, a nearly as good one holding a number
+    rather than a best one without any."""
     if not guesses:
         return None
     best = guesses[0]
+    if answerable.type_mismatch(qtype, fold(best.text)):
+        best = next((g for g in guesses if g.margin >= guesses[0].margin - decision.agreement
+                     and not answerable.type_mismatch(qtype, fold(g.text))), best)
     if rules.abstained or not rules.concise:
         return best
     for g in guesses:
-        if g.margin < best.margin - decision.agreement:
+        if g.margin < guesses[0].margin - decision.agreement:
             break
         if agrees(g, rules):
             return g

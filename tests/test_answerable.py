@@ -46,3 +46,39 @@ def test_the_span_model_and_the_rule_reader_agreeing_is_an_answer():
     weak = dict(_features(["薛定谔的妻子是安妮。"], margin=-4.0), rules_answer=1.0)
     assert not gate.answers(weak)
     assert gate.answers(dict(weak, agrees=1.0))
+
+
+def _guess(text: str, margin: float):
+    from qa.neural import SpanGuess
+
+    return SpanGuess(0, 0, len(text), margin, 0.0, text)
+
+
+def test_a_span_without_a_number_cannot_answer_how_many():
+    assert answerable.type_mismatch("count", "义大利城市")
+    for span in ("四座", "13个", "两场", "兩場", "数百人", "一半"):
+        assert not answerable.type_mismatch("count", span), span
+    assert not answerable.type_mismatch("who", "周乃翔")
+
+
+def test_for_how_many_a_nearly_as_good_span_with_a_number_is_chosen_and_a_far_one_is_not():
+    from qa.neural_reader import choose
+    from qa.reader import Reading
+
+    none = Reading(answer="", abstained=True)
+    decision = Decision(agreement=2.0)
+    close = [_guess("义大利城市", 5.0), _guess("四座", 4.0)]
+    assert choose(close, none, decision, "count").text == "四座"
+    far = [_guess("义大利城市", 5.0), _guess("四座", 1.0)]
+    assert choose(far, none, decision, "count").text == "义大利城市"  # left to the reader to refuse
+    assert choose(close, none, decision, "who").text == "义大利城市"
+
+
+def test_the_reader_refuses_a_how_many_question_it_can_only_answer_without_a_number(article_engine):
+    from qa.neural_reader import NeuralReader
+
+    reader = article_engine.reader_for("extractive")
+    assert isinstance(reader, NeuralReader)
+    for question in ("这次会议一共有多少人参加？", "城市综合服务标准化试点的预算是多少钱？"):
+        answer = article_engine.ask(question)
+        assert answer.abstained, (question, answer.concise)

@@ -41,6 +41,7 @@ from qa import answerable  # noqa: E402
 from qa.evaluation import cmrc_f1  # noqa: E402
 from qa.neural import SpanGuess  # noqa: E402
 from qa.neural_reader import DECISION_PATH, Decision, NeuralReader, agrees, choose  # noqa: E402
+from qa.question import question_type  # noqa: E402
 from qa.reader import Reading  # noqa: E402
 from qa.text import fold  # noqa: E402
 from training import rcdata  # noqa: E402
@@ -134,7 +135,7 @@ def feature_row(row: dict, kind: str, agreement: float) -> dict[str, float | Non
     return answerable.features(
         row["words"], [p["text"] for p in read["passages"]],
         (best.passage, best.start, best.end) if best else None,
-        best.margin if best else -20.0, read["rules"] is not None, agrees)
+        best.margin if best else -20.0, read["rules"] is not None, agrees, question_type(fold(row["question"])))
 
 
 # ---------------------------------------------------------------- fitting
