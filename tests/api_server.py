@@ -17,27 +17,12 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.ui_server import ROOT, free_port, qa_command
+from tests.ui_server import ROOT, ServerProcess, free_port, qa_command
 
 
 @dataclass
-class APIProcess:
-    process: subprocess.Popen
-    url: str  # ends with /v1
-    log_path: Path
-    vectorstore: Path
-
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+class APIProcess(ServerProcess):
+    vectorstore: Path  # the url ends with /v1
 
 
 def _answers(url: str) -> bool:

@@ -5,6 +5,7 @@ Screenshots go to artifacts/screenshots/. Without Chromium these tests skip, unl
 QA_REQUIRE_BROWSER=1, when they fail.
 """
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -74,12 +75,19 @@ def open_page(browser, app, viewport, locale="zh-CN"):
     return page
 
 
-@pytest.fixture
-def page(browser, app):
+@contextlib.contextmanager
+def desktop_page(browser, app):
+    """A desktop page on the app, closed after; it must fetch nothing from outside."""
     page = open_page(browser, app, DESKTOP)
     yield page
     assert page.outside_requests == [], "the page fetched something from outside"
     page.context.close()
+
+
+@pytest.fixture
+def page(browser, app):
+    with desktop_page(browser, app) as page:
+        yield page
 
 
 def shoot(page, name):
@@ -225,10 +233,8 @@ def test_bad_uploads_get_messages_and_change_nothing(page, tmp_path):
 @pytest.fixture
 def roomy_page(browser, bases_app):
     """A page without the small upload limit of the module's app."""
-    page = open_page(browser, bases_app, DESKTOP)
-    yield page
-    assert page.outside_requests == [], "the page fetched something from outside"
-    page.context.close()
+    with desktop_page(browser, bases_app) as page:
+        yield page
 
 
 def test_a_pdf_and_a_word_file_are_uploaded_and_answers_name_their_page(roomy_page, tmp_path):

@@ -29,12 +29,12 @@ def free_port() -> int:
 
 
 @dataclass
-class AppProcess:
+class ServerProcess:
+    """A server started by a test: its process, address and log."""
+
     process: subprocess.Popen
     url: str
     log_path: Path
-    seconds_to_ready: float = 0.0
-    started_at: float = 0.0  # time.perf_counter() when the process was launched
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -43,10 +43,16 @@ class AppProcess:
         if self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+@dataclass
+class AppProcess(ServerProcess):
+    seconds_to_ready: float = 0.0
+    started_at: float = 0.0  # time.perf_counter() when the process was launched
 
 
 def _serves(url: str) -> bool:
