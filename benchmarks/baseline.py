@@ -32,7 +32,8 @@ import many_docs  # noqa: E402
 from qa.chain import Answer, Source  # noqa: E402
 from qa.evaluation import EvalReport, evaluate, load_questions  # noqa: E402
 from qa.report import fmt, md_table, text_table  # noqa: E402
-from qa.text import clean, decode_bytes  # noqa: E402
+from qa import loaders  # noqa: E402
+from qa.text import clean  # noqa: E402
 
 ARTICLE_QUESTIONS = ROOT / "tests" / "data" / "article_qa.jsonl"
 _ADD_BATCH = 64
@@ -105,9 +106,9 @@ def read_texts(paths: list[Path], raw: bool) -> dict[str, str]:
     for path, message in errors:
         print(f"skipped {path}: {message}", file=sys.stderr)
     texts = {}
-    for path in files:
-        text = decode_bytes(path.read_bytes(), path.name)
-        texts[path.name] = text if raw else clean(text).text
+    for source in files:
+        text = loaders.load(source.path.read_bytes(), source.path.name).text
+        texts[source.path.name] = text if raw else clean(text).text
     return texts
 
 

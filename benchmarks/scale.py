@@ -154,12 +154,13 @@ def engine_chunks(paths: list[str], settings) -> tuple[list[str], int]:
     the characters of clean text they come from (as qa/index.py _prepare_text)."""
     from qa.chunking import chunk_text
     from qa.index import collect_files
-    from qa.text import clean, decode_bytes, fold
+    from qa import loaders
+    from qa.text import clean, fold
 
     files, _ = collect_files(paths)
     texts, chars = [], 0
-    for path in files:
-        cleaned = clean(decode_bytes(path.read_bytes(), path.name))
+    for source in files:
+        cleaned = clean(loaders.load(source.path.read_bytes(), source.path.name).text)
         chars += len(cleaned.text)
         texts.extend(fold(c.text) for c in chunk_text(cleaned.text, settings.chunk_size, settings.chunk_overlap))
     return texts, chars
