@@ -88,9 +88,18 @@ _JIEBA_TOTAL = 60_101_967  # the sum of the counts in jieba's default dictionary
 _NUMERAL = re.compile(r"\d|[零〇一二两兩三四五六七八九十百千万萬亿億几幾数數半]")
 
 
+# A time: a numeral, or a word of dates, times of day, seasons, eras and periods (清朝, 战国时期).
+_TIME = re.compile(_NUMERAL.pattern + r"|[年月日天时分秒代朝期季春夏秋冬晨早晚夜午前后今昨明周节旬初末间际岁]|世纪|星期")
+
+
 def type_mismatch(qtype: str, span_text: str) -> bool:
-    """The span cannot be what the question asks for: a number (多少, 几) without one."""
-    return qtype == "count" and not _NUMERAL.search(span_text)
+    """The span cannot be what the question asks for: a number (多少, 几) without a
+    numeral, a time (哪天, 什么时候) without a word of time."""
+    if qtype == "count":
+        return not _NUMERAL.search(span_text)
+    if qtype == "when":
+        return not _TIME.search(span_text)
+    return False
 
 
 def features(words: list[str], passages: list[str], span: tuple[int, int, int] | None, margin: float,

@@ -96,6 +96,8 @@ class NeuralReader:
             return self._refusal(question, [], script, qtype, "no passages", bm25)
         guesses = self.read_spans(question, read, rules)
         best = choose(guesses, rules, self.decision, qtype)
+        if best is not None and answerable.type_mismatch(qtype, fold(best.text)) and fits(rules, qtype):
+            return rules  # the span model found nothing of the asked-for type; the rule reader did
         doubt = self.doubt(question, read, best, rules, bm25)
         if doubt:
             return self._refusal(question, read, script, qtype, doubt, bm25)
@@ -193,6 +195,11 @@ def choose(guesses: list[SpanGuess], rules: Reading, decision: Decision, qtype: 
         if agrees(g, rules):
             return g
     return best
+
+
+def fits(rules: Reading, qtype: str) -> bool:
+    """The rule reader answers, with a short answer of the type the question asks for."""
+    return not rules.abstained and bool(rules.concise) and not answerable.type_mismatch(qtype, fold(rules.concise))
 
 
 def agrees(guess: SpanGuess, rules: Reading) -> bool:

@@ -61,6 +61,12 @@ def test_a_span_without_a_number_cannot_answer_how_many():
     assert not answerable.type_mismatch("who", "周乃翔")
 
 
+def test_a_span_without_a_word_of_time_cannot_answer_when():
+    assert answerable.type_mismatch("when", "苏州市召开全市推进质量强市动员会议")
+    for span in ("9月7日下午", "清朝", "战国时期", "1865年", "上午", "十九世纪"):
+        assert not answerable.type_mismatch("when", span), span
+
+
 def test_for_how_many_a_nearly_as_good_span_with_a_number_is_chosen_and_a_far_one_is_not():
     from qa.neural_reader import choose
     from qa.reader import Reading
@@ -82,3 +88,8 @@ def test_the_reader_refuses_a_how_many_question_it_can_only_answer_without_a_num
     for question in ("这次会议一共有多少人参加？", "城市综合服务标准化试点的预算是多少钱？"):
         answer = article_engine.ask(question)
         assert answer.abstained, (question, answer.concise)
+
+
+def test_when_the_span_model_finds_no_time_the_rule_readers_date_answers(article_engine):
+    answer = article_engine.ask("这次动员会是哪天召开的？")
+    assert not answer.abstained and "9月7日" in answer.concise
