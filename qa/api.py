@@ -228,8 +228,9 @@ def _usage(prompt: str, completion: str) -> dict:
 
 
 class _Gate:
-    """At most ``limit`` questions in flight; more are refused (429), not queued, so a
-    client learns at once that it should come back rather than time out waiting."""
+    """At most ``limit`` questions held, being answered or waiting their turn for the
+    engine; more are refused (429) at once, so a client learns that it should come back
+    rather than time out in a queue that is already long."""
 
     def __init__(self, limit: int) -> None:
         self.limit, self.busy = limit, 0

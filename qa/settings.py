@@ -92,7 +92,8 @@ class Settings:
     # Its bearer token: required beyond loopback, and whenever set.  Never shown or logged.
     api_key: str = field(default="", repr=False)
     api_port: int = 7870  # `qa api`'s port (QA_API_PORT); not 8000, where `chroma run` listens
-    api_max_in_flight: int = 8  # questions answered at once; more get HTTP 429
+    # Questions the API holds at once, answered or waiting their turn; more get HTTP 429.
+    api_max_in_flight: int = 32
     api_max_request_bytes: int = 1_000_000  # a chat request's body; uploads may be max_file_bytes
 
     def __post_init__(self) -> None:

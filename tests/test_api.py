@@ -221,6 +221,16 @@ def test_429_when_the_bound_on_questions_in_flight_is_reached(tmp_path):
 # ---------------------------------------------------------------- documents
 
 
+def test_twenty_chats_asking_at_once_all_get_their_own_answers(client):
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = [row["question"] for row in list(QUESTIONS.values())[:20]]
+    with ThreadPoolExecutor(max_workers=len(questions)) as pool:
+        together = list(pool.map(lambda q: ask(client, q).choices[0].message.content, questions))
+    one_by_one = [ask(client, q).choices[0].message.content for q in questions]
+    assert together == one_by_one  # none refused as busy, none given another's answer
+
+
 def test_documents_can_be_uploaded_listed_found_and_deleted(client, api):
     headers = {"Authorization": f"Bearer {KEY}"}
     documents = api.url + "/documents"
