@@ -806,12 +806,12 @@ def list_bases(settings: Settings) -> list[bases.BaseInfo]:
     names = _collection_names(client)
     found = []
     for collection in sorted(names):
-        if collection.endswith(".docs") or collection.endswith("-docs"):
-            continue
+        if collection.endswith(".docs") or collection == f"{settings.collection}-docs":
+            continue  # a base's documents, not a base
         chunks = client.get_collection(collection, embedding_function=None)
         meta = chunks.metadata or {}
-        if collection != settings.collection and bases.NAME_KEY not in meta:
-            continue  # not a base of this project's making
+        if collection != settings.collection and meta.get(bases.NAME_KEY, bases.DEFAULT) == bases.DEFAULT:
+            continue  # not a base of this project's making, or the default base of another QA_COLLECTION
         docs_name = bases.docs_collection_name(collection, settings.collection)
         documents = client.get_collection(docs_name, embedding_function=None).get(include=["metadatas"]) \
             if docs_name in names else {"metadatas": []}

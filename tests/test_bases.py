@@ -83,7 +83,7 @@ def test_a_base_keeps_the_model_and_chunking_it_was_made_with(tmp_path):
 
 
 def test_names_people_use_are_kept_and_mapped_to_names_chroma_takes(tmp_path):
-    names = ["财务部", "Sales 2024", "a", "项目/x"[:2], "研发.docs", "x" * 64]
+    names = ["财务部", "Sales 2024", "a", "项目/x"[:2], "研发.docs", "team-docs", "x" * 64]
     collections = {collection_name(n, "documents") for n in names}
     assert len(collections) == len(names)  # no two names share a collection
     assert all(3 <= len(c) <= 63 and c[0].isalnum() and c[-1].isalnum() for c in collections)
