@@ -9,6 +9,7 @@ training; folding keeps every character's position, so spans map back unchanged.
 
 from __future__ import annotations
 
+
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -58,6 +59,11 @@ class SpanModel:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        # ONNX Runtime's threads spin for a while after each run, waiting for the next; the
+        # next thing to run is the embedder's OpenMP threads (the next question), on the same
+        # two cores. Sleeping instead costs the reader ~6 ms and saves the embedding ~20 ms
+        # (warm ask() p50 68 -> 51 ms on the article, benchmarks/engine_latency.py).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.words = e5file.load()
         self.tok = default_tokenizer()
