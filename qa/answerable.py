@@ -92,10 +92,16 @@ _NUMERAL = re.compile(r"\d|[零〇一二两兩三四五六七八九十百千万�
 _TIME = re.compile(_NUMERAL.pattern + r"|[年月日天时分秒代朝期季春夏秋冬晨早晚夜午前后今昨明周节旬初末间际岁]|世纪|星期")
 
 
-def type_mismatch(qtype: str, span_text: str) -> bool:
+_ORDINAL = re.compile(r"第(?:" + _NUMERAL.pattern + r")+")
+
+
+def type_mismatch(qtype: str, span_text: str, question: str = "") -> bool:
     """The span cannot be what the question asks for: a number (多少, 几) without a
-    numeral, a time (哪天, 什么时候) without a word of time."""
+    numeral (an ordinal, 第一届, is no amount unless the question asks 第几), a time
+    (哪天, 什么时候) without a word of time."""
     if qtype == "count":
+        if "第几" not in fold(question):
+            span_text = _ORDINAL.sub("", span_text)
         return not _NUMERAL.search(span_text)
     if qtype == "when":
         return not _TIME.search(span_text)
@@ -103,12 +109,12 @@ def type_mismatch(qtype: str, span_text: str) -> bool:
 
 
 def features(words: list[str], passages: list[str], span: tuple[int, int, int] | None, margin: float,
-             rules_answer: bool, agrees: bool, qtype: str = "") -> dict[str, float]:
+             rules_answer: bool, agrees: bool, qtype: str = "", question: str = "") -> dict[str, float]:
     """The gate's inputs for one question.
 
     words: the question's content words, folded (qa.question.Question.words);
     passages: the texts read; span: (passage index, start, end) of the chosen span;
-    qtype: the question's type (qa.question.question_type)."""
+    qtype, question: the question's type (qa.question.question_type) and text."""
     weight = {w: surprisal(w) for w in words}
     total = sum(weight.values()) or 1.0
     folded = [fold(p) for p in passages]  # folding keeps positions, so the span's offsets hold
@@ -126,5 +132,5 @@ def features(words: list[str], passages: list[str], span: tuple[int, int, int] |
         "cover_first": sum(r for w, r in weight.items() if w in first) / total,
         "cover_all": sum(r for w, r in weight.items() if w in evidence) / total,
         "missing_specific": max((weight[w] for w in missing), default=0.0) / math.log(_JIEBA_TOTAL),
-        "type_mismatch": float(span is not None and type_mismatch(qtype, folded[span[0]][span[1]:span[2]])),
+        "type_mismatch": float(span is not None and type_mismatch(qtype, folded[span[0]][span[1]:span[2]], question)),
     }

@@ -95,8 +95,8 @@ class NeuralReader:
         if not read:
             return self._refusal(question, [], script, qtype, "no passages", bm25)
         guesses = self.read_spans(question, read, rules)
-        best = choose(guesses, rules, self.decision, qtype)
-        if best is not None and answerable.type_mismatch(qtype, fold(best.text)) and fits(rules, qtype):
+        best = choose(guesses, rules, self.decision, qtype, question)
+        if best is not None and answerable.type_mismatch(qtype, fold(best.text), question) and fits(rules, qtype, question):
             return rules  # the span model found nothing of the asked-for type; the rule reader did
         doubt = self.doubt(question, read, best, rules, bm25)
         if doubt:
@@ -120,7 +120,7 @@ class NeuralReader:
         """The gate's inputs (qa/answerable.py) for this reading."""
         q = self.rules.analyse(question, bm25)
         return answerable.features(q.words, [p.text for p in passages], (best.passage, best.start, best.end),
-                                   best.margin, not rules.abstained, agrees(best, rules), q.qtype)
+                                   best.margin, not rules.abstained, agrees(best, rules), q.qtype, question)
 
     def read_spans(self, question: str, passages: list[Passage], rules: Reading | None = None) -> list[SpanGuess]:
         """Span guesses, best first: the first passage's, and the others' unless the
@@ -177,16 +177,17 @@ class NeuralReader:
         return coverage.missing_names(self.rules.analyse(question, bm25), passages)
 
 
-def choose(guesses: list[SpanGuess], rules: Reading, decision: Decision, qtype: str = "") -> SpanGuess | None:
+def choose(guesses: list[SpanGuess], rules: Reading, decision: Decision, qtype: str = "",
+           question: str = "") -> SpanGuess | None:
     """The span to answer with: the best, or a nearly as good one the rule reader agrees
     with; for a question asking for a number, a nearly as good one holding a number
     rather than a best one without any."""
     if not guesses:
         return None
     best = guesses[0]
-    if answerable.type_mismatch(qtype, fold(best.text)):
+    if answerable.type_mismatch(qtype, fold(best.text), question):
         best = next((g for g in guesses if g.margin >= guesses[0].margin - decision.agreement
-                     and not answerable.type_mismatch(qtype, fold(g.text))), best)
+                     and not answerable.type_mismatch(qtype, fold(g.text), question)), best)
     if rules.abstained or not rules.concise:
         return best
     for g in guesses:
@@ -197,9 +198,9 @@ def choose(guesses: list[SpanGuess], rules: Reading, decision: Decision, qtype: 
     return best
 
 
-def fits(rules: Reading, qtype: str) -> bool:
+def fits(rules: Reading, qtype: str, question: str = "") -> bool:
     """The rule reader answers, with a short answer of the type the question asks for."""
-    return not rules.abstained and bool(rules.concise) and not answerable.type_mismatch(qtype, fold(rules.concise))
+    return not rules.abstained and bool(rules.concise) and not answerable.type_mismatch(qtype, fold(rules.concise), question)
 
 
 def agrees(guess: SpanGuess, rules: Reading) -> bool:

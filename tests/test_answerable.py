@@ -59,6 +59,9 @@ def test_a_span_without_a_number_cannot_answer_how_many():
     for span in ("四座", "13个", "两场", "兩場", "数百人", "一半"):
         assert not answerable.type_mismatch("count", span), span
     assert not answerable.type_mismatch("who", "周乃翔")
+    # An ordinal is no amount, unless the question asks for one.
+    assert answerable.type_mismatch("count", "第一届苏州市市长质量奖", "质量奖的奖金有多少？")
+    assert not answerable.type_mismatch("count", "第一届", "这是第几届质量奖？")
 
 
 def test_a_span_without_a_word_of_time_cannot_answer_when():

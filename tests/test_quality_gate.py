@@ -19,7 +19,7 @@ QUESTIONS = Path(__file__).resolve().parent / "data" / "article_qa.jsonl"
 # default trades refusals of this set's near misses for answering public questions
 # (docs/reader.md); the rule reader keeps its figures.
 GATE = {
-    "extractive": {"keywords": 62, "refusals": 10, "false_refusals": 4, "hit_at_3": 71},
+    "extractive": {"keywords": 62, "refusals": 11, "false_refusals": 4, "hit_at_3": 71},
     "rules": {"keywords": 68, "refusals": 16, "false_refusals": 1, "hit_at_3": 71},
 }
 
