@@ -125,6 +125,22 @@ def load(data: bytes, name: str) -> Loaded:
     return loaded
 
 
+class Headings:
+    """The headings above the current point of a document, as the section path that
+    pieces carry ("第二章 产业发展 > 2.1 试点")."""
+
+    def __init__(self) -> None:
+        self._open: list[tuple[int, str]] = []
+
+    def enter(self, level: int, title: str) -> None:
+        """A heading of this level (1 the highest) closes those at its level and below."""
+        self._open = [(lv, h) for lv, h in self._open if lv < level] + [(level, title)]
+
+    @property
+    def path(self) -> str:
+        return " > ".join(h for _, h in self._open)
+
+
 def assemble(blocks: Iterable[tuple[str, int | None, str]], separator: str = "\n") -> Loaded:
     """One text from blocks of (text, page, section), each separated by ``separator``,
     with a piece for each run of blocks on one page under one section."""

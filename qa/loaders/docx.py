@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from . import Loaded, assemble
+from . import Headings, Loaded, assemble
 
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.IGNORECASE)
 
@@ -21,7 +21,7 @@ def load(data: bytes, name: str) -> Loaded:
 
     document = docx.Document(BytesIO(data))
     blocks: list[tuple[str, None, str]] = []
-    path: list[tuple[int, str]] = []
+    headings = Headings()
     for element in document.element.body.iterchildren():
         tag = element.tag.rsplit("}", 1)[-1]
         if tag == "p":
@@ -29,11 +29,10 @@ def load(data: bytes, name: str) -> Loaded:
             text = paragraph.text.strip()
             level = _heading_level(paragraph)
             if text and level:
-                path = [(lv, h) for lv, h in path if lv < level] + [(level, text)]
-            blocks.append((text, None, " > ".join(h for _, h in path)))
+                headings.enter(level, text)
+            blocks.append((text, None, headings.path))
         elif tag == "tbl":
-            section = " > ".join(h for _, h in path)
-            blocks.extend((row, None, section) for row in _rows(Table(element, document)))
+            blocks.extend((row, None, headings.path) for row in _rows(Table(element, document)))
     return assemble(blocks)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from . import Loaded, assemble
+from . import Headings, Loaded, assemble
 
 _BLOCKS = {"p", "div", "li", "dd", "dt", "blockquote", "pre", "figcaption", "caption", "address", "td", "th"}
 _NOISE = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "iframe", "svg")
@@ -35,12 +35,12 @@ def with_sections(items: list[tuple[str, int]], skip: str = "", page: int | None
     """Blocks of (text, heading level or 0) as text whose pieces carry the path of the
     headings above them; a heading equal to ``skip`` (the document's title) starts no
     section."""
-    path: list[tuple[int, str]] = []
+    headings = Headings()
     blocks = []
     for text, level in items:
         if level and text != skip:
-            path = [(lv, h) for lv, h in path if lv < level] + [(level, text)]
-        blocks.append((text, page, " > ".join(h for _, h in path)))
+            headings.enter(level, text)
+        blocks.append((text, page, headings.path))
     return assemble(blocks)
 
 

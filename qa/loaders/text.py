@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..text import decode_bytes
-from . import Loaded, Piece
+from . import Headings, Loaded, Piece
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 
@@ -16,13 +16,12 @@ def load(data: bytes, name: str) -> Loaded:
     if not name.lower().endswith(".md"):
         return Loaded(text)
     pieces: list[Piece] = []
-    path: list[tuple[int, str]] = []
+    headings = Headings()
     start = 0
     for match in _HEADING.finditer(text):
         if match.start() > start:
-            pieces.append(Piece(start, match.start(), None, " > ".join(h for _, h in path)))
-        level = len(match.group(1))
-        path = [(lv, h) for lv, h in path if lv < level] + [(level, match.group(2).strip())]
+            pieces.append(Piece(start, match.start(), None, headings.path))
+        headings.enter(len(match.group(1)), match.group(2).strip())
         start = match.start()
-    pieces.append(Piece(start, len(text), None, " > ".join(h for _, h in path)))
+    pieces.append(Piece(start, len(text), None, headings.path))
     return Loaded(text, [p for p in pieces if p.end > p.start])
