@@ -177,7 +177,7 @@ def join_lines(lines: list[str], ends_paragraph: list[bool] | None = None) -> st
                 out += "\n"
             elif out[-1].isascii() and line[0].isascii() and out[-1].isalnum() and line[0].isalnum():
                 out += " "
-            elif not (_wide(out[-1]) or _wide(line[0])):
+            elif not (is_wide(out[-1]) or is_wide(line[0])):
                 out += " "
         out += line
         previous = i
@@ -187,7 +187,8 @@ def join_lines(lines: list[str], ends_paragraph: list[bool] | None = None) -> st
 _SENTENCE_END = set("。！？；：!?…」』”")
 
 
-def _wide(ch: str) -> bool:
+def is_wide(ch: str) -> bool:
+    """A Chinese (or Japanese) character or full-width form: no space goes between two."""
     return "\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\uff00" <= ch <= "\uffef" or "\U00020000" <= ch
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from ..messages import t
 from ..text import DocumentError
-from . import Loaded, assemble, join_lines
+from . import Loaded, assemble, is_wide, join_lines
 
 _EDGE = 0.1  # the share of the page's height at the top and bottom where running headers and footers sit
 _CELL_GAP = 1.5  # a gap wider than this many font sizes between two runs of a line separates cells
@@ -133,14 +133,14 @@ def _cells(text: str, start: int, end: int, textpage, pdfium_c) -> str:
         if ch not in " \t\u3000":
             out.append(ch)
             i += 1
-            if i < end and _wide(ch) and _wide(text[i]) and _gap(textpage, pdfium_c, i - 1, i) > _CJK_CELL_GAP:
+            if i < end and is_wide(ch) and is_wide(text[i]) and _gap(textpage, pdfium_c, i - 1, i) > _CJK_CELL_GAP:
                 out.append(" | ")
             continue
         j = i
         while j < end and text[j] in " \t\u3000":
             j += 1
         before, after = text[i - 1], text[j] if j < end else ""
-        both_wide = _wide(before) and _wide(after)
+        both_wide = is_wide(before) and is_wide(after)
         if after and _gap(textpage, pdfium_c, i - 1, j) > (_CJK_SPACED_CELL_GAP if both_wide else _CELL_GAP):
             out.append(" | ")
         elif after and not both_wide:
@@ -154,10 +154,6 @@ def _gap(textpage, pdfium_c, left: int, right: int) -> float:
     size = pdfium_c.FPDFText_GetFontSize(textpage.raw, left) or 10.0
     # Loose boxes are the characters' advances: a full stop's ink is a dot at the left of its em.
     return (textpage.get_charbox(right, loose=True)[0] - textpage.get_charbox(left, loose=True)[2]) / size
-
-
-def _wide(ch: str) -> bool:
-    return unicodedata.east_asian_width(ch) in "WF"
 
 
 def _no_text_layer(lines: list[_Line], page, pdfium_c) -> bool:
