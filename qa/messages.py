@@ -50,7 +50,6 @@ ZH = {
     "document.no_text": "{name}：文件里没有文字",
     "document.empty": "{name}：文件是空的",
     "document.too_large": "{name}：文件太大（{size}，上限是 {limit}）",
-    "document.unsupported": "{name}：不支持这种文件（支持 {formats}）",
     # What qa/loaders finds reading PDF, Word, web pages and EPUB.
     "document.corrupt": "{name}：不是有效的 {kind} 文件（可能已损坏或不完整）",
     "document.pdf_encrypted": "{name}：PDF 有密码保护，无法读取；请去掉密码后再导入",
@@ -277,7 +276,6 @@ EN = {
     "document.no_text": "{name}: the file has no text",
     "document.empty": "{name}: the file is empty",
     "document.too_large": "{name}: the file is {size}, over the {limit} limit",
-    "document.unsupported": "{name}: this type of file is not supported (supported: {formats})",
     "document.corrupt": "{name}: not a valid {kind} file (it may be damaged or incomplete)",
     "document.pdf_encrypted": "{name}: the PDF is password-protected and cannot be read; remove the password and ingest it again",
     "document.doc_legacy": "{name}: an old Word file (.doc) cannot be read; save it as .docx in Word or LibreOffice and ingest that",

@@ -334,8 +334,7 @@ class ChatPage:
         # questions asked during a long upload wait for one file, not all.
         for n, path in enumerate(paths):
             if not loaders.is_supported(path.name):
-                code = loaders.refusal(path.name)
-                code = "unsupported" if code == "unsupported_type" else code
+                code = loaders.refusal(path.name)  # the same words as the CLI and the API
                 lines.append(t("page.problem", message=t(f"document.{code}", name=path.name, formats=loaders.supported())))
                 continue
             label = t("page.importing", name=path.name, n=n + 1, total=len(paths))
