@@ -53,15 +53,8 @@ def start_api(workdir: Path, env: dict[str, str] | None = None, timeout: float =
         process = subprocess.Popen([*qa_command(), "api", "--port", str(port)], cwd=ROOT, env=full_env,
                                    stdout=log, stderr=subprocess.STDOUT)
     api = APIProcess(process, f"http://127.0.0.1:{port}/v1", log_path, workdir / "vectorstore")
-    started = time.perf_counter()
-    while time.perf_counter() - started < timeout:
-        if process.poll() is not None:
-            raise RuntimeError(f"qa api exited with code {process.returncode}:\n{api.log()}")
-        if _answers(api.url):
-            return api
-        time.sleep(0.05)
-    api.stop()
-    raise TimeoutError(f"qa api did not start within {timeout:.0f} s:\n{api.log()}")
+    api.wait_until(_answers, "qa api", time.perf_counter(), timeout)
+    return api
 
 
 @contextlib.contextmanager

@@ -39,6 +39,18 @@ class ServerProcess:
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
+    def wait_until(self, serving, what: str, started: float, timeout: float) -> float:
+        """Seconds from ``started`` until ``serving(url)`` holds; the log in the error when
+        the process exits first or the time runs out (the process is stopped then)."""
+        while time.perf_counter() - started < timeout:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{what} exited with code {self.process.returncode}:\n{self.log()}")
+            if serving(self.url):
+                return time.perf_counter() - started
+            time.sleep(0.05)
+        self.stop()
+        raise TimeoutError(f"{what} did not start within {timeout:.0f} s:\n{self.log()}")
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
@@ -99,15 +111,8 @@ def start_app(workdir: Path, env: dict[str, str] | None = None, timeout: float =
             cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT,
         )
     app = AppProcess(process, f"http://127.0.0.1:{port}/", log_path, started_at=started)
-    while time.perf_counter() - started < timeout:
-        if process.poll() is not None:
-            raise RuntimeError(f"the app exited with code {process.returncode}:\n{app.log()}")
-        if _serves(app.url):
-            app.seconds_to_ready = time.perf_counter() - started
-            return app
-        time.sleep(0.05)
-    app.stop()
-    raise TimeoutError(f"the app did not start within {timeout:.0f} s:\n{app.log()}")
+    app.seconds_to_ready = app.wait_until(_serves, "the app", started, timeout)
+    return app
 
 
 @contextlib.contextmanager
