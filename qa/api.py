@@ -28,6 +28,7 @@ import logging
 import tempfile
 import time
 import uuid
+from dataclasses import asdict
 from pathlib import Path
 from typing import AsyncIterator
 
@@ -169,21 +170,7 @@ def _field(data: dict, name: str, kind: type | tuple, default=None):
 
 
 def source_data(n: int, source: Source) -> dict:
-    return {
-        "n": n,
-        "doc_id": source.doc_id,
-        "chunk_id": source.chunk_id,
-        "chunk_index": source.chunk_index,
-        "page": getattr(source, "page", None),  # set by loaders that know pages and sections
-        "section": getattr(source, "section", None),
-        "text": source.text,
-        "score": source.score,
-        "dense_score": source.dense_score,
-        "bm25_score": source.bm25_score,
-        "start": source.start,
-        "end": source.end,
-        "highlight": list(source.highlight) if source.highlight else None,
-    }
+    return {"n": n, **asdict(source)}
 
 
 def answer_data(answer: Answer) -> dict:
@@ -195,8 +182,8 @@ def answer_data(answer: Answer) -> dict:
             "n": c.n,
             "doc_id": c.doc_id,
             "chunk_id": c.chunk_id,
-            "page": getattr(source, "page", None),
-            "section": getattr(source, "section", None),
+            "page": source.page,
+            "section": source.section,
             "text": source.text[c.span[0] : c.span[1]] if c.span else source.text,
             "span": list(c.span) if c.span else None,
             "start": c.start,
