@@ -9,7 +9,10 @@ training/fit_decision.py (weights in qa/models/reader.json, section "gate"):
     is in the language (a question about 狄拉克 over passages about other physicists
     covers little of its weight; one that says 名字 where the text says 名 loses little):
     near the span, in the best passage, in all passages read;
-  - how specific the most specific word is that no passage holds.
+  - how specific the most specific word is that no passage holds;
+  - whether a name the question gives (LAC's people, places, organisations and other
+    proper nouns, each whole) is in no passage: 北土城站 is not in a passage about
+    西土城站, though each of jieba's words for it (北, 土城, 站) is.
 Besides the model, a span of a type the question cannot want (no numeral for 多少, 几)
 is no answer (``type_mismatch``): fit as a feature it got no weight, because the span model
 seldom makes that mistake on Wikipedia; on news questions about details the article does not
@@ -37,7 +40,8 @@ from functools import lru_cache
 
 from .text import fold
 
-FEATURES = ("margin", "rules_answer", "agrees", "cover_near", "cover_first", "cover_all", "missing_specific")
+FEATURES = ("margin", "rules_answer", "agrees", "cover_near", "cover_first", "cover_all", "missing_specific",
+            "name_missing")
 NEAR = 80  # characters either side of the span that count as "near" it
 
 
@@ -108,11 +112,23 @@ def type_mismatch(qtype: str, span_text: str, question: str = "") -> bool:
     return False
 
 
+def holds_name(evidence: str, name: str) -> bool:
+    """The (folded) evidence holds the name whole, or, for a name of three characters or
+    more, its characters in order close together: 靳局长 is 靳道强局长, 周市长 is 周乃翔市长.
+    Not the looser check of qa/coverage.py (every jieba word of it somewhere), which finds
+    北土城站 in a passage about 西土城站."""
+    if name in evidence:
+        return True
+    return len(name) >= 3 and re.search(".{0,3}".join(map(re.escape, name)), evidence) is not None
+
+
 def features(words: list[str], passages: list[str], span: tuple[int, int, int] | None, margin: float,
-             rules_answer: bool, agrees: bool, qtype: str = "", question: str = "") -> dict[str, float]:
+             rules_answer: bool, agrees: bool, qtype: str = "", question: str = "",
+             names: list[str] = ()) -> dict[str, float]:
     """The gate's inputs for one question.
 
     words: the question's content words, folded (qa.question.Question.words);
+    names: the names it gives, folded (qa.question.Question.names);
     passages: the texts read; span: (passage index, start, end) of the chosen span;
     qtype, question: the question's type (qa.question.question_type) and text."""
     weight = {w: surprisal(w) for w in words}
@@ -132,5 +148,6 @@ def features(words: list[str], passages: list[str], span: tuple[int, int, int] |
         "cover_first": sum(r for w, r in weight.items() if w in first) / total,
         "cover_all": sum(r for w, r in weight.items() if w in evidence) / total,
         "missing_specific": max((weight[w] for w in missing), default=0.0) / math.log(_JIEBA_TOTAL),
+        "name_missing": float(any(not holds_name(evidence, n) for n in names)),
         "type_mismatch": float(span is not None and type_mismatch(qtype, folded[span[0]][span[1]:span[2]], question)),
     }

@@ -120,7 +120,7 @@ class NeuralReader:
         """The gate's inputs (qa/answerable.py) for this reading."""
         q = self.rules.analyse(question, bm25)
         return answerable.features(q.words, [p.text for p in passages], (best.passage, best.start, best.end),
-                                   best.margin, not rules.abstained, agrees(best, rules), q.qtype, question)
+                                   best.margin, not rules.abstained, agrees(best, rules), q.qtype, question, q.names)
 
     def read_spans(self, question: str, passages: list[Passage], rules: Reading | None = None) -> list[SpanGuess]:
         """Span guesses, best first: the first passage's, and the others' unless the
@@ -173,8 +173,14 @@ class NeuralReader:
         return Reading(answer=text, abstained=True, qtype=qtype, reason=reason)
 
     def missing_terms(self, question: str, passages: list[Passage], bm25=None) -> list[str]:
-        """The question's names of things that no passage mentions (what is missing)."""
-        return coverage.missing_names(self.rules.analyse(question, bm25), passages)
+        """The question's names of things that no passage mentions (what is missing): first
+        a name no passage holds whole (北土城站 among passages about 西土城站), the gate's
+        evidence; then the words the shared coverage check finds missing."""
+        q = self.rules.analyse(question, bm25)
+        evidence = fold("".join(p.text for p in passages))
+        whole = [n for n in q.names if not answerable.holds_name(evidence, n)]
+        words = [w for w in coverage.missing_names(q, passages) if not any(w in n for n in whole)]
+        return whole + words
 
 
 def choose(guesses: list[SpanGuess], rules: Reading, decision: Decision, qtype: str = "",

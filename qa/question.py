@@ -118,6 +118,15 @@ def question_names(folded_question: str) -> list[str]:
     return [w for w, t in analyse_tokens(folded_question) if t in ("PER", "LOC", "ORG") and len(w) >= 2]
 
 
+_NAME_TAGS = ("PER", "LOC", "ORG", "nz", "nw")  # people, places, organisations, other proper nouns, works
+
+
+def proper_names(tags: list[tuple[str, str]]) -> list[str]:
+    """The names a question gives, each as one piece: LAC keeps 北土城站 whole where
+    jieba's words (北, 土城, 站) would each be found in a passage about 西土城站."""
+    return list(dict.fromkeys(w for w, t in tags if t in _NAME_TAGS and len(w) >= 2))
+
+
 @dataclass
 class Question:
     text: str
@@ -132,6 +141,7 @@ class Question:
     speakers: list[str] = field(default_factory=list)  # people and organisations named in the question
     actions: list[str] = field(default_factory=list)  # the verb the question asks about ("谁主持的" -> 主持)
     words: list[str] = field(default_factory=list)  # every content word, found in the collection or not
+    names: list[str] = field(default_factory=list)  # proper names as LAC cuts them whole (北土城站, 黄鞍鹦嘴鱼)
 
 
 def _idf(bm25, term: str) -> float:
@@ -245,4 +255,5 @@ def analyse(question: str, bm25=None) -> Question:
         measure = "时间"
     actions = _asked_action(folded, tags)
     counted = _counted_noun(tags)
-    return Question(question, folded, script, qtype, terms, nouns, people, measure, counted, speakers, actions, words)
+    return Question(question, folded, script, qtype, terms, nouns, people, measure, counted, speakers, actions, words,
+                    proper_names(tags))

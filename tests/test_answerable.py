@@ -6,8 +6,9 @@ from qa import answerable
 from qa.neural_reader import Decision
 
 
-def _features(passages, span=(0, 0, 2), margin=3.0, words=("狄拉克", "妻子"), agrees=False):
-    return answerable.features(list(words), passages, span, margin, rules_answer=True, agrees=agrees)
+def _features(passages, span=(0, 0, 2), margin=3.0, words=("狄拉克", "妻子"), agrees=False, names=("狄拉克",)):
+    return answerable.features(list(words), passages, span, margin, rules_answer=True, agrees=agrees,
+                               names=list(names))
 
 
 def test_a_name_weighs_more_than_a_common_word():
@@ -29,6 +30,25 @@ def test_coverage_near_the_span_counts_only_words_close_to_it():
     f = _features([far], span=span)
     assert f["cover_all"] == 1.0
     assert 0.0 < f["cover_near"] < 1.0
+
+
+def test_a_name_the_question_gives_counts_as_missing_unless_a_passage_holds_it_whole():
+    from qa.question import analyse
+
+    q = analyse("北土城站有几个出入口？")
+    assert "北土城站" in q.names
+    other_station = "西土城站位于北京市海淀区，是北京地铁10号线的一个车站，共有4个出入口。"
+    assert all(word in other_station for word in ("北", "土城", "站"))  # each of jieba's words is there
+    f = answerable.features(q.words, [other_station], (0, 0, 2), 3.0, False, False, q.qtype, q.text, q.names)
+    assert f["name_missing"] == 1.0
+    own = "北土城站位于北京市朝阳区，共有4个出入口。"
+    assert answerable.features(q.words, [own], (0, 0, 2), 3.0, False, False, q.qtype, q.text, q.names)["name_missing"] == 0.0
+
+
+def test_the_fitted_gate_trusts_a_reading_less_when_a_name_of_the_question_is_missing():
+    gate = Decision.load().gate
+    f = _features(["狄拉克的妻子是玛吉特·维格纳。"], margin=2.0)
+    assert gate.probability(dict(f, name_missing=1.0)) < gate.probability(dict(f, name_missing=0.0))
 
 
 def test_the_fitted_gate_answers_strong_evidence_and_refuses_weak():

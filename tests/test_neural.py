@@ -110,3 +110,10 @@ def test_a_refusal_is_in_the_script_of_the_question(reader):
     texts = ["市图书馆新馆位于滨江新区文化中心东侧，总投资12亿元，预计明年开放。"]
     reading = reader.read("這座大橋有幾個車道？", _passages(*texts))
     assert reading.abstained and "橋" in reading.answer
+
+
+def test_a_refusal_names_what_the_passages_do_not_hold_whole(reader):
+    texts = ["黑鹦嘴鱼，又名颈斑鹦哥鱼，分布于印度洋及太平洋区，包括红海、东非至日本。"]
+    reading = reader.read("黄鞍鹦嘴鱼主要分布在什么地方？", _passages(*texts))
+    assert reading.abstained
+    assert "黄鞍鹦嘴鱼" in reading.answer  # not just 黄鞍: the passage is about another parrotfish
