@@ -112,23 +112,25 @@ def type_mismatch(qtype: str, span_text: str, question: str = "") -> bool:
     return False
 
 
-def holds_name(evidence: str, name: str) -> bool:
-    """The (folded) evidence holds the name whole, or, for a name of three characters or
-    more, its characters in order close together: 靳局长 is 靳道强局长, 周市长 is 周乃翔市长.
-    Not the looser check of qa/coverage.py (every jieba word of it somewhere), which finds
-    北土城站 in a passage about 西土城站."""
+def holds_name(evidence: str, name: str, person: bool = False) -> bool:
+    """The (folded) evidence holds the name whole; a person's name of three characters or
+    more also with up to three characters between its own (靳局长 is 靳道强局长, 周市长
+    is 周乃翔市长). Places and things must be whole: 大沙东站 is not in 大沙地站东侧, and
+    the looser check of qa/coverage.py (each jieba word somewhere) finds 北土城站 in a
+    passage about 西土城站."""
     if name in evidence:
         return True
-    return len(name) >= 3 and re.search(".{0,3}".join(map(re.escape, name)), evidence) is not None
+    return person and len(name) >= 3 and re.search(".{0,3}".join(map(re.escape, name)), evidence) is not None
 
 
 def features(words: list[str], passages: list[str], span: tuple[int, int, int] | None, margin: float,
              rules_answer: bool, agrees: bool, qtype: str = "", question: str = "",
-             names: list[str] = ()) -> dict[str, float]:
+             names: list[str] = (), people: list[str] = ()) -> dict[str, float]:
     """The gate's inputs for one question.
 
     words: the question's content words, folded (qa.question.Question.words);
-    names: the names it gives, folded (qa.question.Question.names);
+    names: the names it gives, folded (qa.question.Question.names), and which of them
+    are people (Question.people);
     passages: the texts read; span: (passage index, start, end) of the chosen span;
     qtype, question: the question's type (qa.question.question_type) and text."""
     weight = {w: surprisal(w) for w in words}
@@ -148,6 +150,6 @@ def features(words: list[str], passages: list[str], span: tuple[int, int, int] |
         "cover_first": sum(r for w, r in weight.items() if w in first) / total,
         "cover_all": sum(r for w, r in weight.items() if w in evidence) / total,
         "missing_specific": max((weight[w] for w in missing), default=0.0) / math.log(_JIEBA_TOTAL),
-        "name_missing": float(any(not holds_name(evidence, n) for n in names)),
+        "name_missing": float(any(not holds_name(evidence, n, n in people) for n in names)),
         "type_mismatch": float(span is not None and type_mismatch(qtype, folded[span[0]][span[1]:span[2]], question)),
     }

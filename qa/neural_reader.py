@@ -120,7 +120,8 @@ class NeuralReader:
         """The gate's inputs (qa/answerable.py) for this reading."""
         q = self.rules.analyse(question, bm25)
         return answerable.features(q.words, [p.text for p in passages], (best.passage, best.start, best.end),
-                                   best.margin, not rules.abstained, agrees(best, rules), q.qtype, question, q.names)
+                                   best.margin, not rules.abstained, agrees(best, rules), q.qtype, question,
+                                   q.names, q.people)
 
     def read_spans(self, question: str, passages: list[Passage], rules: Reading | None = None) -> list[SpanGuess]:
         """Span guesses, best first: the first passage's, and the others' unless the
@@ -178,7 +179,7 @@ class NeuralReader:
         evidence; then the words the shared coverage check finds missing."""
         q = self.rules.analyse(question, bm25)
         evidence = fold("".join(p.text for p in passages))
-        whole = [n for n in q.names if not answerable.holds_name(evidence, n)]
+        whole = [n for n in q.names if not answerable.holds_name(evidence, n, n in q.people)]
         words = [w for w in coverage.missing_names(q, passages) if not any(w in n for n in whole)]
         return whole + words
 

@@ -45,6 +45,13 @@ def test_a_name_the_question_gives_counts_as_missing_unless_a_passage_holds_it_w
     assert answerable.features(q.words, [own], (0, 0, 2), 3.0, False, False, q.qtype, q.text, q.names)["name_missing"] == 0.0
 
 
+def test_a_person_named_by_surname_and_title_is_found_but_a_place_must_be_whole():
+    assert answerable.holds_name("江苏省质监局局长靳道强", "靳道强")
+    assert answerable.holds_name("靳道强局长", "靳局长", person=True)
+    assert not answerable.holds_name("大沙地站东侧", "大沙东站")
+    assert not answerable.holds_name("北京地铁10号线的西土城站", "北土城站")
+
+
 def test_the_fitted_gate_trusts_a_reading_less_when_a_name_of_the_question_is_missing():
     gate = Decision.load().gate
     f = _features(["狄拉克的妻子是玛吉特·维格纳。"], margin=2.0)

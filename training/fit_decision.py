@@ -41,7 +41,7 @@ from qa import answerable  # noqa: E402
 from qa.evaluation import cmrc_f1  # noqa: E402
 from qa.neural import SpanGuess  # noqa: E402
 from qa.neural_reader import DECISION_PATH, Decision, NeuralReader, agrees, choose  # noqa: E402
-from qa.question import analyse_tokens, proper_names, question_type  # noqa: E402
+from qa.question import analyse, question_type  # noqa: E402
 from qa.reader import Reading  # noqa: E402
 from qa.text import fold  # noqa: E402
 from training import rcdata  # noqa: E402
@@ -136,13 +136,14 @@ def feature_row(row: dict, kind: str, agreement: float) -> dict[str, float | Non
         row["words"], [p["text"] for p in read["passages"]],
         (best.passage, best.start, best.end) if best else None,
         best.margin if best else -20.0, read["rules"] is not None, agrees, question_type(fold(row["question"])),
-        row["question"], names_of(row["question"]))
+        row["question"], *names_of(row["question"]))
 
 
-def names_of(question: str) -> list[str]:
-    """The question's names (qa.question.Question.names); readings kept before they were
-    recorded are read again here, so --reuse needs no new readings."""
-    return proper_names(analyse_tokens(fold(question)))
+def names_of(question: str) -> tuple[list[str], list[str]]:
+    """The question's names and people (qa.question.Question.names, .people), read from the
+    question here, so readings kept before names were in the gate need not be read again."""
+    q = analyse(question)
+    return q.names, q.people
 
 
 # ---------------------------------------------------------------- fitting
