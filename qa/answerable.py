@@ -123,6 +123,11 @@ def holds_name(evidence: str, name: str, person: bool = False) -> bool:
     return person and len(name) >= 3 and re.search(".{0,3}".join(map(re.escape, name)), evidence) is not None
 
 
+def names_missing(evidence: str, names: list[str], people: list[str] = ()) -> list[str]:
+    """The names (qa.question.Question.names) the folded evidence does not hold (holds_name)."""
+    return [n for n in names if not holds_name(evidence, n, n in people)]
+
+
 def features(words: list[str], passages: list[str], span: tuple[int, int, int] | None, margin: float,
              rules_answer: bool, agrees: bool, qtype: str = "", question: str = "",
              names: list[str] = (), people: list[str] = ()) -> dict[str, float]:
@@ -150,6 +155,6 @@ def features(words: list[str], passages: list[str], span: tuple[int, int, int] |
         "cover_first": sum(r for w, r in weight.items() if w in first) / total,
         "cover_all": sum(r for w, r in weight.items() if w in evidence) / total,
         "missing_specific": max((weight[w] for w in missing), default=0.0) / math.log(_JIEBA_TOTAL),
-        "name_missing": float(any(not holds_name(evidence, n, n in people) for n in names)),
+        "name_missing": float(bool(names_missing(evidence, names, people))),
         "type_mismatch": float(span is not None and type_mismatch(qtype, folded[span[0]][span[1]:span[2]], question)),
     }

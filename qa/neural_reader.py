@@ -179,7 +179,7 @@ class NeuralReader:
         evidence; then the words the shared coverage check finds missing."""
         q = self.rules.analyse(question, bm25)
         evidence = fold("".join(p.text for p in passages))
-        whole = [n for n in q.names if not answerable.holds_name(evidence, n, n in q.people)]
+        whole = answerable.names_missing(evidence, q.names, q.people)
         words = [w for w in coverage.missing_names(q, passages) if not any(w in n for n in whole)]
         return whole + words
 
