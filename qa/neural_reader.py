@@ -179,9 +179,11 @@ class NeuralReader:
         evidence; then the words the shared coverage check finds missing."""
         q = self.rules.analyse(question, bm25)
         evidence = fold("".join(p.text for p in passages))
-        whole = answerable.names_missing(evidence, q.names, q.people)
-        words = [w for w in coverage.missing_names(q, passages) if not any(w in n for n in whole)]
-        return whole + words
+        missing = answerable.names_missing(evidence, q.names, q.people)
+        for word in coverage.missing_names(q, passages):
+            if not any(word in m for m in missing):  # 入口 after 出入口 says nothing new
+                missing.append(word)
+        return missing
 
 
 def choose(guesses: list[SpanGuess], rules: Reading, decision: Decision, qtype: str = "",

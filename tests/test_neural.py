@@ -117,3 +117,10 @@ def test_a_refusal_names_what_the_passages_do_not_hold_whole(reader):
     reading = reader.read("黄鞍鹦嘴鱼主要分布在什么地方？", _passages(*texts))
     assert reading.abstained
     assert "黄鞍鹦嘴鱼" in reading.answer  # not just 黄鞍: the passage is about another parrotfish
+
+
+def test_a_refusal_does_not_name_a_word_inside_another_it_names(reader):
+    texts = ["西土城站位于北京市海淀区，是北京地铁10号线的一个车站。"]
+    reading = reader.read("北土城站有几个出入口？", _passages(*texts))
+    assert reading.abstained and "出入口" in reading.answer
+    assert "、入口" not in reading.answer
