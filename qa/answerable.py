@@ -38,6 +38,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .coverage import in_order_close
 from .text import fold
 
 FEATURES = ("margin", "rules_answer", "agrees", "cover_near", "cover_first", "cover_all", "missing_specific",
@@ -120,7 +121,7 @@ def holds_name(evidence: str, name: str, person: bool = False) -> bool:
     passage about 西土城站."""
     if name in evidence:
         return True
-    return person and len(name) >= 3 and re.search(".{0,3}".join(map(re.escape, name)), evidence) is not None
+    return person and len(name) >= 3 and in_order_close(name, evidence)
 
 
 def names_missing(evidence: str, names: list[str], people: list[str] = ()) -> list[str]:

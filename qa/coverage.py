@@ -15,13 +15,19 @@ from .question import FILLER_WORDS, FRAME_NOUNS, QUESTION_WORDS, Question, analy
 from .text import fold
 
 
+def in_order_close(term: str, evidence: str) -> bool:
+    """The term's characters occur in the evidence in order, at most three apart: an
+    abbreviation (央行 in 中央银行) or a surname with a title (靳局长 in 靳道强局长)."""
+    return re.search(".{0,3}".join(map(re.escape, term)), evidence) is not None
+
+
 def mentioned(term: str, evidence: str) -> bool:
     """term occurs in the (folded) evidence, or as its parts: a compound whose parts all
     occur (周市长 = 周 + 市长), or an abbreviation whose characters occur in order close
     together (央行 in 中央银行)."""
     if term in evidence:
         return True
-    if len(term) >= 2 and re.search(".{0,3}".join(map(re.escape, term)), evidence):
+    if len(term) >= 2 and in_order_close(term, evidence):
         return True
     pieces = [p for p in cut(term) if p not in FRAME_NOUNS and p not in QUESTION_WORDS and p not in FILLER_WORDS]
     if len(pieces) > 1 and all(p in evidence for p in pieces):
