@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 import torch
 from torch import nn
 
@@ -78,3 +80,33 @@ class SpanReader(nn.Module):
         start, end = logits[..., 0], logits[..., 1]
         neg = (1.0 - mask.to(start.dtype)) * -1e4
         return start + neg, end + neg
+
+
+def load_onnx(model: SpanReader, path) -> None:
+    """Put the weights of an exported reader (int8, quantize_dynamic) back into `model`,
+    so a fit can go on from the shipped weights when no checkpoint is left.
+
+    Written by hand because onnxruntime's quantiser has no inverse: float tensors keep
+    their PyTorch names; each quantised weight is found by the MatMulInteger node that
+    reads it (named after its module, /layers.3/q/MatMul...) and is (q - zero_point) * scale,
+    stored transposed."""
+    import onnx
+    from onnx import numpy_helper
+
+    graph = onnx.load(str(path)).graph
+    tensors = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+    state = model.state_dict()
+    loaded = {name: torch.from_numpy(tensors[name].copy()) for name in state if name in tensors}
+    for node in graph.node:
+        if node.op_type != "MatMulInteger":
+            continue
+        module = node.output[0].split("/")[1:3]  # ['layers.0', 'q'] or ['span', 'MatMul...']
+        name = ".".join(part for part in module if not part.startswith("MatMul")) + ".weight"
+        stem = node.input[1].removesuffix("_quantized")
+        q = tensors[node.input[1]].astype(np.float32)
+        weight = (q - float(tensors[stem + "_zero_point"])) * float(tensors[stem + "_scale"])
+        loaded[name] = torch.from_numpy(weight.T.copy())
+    missing = set(state) - set(loaded)
+    if missing:
+        raise ValueError(f"{path}: no weights for {sorted(missing)[:5]}")
+    model.load_state_dict(loaded)

@@ -73,7 +73,8 @@ def window_examples(tok: E5Tokenizer, q_ids: list[int], context: str, spans: lis
     return out
 
 
-def build(items: list[rcdata.Item], tok: E5Tokenizer, max_len: int, seed: int, log) -> list[Example]:
+def build(items: list[rcdata.Item], tok: E5Tokenizer, max_len: int, seed: int, log,
+          negatives: tuple[float, float] = (0.3, 0.3)) -> list[Example]:
     rng = random.Random(seed)
     paragraphs = {}
     for it in items:
@@ -86,21 +87,21 @@ def build(items: list[rcdata.Item], tok: E5Tokenizer, max_len: int, seed: int, l
         q_ids = tok.encode(fold(it.question)).ids[:MAX_QUESTION_TOKENS]
         spans = [(s, s + len(t)) for s, t in zip(it.starts, it.answers)]
         examples += window_examples(tok, q_ids, it.context, spans, max_len, rng, keep_null=0.15)
-        for key in _distractors(bm25, it, paragraphs, rng):
+        for key in _distractors(bm25, it, paragraphs, rng, negatives):
             examples += window_examples(tok, q_ids, paragraphs[key], None, max_len, rng, keep_null=1.0)[:1]
         if n % 1000 == 0:
             log(f"examples: {n}/{len(items)} questions -> {len(examples)} windows")
     return examples
 
 
-def _distractors(bm25, it, paragraphs, rng) -> list[tuple[int, int]]:
+def _distractors(bm25, it, paragraphs, rng, chances: tuple[float, float]) -> list[tuple[int, int]]:
     """The closest paragraph of the same article and of another article that do not
-    hold any reference answer."""
+    hold any reference answer, each taken with its chance."""
     ranked = [tuple(map(int, cid.split(":"))) for cid, _ in bm25.search(tokenize(fold(it.question)), 30)]
     same = [k for k in ranked if k[0] == it.article and k[1] != it.paragraph]
     other = [k for k in ranked if k[0] != it.article]
     picked = []
-    for pool, chance in ((same, 0.3), (other, 0.3)):
+    for pool, chance in zip((same, other), chances):
         for key in pool:
             if not any(fold(a) in fold(paragraphs[key]) for a in it.answers):
                 if rng.random() < chance:
@@ -133,7 +134,7 @@ def tensors(batch: list[Example], model_file: e5file.ModelFile, pad: int):
 def train(args) -> None:
     import torch
 
-    from training.encoder import SpanReader
+    from training.encoder import SpanReader, load_onnx
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -148,18 +149,22 @@ def train(args) -> None:
 
     model_file = e5file.load()
     tok = E5Tokenizer(model_file)
-    cache = ARTIFACTS / f"examples-{args.max_len}-{args.seed}.json"
+    negatives = (args.same_article, args.other_article)
+    cache = ARTIFACTS / f"examples-{args.max_len}-{args.seed}-{negatives[0]}-{negatives[1]}.json"
     if cache.exists():
         examples = [Example(**e) for e in json.loads(cache.read_text())]
     else:
         items = [it for path in (args.drcd, args.cmrc) if path for it in rcdata.load(path) if rcdata.fold_of(it.article) == "fit"]
         if args.limit:
             items = items[: args.limit]
-        examples = build(items, tok, args.max_len, args.seed, log)
+        examples = build(items, tok, args.max_len, args.seed, log, negatives)
         cache.write_text(json.dumps([vars(e) for e in examples]))
     log(f"{len(examples)} windows, {sum(e.start > 0 for e in examples)} with an answer")
 
     model = SpanReader(model_file)
+    if args.init:
+        load_onnx(model, args.init)
+        log(f"starting from {args.init}")
     # The lower layers keep their pretrained weights: a third less back-propagation
     # on 2 cores, for little loss on a few thousand questions.
     for module in [model.eln, *model.layers[: args.freeze_layers]]:
@@ -246,6 +251,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--save-every", type=int, default=25)
+    ap.add_argument("--same-article", type=float, default=0.3,
+                    help="chance of a 'not here' window from the closest other paragraph of the question's article")
+    ap.add_argument("--other-article", type=float, default=0.3,
+                    help="chance of a 'not here' window from the closest paragraph of another article")
+    ap.add_argument("--init", default="", help="start from an exported reader (.onnx) instead of the pretrained encoder")
     ap.add_argument("--limit", type=int, default=0, help="fit on the first N questions only (a smoke run)")
     ap.add_argument("--export", action="store_true", help="write qa/models/reader.onnx from the final weights")
     ap.add_argument("--weights", default="", help="with --export: a checkpoint other than the final weights")
