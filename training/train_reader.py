@@ -150,7 +150,7 @@ def train(args) -> None:
     model_file = e5file.load()
     tok = E5Tokenizer(model_file)
     negatives = (args.same_article, args.other_article)
-    cache = ARTIFACTS / f"examples-{args.max_len}-{args.seed}-{negatives[0]}-{negatives[1]}.json"
+    cache = ARTIFACTS / f"examples-{args.max_len}-{args.seed}-{negatives[0]}-{negatives[1]}-{args.limit or 'all'}.json"
     if cache.exists():
         examples = [Example(**e) for e in json.loads(cache.read_text())]
     else:
@@ -185,8 +185,11 @@ def train(args) -> None:
         opt, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(total - warmup, 1))))
     step = 0
     ckpt = ARTIFACTS / "checkpoint.pt"
+    run = {"init": args.init, "negatives": list(negatives), "lr": args.lr, "steps": total, "seed": args.seed}
     if ckpt.exists():
         state = torch.load(ckpt, weights_only=False)
+        if state.get("run", run) != run:
+            sys.exit(f"{ckpt} is from another run ({state['run']}, this one {run}): move it away to start afresh")
         model.load_state_dict(state["model"]); opt.load_state_dict(state["opt"]); sched.load_state_dict(state["sched"])
         step = state["step"]
         log(f"resumed at step {step}/{total}")
@@ -207,7 +210,7 @@ def train(args) -> None:
             rate = (time.time() - started) / (step + 1 - first)
             log(f"step {step + 1}/{total} loss {running:.3f} lr {sched.get_last_lr()[0]:.2e} {rate:.1f}s/step")
         if (step + 1) % args.save_every == 0 or step + 1 == total:
-            torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "step": step + 1}, ckpt)
+            torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "step": step + 1, "run": run}, ckpt)
     torch.save(model.state_dict(), ARTIFACTS / "final.pt")
     log("done")
 
