@@ -74,7 +74,7 @@ def window_examples(tok: E5Tokenizer, q_ids: list[int], context: str, spans: lis
 
 
 def build(items: list[rcdata.Item], tok: E5Tokenizer, max_len: int, seed: int, log,
-          negatives: tuple[float, float] = (0.3, 0.3)) -> list[Example]:
+          negatives: tuple[float, float]) -> list[Example]:
     rng = random.Random(seed)
     paragraphs = {}
     for it in items:
@@ -185,7 +185,8 @@ def train(args) -> None:
         opt, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(total - warmup, 1))))
     step = 0
     ckpt = ARTIFACTS / "checkpoint.pt"
-    run = {"init": args.init, "negatives": list(negatives), "lr": args.lr, "steps": total, "seed": args.seed}
+    run = {"init": args.init, "negatives": list(negatives), "limit": args.limit, "max_len": args.max_len,
+           "batch": args.batch, "freeze_layers": args.freeze_layers, "lr": args.lr, "steps": total, "seed": args.seed}
     if ckpt.exists():
         state = torch.load(ckpt, weights_only=False)
         if state.get("run", run) != run:
