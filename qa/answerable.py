@@ -42,7 +42,7 @@ from .coverage import in_order_close
 from .text import fold
 
 FEATURES = ("margin", "rules_answer", "agrees", "cover_near", "cover_first", "cover_all", "missing_specific",
-            "name_missing")
+            "name_missing", "topic_missing")
 NEAR = 80  # characters either side of the span that count as "near" it
 
 
@@ -131,12 +131,12 @@ def names_missing(evidence: str, names: list[str], people: list[str] = ()) -> li
 
 def features(words: list[str], passages: list[str], span: tuple[int, int, int] | None, margin: float,
              rules_answer: bool, agrees: bool, qtype: str = "", question: str = "",
-             names: list[str] = (), people: list[str] = ()) -> dict[str, float]:
+             names: list[str] = (), people: list[str] = (), topic: str = "") -> dict[str, float]:
     """The gate's inputs for one question.
 
     words: the question's content words, folded (qa.question.Question.words);
     names: the names it gives, folded (qa.question.Question.names), and which of them
-    are people (Question.people);
+    are people (Question.people); topic: the head of its subject (Question.topic);
     passages: the texts read; span: (passage index, start, end) of the chosen span;
     qtype, question: the question's type (qa.question.question_type) and text."""
     weight = {w: surprisal(w) for w in words}
@@ -157,5 +157,6 @@ def features(words: list[str], passages: list[str], span: tuple[int, int, int] |
         "cover_all": sum(r for w, r in weight.items() if w in evidence) / total,
         "missing_specific": max((weight[w] for w in missing), default=0.0) / math.log(_JIEBA_TOTAL),
         "name_missing": float(bool(names_missing(evidence, names, people))),
+        "topic_missing": float(bool(topic) and not holds_name(evidence, topic, person=True)),
         "type_mismatch": float(span is not None and type_mismatch(qtype, folded[span[0]][span[1]:span[2]], question)),
     }

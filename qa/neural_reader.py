@@ -121,7 +121,7 @@ class NeuralReader:
         q = self.rules.analyse(question, bm25)
         return answerable.features(q.words, [p.text for p in passages], (best.passage, best.start, best.end),
                                    best.margin, not rules.abstained, agrees(best, rules), q.qtype, question,
-                                   q.names, q.people)
+                                   q.names, q.people, q.topic)
 
     def read_spans(self, question: str, passages: list[Passage], rules: Reading | None = None) -> list[SpanGuess]:
         """Span guesses, best first: the first passage's, and the others' unless the
@@ -175,11 +175,15 @@ class NeuralReader:
 
     def missing_terms(self, question: str, passages: list[Passage], bm25=None) -> list[str]:
         """The question's names of things that no passage mentions (what is missing): first
-        a name no passage holds whole (北土城站 among passages about 西土城站), the gate's
-        evidence; then the words the shared coverage check finds missing."""
+        its topic or a name no passage holds whole (北海道狼 among passages about 日本狼,
+        北土城站 among passages about 西土城站), the gate's evidence; then the words the
+        shared coverage check finds missing."""
         q = self.rules.analyse(question, bm25)
         evidence = fold("".join(p.text for p in passages))
         missing = answerable.names_missing(evidence, q.names, q.people)
+        if q.topic and not answerable.holds_name(evidence, q.topic, person=True) and not any(q.topic in m for m in missing):
+            # 北海道狼, not LAC's 北海, when the passages are about 日本狼
+            missing = [q.topic] + [m for m in missing if m not in q.topic]
         for word in coverage.missing_names(q, passages):
             if not any(word in m for m in missing):  # 入口 after 出入口 says nothing new
                 missing.append(word)

@@ -142,6 +142,7 @@ class Question:
     actions: list[str] = field(default_factory=list)  # the verb the question asks about ("谁主持的" -> 主持)
     words: list[str] = field(default_factory=list)  # every content word, found in the collection or not
     names: list[str] = field(default_factory=list)  # proper names as LAC cuts them whole (北土城站, 黄鞍鹦嘴鱼)
+    topic: str = ""  # the head of what the question is about (北海道狼 of 北海道狼哪一年灭绝), folded
 
 
 def _idf(bm25, term: str) -> float:
@@ -207,6 +208,36 @@ def _tag_of(token: str, tags: list[tuple[str, str]]) -> str:
     return ""
 
 
+# Tags that end a question's opening noun phrase: particles, prepositions, pronouns,
+# adverbs, conjunctions, punctuation, times, numerals, measures, localisers, adjectives.
+_TOPIC_END_TAGS = {"u", "p", "r", "d", "c", "w", "xc", "TIME", "m", "q", "f", "a", "ad", "vd"}
+_ASKING = re.compile(r"哪|什么|谁|多少|几|怎|如何|为何|何时|何地|何处|吗|呢")
+_POINTING = re.compile(r"^(这|该|此|其|他|她|它|那|本|上述|文中)")
+TOPIC_HEAD = 3  # characters: the head is the fewest opening words that reach this many
+
+
+def question_topic(folded: str, tags: list[tuple[str, str]]) -> str:
+    """The head of the noun phrase a question opens with: its fewest opening words of at
+    least TOPIC_HEAD characters (北海道狼 of 北海道狼哪一年灭绝, 卢安达 of 卢安达境内的…),
+    or "" when the question opens otherwise (这次事件…, 最初…, 谁…).
+
+    LAC rarely knows the names of species, works or small places as names (黑尾前肛鳗 is
+    黑尾|前|肛鳗 to it), so these are not in Question.names; yet on Wikipedia a question
+    repeats its subject's opening characters, and a passage about a neighbour (日本狼 for
+    北海道狼) lacks them. Only the head: the subject's tail (境内, 全长) is often worded
+    otherwise in the text."""
+    asking = _ASKING.search(folded)
+    end = asking.start() if asking else len(folded)
+    head = ""
+    for word, tag, start, stop in _located(folded, tags):
+        if start >= end or tag in _TOPIC_END_TAGS or (tag == "v" and start > 0):
+            break
+        head = folded[:stop]
+        if len(head) >= TOPIC_HEAD:
+            break
+    return "" if len(head) < 2 or _POINTING.match(head) else head
+
+
 def _document_frequency(bm25, term: str) -> int:
     return 1 if bm25 is None else bm25.document_frequency(term)
 
@@ -256,4 +287,4 @@ def analyse(question: str, bm25=None) -> Question:
     actions = _asked_action(folded, tags)
     counted = _counted_noun(tags)
     return Question(question, folded, script, qtype, terms, nouns, people, measure, counted, speakers, actions, words,
-                    proper_names(tags))
+                    proper_names(tags), question_topic(folded, tags))

@@ -45,6 +45,37 @@ def test_a_name_the_question_gives_counts_as_missing_unless_a_passage_holds_it_w
     assert answerable.features(q.words, [own], (0, 0, 2), 3.0, False, False, q.qtype, q.text, q.names)["name_missing"] == 0.0
 
 
+def test_the_topic_is_the_head_of_the_noun_phrase_a_question_opens_with():
+    from qa.question import analyse
+
+    assert analyse("北海道狼哪一年灭绝？").topic == "北海道狼"
+    assert analyse("盧安達境內的最低點位在何處?").topic == "卢安达"  # the head only: 境内 may be worded otherwise
+    assert analyse("这次事件证实了什么？").topic == ""  # points back, names nothing
+    assert analyse("谁主持了会议？").topic == ""
+
+
+def test_a_topic_no_passage_holds_counts_as_missing_though_the_tagger_knows_no_name_in_it():
+    from qa.question import analyse
+
+    q = analyse("北海道狼哪一年灭绝？")
+    assert q.names != [q.topic]  # LAC cuts it 北海|道狼: the names alone would not catch a neighbour
+    neighbour = "日本狼是狼的亚种，分布于本州、四国与九州，1905年灭绝。"
+    own = "北海道狼又名虾夷狼，1889年灭绝。"
+
+    def missing(passage):
+        return answerable.features(q.words, [passage], (0, 0, 2), 3.0, False, False, q.qtype, q.text, q.names,
+                                   q.people, q.topic)["topic_missing"]
+
+    assert missing(neighbour) == 1.0
+    assert missing(own) == 0.0
+
+
+def test_the_fitted_gate_trusts_a_reading_less_when_its_topic_is_missing():
+    gate = Decision.load().gate
+    f = _features(["狄拉克的妻子是玛吉特·维格纳。"], margin=2.0)
+    assert gate.probability(dict(f, topic_missing=1.0)) < gate.probability(dict(f, topic_missing=0.0))
+
+
 def test_a_person_named_by_surname_and_title_is_found_but_a_place_must_be_whole():
     assert answerable.holds_name("江苏省质监局局长靳道强", "靳道强")
     assert answerable.holds_name("靳道强局长", "靳局长", person=True)

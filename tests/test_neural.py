@@ -119,6 +119,13 @@ def test_a_refusal_names_what_the_passages_do_not_hold_whole(reader):
     assert "黄鞍鹦嘴鱼" in reading.answer  # not just 黄鞍: the passage is about another parrotfish
 
 
+def test_a_passage_about_a_neighbour_of_the_topic_is_refused_naming_the_whole_topic(reader):
+    texts = ["日本狼是狼的亚种，分布于本州、四国与九州，1905年灭绝。"]
+    reading = reader.read("北海道狼哪一年灭绝？", _passages(*texts))
+    assert reading.abstained
+    assert "北海道狼" in reading.answer and "北海、" not in reading.answer  # not the tagger's 北海
+
+
 def test_a_refusal_does_not_name_a_word_inside_another_it_names(reader):
     texts = ["西土城站位于北京市海淀区，是北京地铁10号线的一个车站。"]
     reading = reader.read("北土城站有几个出入口？", _passages(*texts))

@@ -22,12 +22,12 @@ from qa.text import fold
 SAMPLES = Path(__file__).resolve().parent / "data" / "rc"
 ANSWERABLE, HELD_OUT = 30, 8
 
-# Measured 2026-12-02 (refusal gate of qa/answerable.py, with the missing-name evidence):
-# DRCD F1 .475, 4/30 answerable refused, 8/8 held-out refused; CMRC F1 .623, 1/30, 6/8.
+# Measured 2026-12-02 (refusal gate of qa/answerable.py, with the missing-name and missing-topic
+# evidence): DRCD F1 .475, 4/30 answerable refused, 8/8 held-out refused; CMRC F1 .623, 1/30, 7/8.
 # Set a few points / one question below.
 GATE = {
     "drcd": {"min_f1": 0.42, "max_false_refusals": 5, "min_held_out_refusals": 7},
-    "cmrc2018": {"min_f1": 0.57, "max_false_refusals": 2, "min_held_out_refusals": 5},
+    "cmrc2018": {"min_f1": 0.57, "max_false_refusals": 2, "min_held_out_refusals": 6},
 }
 
 

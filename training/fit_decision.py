@@ -139,11 +139,12 @@ def feature_row(row: dict, kind: str, agreement: float) -> dict[str, float | Non
         row["question"], *names_of(row["question"]))
 
 
-def names_of(question: str) -> tuple[list[str], list[str]]:
-    """The question's names and people (qa.question.Question.names, .people), read from the
-    question here, so readings kept before names were in the gate need not be read again."""
+def names_of(question: str) -> tuple[list[str], list[str], str]:
+    """The question's names, people and topic (qa.question.Question.names, .people, .topic),
+    read from the question here, so readings kept before these were in the gate need not be
+    read again."""
     q = analyse(question)
-    return q.names, q.people
+    return q.names, q.people, q.topic
 
 
 # ---------------------------------------------------------------- fitting
