@@ -13,6 +13,9 @@ training/fit_decision.py (weights in qa/models/reader.json, section "gate"):
   - whether a name the question gives (LAC's people, places, organisations and other
     proper nouns, each whole) is in no passage: 北土城站 is not in a passage about
     西土城站, though each of jieba's words for it (北, 土城, 站) is.
+  - whether the head of the question's topic (qa.question.question_topic) is in no
+    passage: LAC cuts 北海道狼 into 北海 and 道狼, and a passage about 日本狼 holds no name
+    of the question, but not its topic either.
 Besides the model, a span of a type the question cannot want (no numeral for 多少, 几)
 is no answer (``type_mismatch``): fit as a feature it got no weight, because the span model
 seldom makes that mistake on Wikipedia; on news questions about details the article does not

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import answerable, coverage
+from . import answerable, choice, coverage
 from .answerable import Gate
-from .neural import MODEL_PATH, SpanGuess, SpanModel, default_model
 from .messages import t
+from .neural import MODEL_PATH, SpanGuess, SpanModel, default_model
+from .question import Question
 from .reader import ExtractiveReader, Reading, not_mentioned_text, read_parts, refusal_text, sub_questions
 from .retrieval import Passage
 from .text import fold, in_script, script_of
@@ -94,6 +95,10 @@ class NeuralReader:
         qtype = rules.qtype
         if not read:
             return self._refusal(question, [], script, qtype, "no passages", bm25)
+        picked = self.pick_option(question, read, bm25)
+        if picked is not None:
+            return self._answer([SpanGuess(picked.passage, picked.start, picked.end, 0.0, 0.0, picked.option)],
+                                read, script, qtype)
         guesses = self.read_spans(question, read, rules)
         best = choose(guesses, rules, self.decision, qtype, question)
         if best is not None and answerable.type_mismatch(qtype, fold(best.text), question) and fits(rules, qtype, question):
@@ -102,6 +107,17 @@ class NeuralReader:
         if doubt:
             return self._refusal(question, read, script, qtype, doubt, bm25)
         return self._answer([best] + [g for g in guesses if g is not best], read, script, qtype)
+
+    def pick_option(self, question: str, passages: list[Passage], bm25) -> choice.Choice | None:
+        """For a question that offers its answers (上午还是下午), the option the passages give."""
+        options = choice.alternatives(fold(question))
+        if not options:
+            return None
+        q = self.rules.analyse(question, bm25)
+        if unnamed(q, fold("".join(p.text for p in passages))):
+            return None  # about something the passages do not name: the gate decides
+        others = {w: answerable.surprisal(w) for w in q.words if not any(w in o or o in w for o in options)}
+        return choice.pick(options, [p.text for p in passages], others)
 
     def doubt(self, question: str, passages: list[Passage], best: SpanGuess | None, rules: Reading, bm25) -> str:
         """Why the passages do not hold the answer, or "" when the reader answers."""
@@ -179,15 +195,21 @@ class NeuralReader:
         北土城站 among passages about 西土城站), the gate's evidence; then the words the
         shared coverage check finds missing."""
         q = self.rules.analyse(question, bm25)
-        evidence = fold("".join(p.text for p in passages))
-        missing = answerable.names_missing(evidence, q.names, q.people)
-        if q.topic and not answerable.holds_name(evidence, q.topic, person=True) and not any(q.topic in m for m in missing):
-            # 北海道狼, not LAC's 北海, when the passages are about 日本狼
-            missing = [q.topic] + [m for m in missing if m not in q.topic]
+        missing = unnamed(q, fold("".join(p.text for p in passages)))
         for word in coverage.missing_names(q, passages):
             if not any(word in m for m in missing):  # 入口 after 出入口 says nothing new
                 missing.append(word)
         return missing
+
+
+def unnamed(q: Question, evidence: str) -> list[str]:
+    """The question's topic and names the (folded) evidence does not hold whole (the gate's
+    name_missing and topic_missing), the topic first: 北海道狼, not LAC's 北海, when the
+    passages are about 日本狼."""
+    missing = answerable.names_missing(evidence, q.names, q.people)
+    if q.topic and not answerable.holds_name(evidence, q.topic, person=True) and not any(q.topic in m for m in missing):
+        missing = [q.topic] + [m for m in missing if m not in q.topic]
+    return missing
 
 
 def choose(guesses: list[SpanGuess], rules: Reading, decision: Decision, qtype: str = "",
