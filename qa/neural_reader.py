@@ -128,7 +128,7 @@ class NeuralReader:
             return "" if best.margin >= self.decision.threshold else f"margin {best.margin:.2f} < {self.decision.threshold:.2f}"
         evidence = self.evidence(question, passages, best, rules, bm25)
         if evidence["type_mismatch"]:
-            return f"no number in the span for a count question (margin {best.margin:.2f})"
+            return f"the span is not of the type a {rules.qtype} question asks for (margin {best.margin:.2f})"
         p = gate.probability(evidence)
         return "" if p >= gate.threshold else f"answerable p={p:.2f} < {gate.threshold:.2f} (margin {best.margin:.2f})"
 

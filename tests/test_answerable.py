@@ -149,6 +149,22 @@ def test_the_reader_refuses_a_how_many_question_it_can_only_answer_without_a_num
     for question in ("这次会议一共有多少人参加？", "城市综合服务标准化试点的预算是多少钱？"):
         answer = article_engine.ask(question)
         assert answer.abstained, (question, answer.concise)
+        assert "count question" in answer.reason  # why, as data
+
+
+def test_a_time_the_passages_do_not_give_is_refused_as_the_wrong_type_not_as_a_missing_number():
+    from qa.neural import SpanGuess
+    from qa.neural_reader import NeuralReader
+    from qa.reader import Reading
+    from qa.retrieval import Passage
+
+    text = "苏州市召开全市推进质量强市暨城市综合服务标准化试点动员会议。"
+    passage = Passage(chunk_id="a.txt:0", doc_id="a.txt", text=text, start=0, end=len(text), chunk_index=0,
+                      score=1.0, dense_score=0.9, bm25_score=1.0)
+    span = SpanGuess(0, 0, 3, 5.0, 0.0, "苏州市")
+    rules = Reading(answer="", abstained=True, qtype="when")
+    reason = NeuralReader().doubt("动员会议是什么时候召开的？", [passage], span, rules, None)
+    assert "when question" in reason and "number" not in reason
 
 
 def test_when_the_span_model_finds_no_time_the_rule_readers_date_answers(article_engine):
