@@ -132,6 +132,12 @@ def names_missing(evidence: str, names: list[str], people: list[str] = ()) -> li
     return [n for n in names if not holds_name(evidence, n, n in people)]
 
 
+def topic_missing(evidence: str, topic: str) -> bool:
+    """The (folded) evidence does not hold the question's topic head (qa.question.question_topic),
+    matched like a person's name: in order, a few characters apart (苏州市长 in 苏州市市长)."""
+    return bool(topic) and not holds_name(evidence, topic, person=True)
+
+
 def features(words: list[str], passages: list[str], span: tuple[int, int, int] | None, margin: float,
              rules_answer: bool, agrees: bool, qtype: str = "", question: str = "",
              names: list[str] = (), people: list[str] = (), topic: str = "") -> dict[str, float]:
@@ -160,6 +166,6 @@ def features(words: list[str], passages: list[str], span: tuple[int, int, int] |
         "cover_all": sum(r for w, r in weight.items() if w in evidence) / total,
         "missing_specific": max((weight[w] for w in missing), default=0.0) / math.log(_JIEBA_TOTAL),
         "name_missing": float(bool(names_missing(evidence, names, people))),
-        "topic_missing": float(bool(topic) and not holds_name(evidence, topic, person=True)),
+        "topic_missing": float(topic_missing(evidence, topic)),
         "type_mismatch": float(span is not None and type_mismatch(qtype, folded[span[0]][span[1]:span[2]], question)),
     }

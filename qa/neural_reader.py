@@ -207,7 +207,7 @@ def unnamed(q: Question, evidence: str) -> list[str]:
     name_missing and topic_missing), the topic first: 北海道狼, not LAC's 北海, when the
     passages are about 日本狼."""
     missing = answerable.names_missing(evidence, q.names, q.people)
-    if q.topic and not answerable.holds_name(evidence, q.topic, person=True) and not any(q.topic in m for m in missing):
+    if answerable.topic_missing(evidence, q.topic) and not any(q.topic in m for m in missing):
         missing = [q.topic] + [m for m in missing if m not in q.topic]
     return missing
 
