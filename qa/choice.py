@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .question import _located, analyse_tokens
+from .question import INTERROGATIVES, _located, analyse_tokens
 from .text import fold
 
 _OR = "还是"
@@ -20,7 +20,6 @@ _OR = "还是"
 # pronouns, conjunctions and punctuation.
 _OPTION_END = {"v", "p", "u", "r", "c", "w", "xc", "d"}
 _LONGEST_OPTION = 8
-_ASKS = re.compile(r"什么|甚么|哪|谁|多少|几|怎|为何|为什么|如何|何时|何地|何处")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 ENOUGH_COVER = 0.5  # share of the question's other words (weighed by specificity) the sentence must hold
 
@@ -37,7 +36,7 @@ def alternatives(folded: str) -> list[str]:
     """The two options of a (folded) question of the form …A还是B…, or [] for any other
     (one that also asks 什么, 哪, 谁…: 高还是低可以是什么的依据？ does not ask for 高 or 低)."""
     at = folded.find(_OR)
-    if at < 0 or folded.find(_OR, at + 1) >= 0 or _ASKS.search(folded):
+    if at < 0 or folded.find(_OR, at + 1) >= 0 or INTERROGATIVES.search(folded):
         return []
     words = _located(folded, analyse_tokens(folded))
     before = [w for w in words if w[3] <= at][::-1]

@@ -211,7 +211,9 @@ def _tag_of(token: str, tags: list[tuple[str, str]]) -> str:
 # Tags that end a question's opening noun phrase: particles, prepositions, pronouns,
 # adverbs, conjunctions, punctuation, times, numerals, measures, localisers, adjectives.
 _TOPIC_END_TAGS = {"u", "p", "r", "d", "c", "w", "xc", "TIME", "m", "q", "f", "a", "ad", "vd"}
-_ASKING = re.compile(r"哪|什么|谁|多少|几|怎|如何|为何|何时|何地|何处|吗|呢")
+# Words that ask (folded): where a question's asking begins.
+INTERROGATIVES = re.compile(r"什么|甚么|哪|谁|多少|几|怎|如何|为何|何时|何地|何处")
+_ASKING = re.compile(INTERROGATIVES.pattern + r"|吗|呢")  # ... or a question particle
 _POINTING = re.compile(r"^(这|该|此|其|他|她|它|那|本|上述|文中)")
 TOPIC_HEAD = 3  # characters: the head is the fewest opening words that reach this many
 
