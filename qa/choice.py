@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .chunking import reader_sentences
 from .question import INTERROGATIVES, _located, analyse_tokens
 from .text import fold
 
@@ -20,7 +21,6 @@ _OR = "还是"
 # pronouns, conjunctions and punctuation.
 _OPTION_END = {"v", "p", "u", "r", "c", "w", "xc", "d"}
 _LONGEST_OPTION = 8
-_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 ENOUGH_COVER = 0.5  # share of the question's other words (weighed by specificity) the sentence must hold
 
 
@@ -68,19 +68,20 @@ def pick(options: list[str], passages: list[str], weights: dict[str, float]) -> 
     best: tuple[float, Choice | None] = (0.0, None)
     for p, text in enumerate(passages):
         folded = fold(text)  # folding keeps positions
-        for sentence in _SENTENCE.finditer(folded):
-            found = _options_in(options, sentence.group())
+        for span in reader_sentences(folded):
+            sentence = folded[span.start:span.end]
+            found = _options_in(options, sentence)
             if not found:
                 continue
-            cover = sum(w for word, w in weights.items() if word in sentence.group()) / total if total else 1.0
+            cover = sum(w for word, w in weights.items() if word in sentence) / total if total else 1.0
             if cover <= best[0]:
                 continue
-            nearest = _nearest(found, sentence.group(), weights)
+            nearest = _nearest(found, sentence, weights)
             if nearest is None:
                 best = (cover, None)  # the best sentence so far names both, neither nearer: no choice
                 continue
             option, at = nearest
-            start = sentence.start() + at
+            start = span.start + at
             best = (cover, Choice(p, start, start + len(option), option))
     cover, choice = best
     return choice if choice is not None and cover >= ENOUGH_COVER else None

@@ -22,6 +22,10 @@ _LEVELS = [
 
 PARAGRAPH_SCRAP = 80
 
+# Where a reader's sentence ends (the support shown with an answer, the sentence a choice
+# question is read from): the sentence marks, ； and line breaks; finer than chunking's.
+_READER_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+
 
 @dataclass(frozen=True)
 class Span:
@@ -43,6 +47,28 @@ def split_sentences(text: str, max_len: int = 10_000, start: int = 0, end: int |
     spans: list[Span] = []
     for para in _paragraphs(text, start, end):
         spans.extend(_split(text, para, 0, max_len))
+    return spans
+
+
+def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The reader's sentence holding text[start:end] (widened to whole sentences if it
+    spans several), its end mark included."""
+    left = max((m.end() for m in _READER_SENTENCE_END.finditer(text, 0, start)), default=0)
+    found = _READER_SENTENCE_END.search(text, max(end - 1, start))
+    right = found.end() if found else len(text)
+    return left, right
+
+
+def reader_sentences(text: str) -> list[Span]:
+    """The text cut into the readers' sentences (as sentence_around sees them), each with
+    its end mark but not a line break; empty pieces left out."""
+    spans, start = [], 0
+    for m in _READER_SENTENCE_END.finditer(text):
+        if m.start() > start:
+            spans.append(Span(start, m.start() if m.group() == "\n" else m.end()))
+        start = m.end()
+    if start < len(text):
+        spans.append(Span(start, len(text)))
     return spans
 
 

@@ -13,13 +13,13 @@ was fit on Chinese questions only.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from . import answerable, choice, coverage
 from .answerable import Gate
+from .chunking import sentence_around
 from .messages import t
 from .neural import MODEL_PATH, SpanGuess, SpanModel, default_model
 from .question import Question
@@ -28,7 +28,6 @@ from .retrieval import Passage
 from .text import fold, in_script, script_of
 
 DECISION_PATH = MODEL_PATH.with_suffix(".json")
-_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 
 
 @dataclass(frozen=True)
@@ -252,14 +251,6 @@ def _sentence(passages: list[Passage], guess: SpanGuess) -> tuple[int, tuple[int
     while s0 < s1 and text[s0].isspace():
         s0 += 1
     return guess.passage, (s0, s1), text[s0:s1].rstrip()
-
-
-def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
-    """The sentence holding text[start:end] (widened to whole sentences if it spans several)."""
-    left = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
-    found = _SENTENCE_END.search(text, max(end - 1, start))
-    right = found.end() if found else len(text)
-    return left, right
 
 
 @lru_cache(maxsize=1)
