@@ -5,13 +5,17 @@
 
 Questions of the decision fold (training/rcdata.py: articles the span model was never
 trained on) of DRCD dev and CMRC 2018 dev are asked in the open collection of
-benchmarks/rc.py (its cached index is reused), and each is read three ways:
+benchmarks/rc.py (its cached index is reused), and each is read four ways:
   - own: the passages retrieval returns — answerable;
   - away: the same, with every passage of the question's own article removed — what a
     question about an article outside the collection meets;
   - hidden: retrieval's passages minus every one that holds the answer — the topic is
     in the collection, the answer is not (会议在哪个酒店举行？ over a report that names
-    no hotel).
+    no hotel);
+  - cut: retrieval's passages with every sentence that holds the answer taken out — the
+    rest of the paragraph is still there, so the question's topic and most of its words
+    are (谁主持的 over a report that says who spoke but not who chaired). Measured, and
+    fit on only with --cut-weight: fitting on them changed nothing (docs/reader.md).
 On these readings it fits, in order:
   1. the agreement window (qa/neural_reader.py: Decision.agreement) with the best F1;
   2. the gate (qa/answerable.py): a logistic regression over the reading's features,
@@ -28,6 +32,7 @@ import json
 import random
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -47,7 +52,7 @@ from qa.text import fold  # noqa: E402
 from training import rcdata  # noqa: E402
 
 ROWS = ROOT / "artifacts" / "reader"  # decision-readings-<set>.jsonl
-KINDS = ("own", "away", "hidden")
+KINDS = ("own", "away", "hidden", "cut")
 
 
 # ---------------------------------------------------------------- reading the questions
@@ -56,6 +61,13 @@ KINDS = ("own", "away", "hidden")
 def holds_reference(text: str, references: list[str]) -> bool:
     folded = fold(text)
     return any(fold(r) in folded for r in references)
+
+
+def without_answer_sentences(passages, references: list[str]) -> list:
+    """The passages with every sentence that holds a reference answer taken out (passages
+    left empty are dropped)."""
+    cut = [replace(p, text=rcdata.without_answer_sentences(p.text, references)) for p in passages]
+    return [p for p in cut if p.text.strip()]
 
 
 def reading(reader: NeuralReader, engine, question: str, passages) -> dict:
@@ -78,6 +90,7 @@ def read_question(reader, engine, q: rc.Question, read: int) -> dict:
     }
     if [p.chunk_id for p in kinds["hidden"]] == [p.chunk_id for p in kinds["own"]]:
         kinds["hidden"] = []  # retrieval missed the answer: "own" already reads like "hidden"
+    kinds["cut"] = without_answer_sentences(kinds["own"], q.references) if kinds["hidden"] else []
     words = reader.rules.analyse(q.question, engine.index).words
     row = {"id": q.id, "question": q.question, "references": q.references, "article": q.article,
            "words": words}
@@ -192,7 +205,7 @@ def table(rows: list[dict], agreement: float):
     x, y, kinds, groups, answer_in_passages = [], [], [], [], []
     for row in rows:
         for kind in KINDS:
-            if row[kind] is None:
+            if row.get(kind) is None:
                 continue
             f = feature_row(row, kind, agreement)
             x.append([f[name] for name in answerable.FEATURES])
@@ -203,13 +216,14 @@ def table(rows: list[dict], agreement: float):
     return np.array(x), np.array(y), np.array(kinds), np.array(groups), np.array(answer_in_passages)
 
 
-def fit_gate(x, y, kinds, answer_in_passages, hidden_weight: float):
-    """Logistic regression on standardised features; answerable readings whose passages
-    do not hold the answer (retrieval missed) are left out of the fit."""
+def fit_gate(x, y, kinds, answer_in_passages, weights: dict[str, float]):
+    """Logistic regression on standardised features, each reading weighed by its kind
+    (weights: kind -> weight, 1 when not given); answerable readings whose passages do
+    not hold the answer (retrieval missed) are left out of the fit."""
     from sklearn.linear_model import LogisticRegression
 
-    use = (kinds != "own") | answer_in_passages
-    weight = np.where(kinds == "hidden", hidden_weight, 1.0)
+    weight = np.array([weights.get(k, 1.0) for k in kinds])
+    use = ((kinds != "own") | answer_in_passages) & (weight > 0)
     means, scales = x[use].mean(axis=0), x[use].std(axis=0) + 1e-9
     model = LogisticRegression(C=1.0, max_iter=1000, class_weight="balanced")
     model.fit((x[use] - means) / scales, y[use], sample_weight=weight[use])
@@ -234,7 +248,7 @@ def refusal_figures(p, kinds, cut: float) -> dict:
     return {kind: round(float(np.mean(p[kinds == kind] < cut)), 4) for kind in KINDS if np.any(kinds == kind)}
 
 
-def cross_validated(x, y, kinds, groups, answer_in_passages, max_false, hidden_weight, folds=5) -> dict:
+def cross_validated(x, y, kinds, groups, answer_in_passages, max_false, weights, folds=5) -> dict:
     """Refusals per kind with the gate fit on the other articles' readings."""
     names = sorted(set(groups))
     random.Random(0).shuffle(names)
@@ -244,10 +258,11 @@ def cross_validated(x, y, kinds, groups, answer_in_passages, max_false, hidden_w
     cuts = np.zeros(len(y))
     for k in range(folds):
         train, test = which != k, which == k
-        gate = fit_gate(x[train], y[train], kinds[train], answer_in_passages[train], hidden_weight)
+        gate = fit_gate(x[train], y[train], kinds[train], answer_in_passages[train], weights)
         p[test] = probabilities(gate, x[test])
         cuts[test] = cut_at(probabilities(gate, x[train & (kinds == "own")]), max_false)
-    return {kind: round(float(np.mean(p[kinds == kind] < cuts[kinds == kind])), 4) for kind in KINDS}
+    return {kind: round(float(np.mean(p[kinds == kind] < cuts[kinds == kind])), 4) for kind in KINDS
+            if np.any(kinds == kind)}
 
 
 def margin_cut(x, kinds, max_false) -> float:
@@ -267,6 +282,8 @@ def main() -> None:
     ap.add_argument("--passages", type=int, default=3)
     ap.add_argument("--max-false-refusals", type=float, default=0.05)
     ap.add_argument("--hidden-weight", type=float, default=0.5, help="weight of the 'hidden' readings in the fit")
+    ap.add_argument("--cut-weight", type=float, default=0.0,
+                    help="weight of the 'cut' readings in the fit (0: measured, not fit; docs/reader.md)")
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--reuse", action="store_true", help="fit again on the readings of the last run")
     ap.add_argument("--read-only", choices=("drcd", "cmrc"), help="only read one set's questions (no fit)")
@@ -282,7 +299,8 @@ def main() -> None:
     rows = load_rows(sets)
     agreement = agreement_window(rows)
     x, y, kinds, groups, answer_in = table(rows, agreement)
-    gate = fit_gate(x, y, kinds, answer_in, args.hidden_weight)
+    weights = {"hidden": args.hidden_weight, "cut": args.cut_weight}
+    gate = fit_gate(x, y, kinds, answer_in, weights)
     p = probabilities(gate, x)
     cut = cut_at(p[kinds == "own"], args.max_false_refusals)
     gate = answerable.Gate(gate.weights, gate.bias, gate.means, gate.scales, round(cut, 4))
@@ -296,10 +314,10 @@ def main() -> None:
         "gate": {"weights": gate.weights, "bias": gate.bias, "means": gate.means, "scales": gate.scales,
                  "threshold": gate.threshold},
         "fit_on": (f"{len(rows)} decision-fold questions of DRCD dev and CMRC 2018 dev (training/rcdata.py), "
-                   f"seed {args.seed}, read as own/away/hidden ({args.hidden_weight} weight)"),
+                   f"seed {args.seed}, read as own/away/hidden ({args.hidden_weight} weight)/cut ({args.cut_weight} weight)"),
         "refused_on_fit_readings": refusal_figures(p, kinds, cut),
         "refused_cross_validated_by_article": cross_validated(
-            x, y, kinds, groups, answer_in, args.max_false_refusals, args.hidden_weight),
+            x, y, kinds, groups, answer_in, args.max_false_refusals, weights),
         "span_margin_alone_same_false_refusals": margin_alone(x, kinds, args.max_false_refusals),
     }
     DECISION_PATH.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

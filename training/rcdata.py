@@ -15,6 +15,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa.chunking import reader_sentences
+from qa.text import fold
+
 
 @dataclass
 class Item:
@@ -63,3 +66,11 @@ def load(path: str | Path) -> list[Item]:
 def articles(path: str | Path) -> list[tuple[str, list[str]]]:
     data = json.loads(Path(path).read_text(encoding="utf-8"))["data"]
     return [(article.get("title", ""), [p["context"] for p in article["paragraphs"]]) for article in data]
+
+
+def without_answer_sentences(text: str, answers: list[str]) -> str:
+    """The text without the sentences (as the readers cut them, qa.chunking.reader_sentences)
+    that hold an answer: a near miss, where the topic is still there and the asked-for
+    detail is not."""
+    pieces = (text[s.start:s.end] for s in reader_sentences(text))
+    return "".join(p for p in pieces if not any(fold(a) in fold(p) for a in answers))

@@ -10,9 +10,11 @@ Fit only on the "fit" fold of each set (training/rcdata.py); the report fold and
 held-out articles are never seen. Examples, SQuAD 2.0 style:
   - the question with a window of its paragraph holding the answer (label: the span);
   - the same question with another paragraph of its article, or the closest paragraph
-    of another article by BM25, that does not hold the answer (label: <s>, "not here").
-The second kind is what the reader meets among retrieved passages, and what lets it
-refuse. Checkpoints go to artifacts/reader/ and a run resumes from the last one;
+    of another article by BM25, that does not hold the answer (label: <s>, "not here");
+  - optionally (--cut-sentence), its own paragraph with the sentences that hold the
+    answer taken out: the topic is there, the asked-for detail is not (label: <s>).
+The second and third kinds are what the reader meets among retrieved passages, and what
+lets it refuse. Checkpoints go to artifacts/reader/ and a run resumes from the last one;
 --export writes qa/models/reader.onnx (int8) from the final checkpoint.
 """
 
@@ -74,7 +76,7 @@ def window_examples(tok: E5Tokenizer, q_ids: list[int], context: str, spans: lis
 
 
 def build(items: list[rcdata.Item], tok: E5Tokenizer, max_len: int, seed: int, log,
-          negatives: tuple[float, float]) -> list[Example]:
+          negatives: tuple[float, float], cut_sentence: float = 0.0) -> list[Example]:
     rng = random.Random(seed)
     paragraphs = {}
     for it in items:
@@ -89,6 +91,10 @@ def build(items: list[rcdata.Item], tok: E5Tokenizer, max_len: int, seed: int, l
         examples += window_examples(tok, q_ids, it.context, spans, max_len, rng, keep_null=0.15)
         for key in _distractors(bm25, it, paragraphs, rng, negatives):
             examples += window_examples(tok, q_ids, paragraphs[key], None, max_len, rng, keep_null=1.0)[:1]
+        if cut_sentence and rng.random() < cut_sentence:
+            rest = rcdata.without_answer_sentences(it.context, it.answers)
+            if rest:
+                examples += window_examples(tok, q_ids, rest, None, max_len, rng, keep_null=1.0)[:1]
         if n % 1000 == 0:
             log(f"examples: {n}/{len(items)} questions -> {len(examples)} windows")
     return examples
@@ -150,14 +156,15 @@ def train(args) -> None:
     model_file = e5file.load()
     tok = E5Tokenizer(model_file)
     negatives = (args.same_article, args.other_article)
-    cache = ARTIFACTS / f"examples-{args.max_len}-{args.seed}-{negatives[0]}-{negatives[1]}-{args.limit or 'all'}.json"
+    cut = f"-cut{args.cut_sentence}" if args.cut_sentence else ""
+    cache = ARTIFACTS / f"examples-{args.max_len}-{args.seed}-{negatives[0]}-{negatives[1]}{cut}-{args.limit or 'all'}.json"
     if cache.exists():
         examples = [Example(**e) for e in json.loads(cache.read_text())]
     else:
         items = [it for path in (args.drcd, args.cmrc) if path for it in rcdata.load(path) if rcdata.fold_of(it.article) == "fit"]
         if args.limit:
             items = items[: args.limit]
-        examples = build(items, tok, args.max_len, args.seed, log, negatives)
+        examples = build(items, tok, args.max_len, args.seed, log, negatives, args.cut_sentence)
         cache.write_text(json.dumps([vars(e) for e in examples]))
     log(f"{len(examples)} windows, {sum(e.start > 0 for e in examples)} with an answer")
 
@@ -185,7 +192,7 @@ def train(args) -> None:
         opt, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(total - warmup, 1))))
     step = 0
     ckpt = ARTIFACTS / "checkpoint.pt"
-    run = {"init": args.init, "negatives": list(negatives), "limit": args.limit, "max_len": args.max_len,
+    run = {"init": args.init, "negatives": list(negatives), "cut_sentence": args.cut_sentence, "limit": args.limit, "max_len": args.max_len,
            "batch": args.batch, "freeze_layers": args.freeze_layers, "lr": args.lr, "steps": total, "seed": args.seed}
     if ckpt.exists():
         state = torch.load(ckpt, weights_only=False)
@@ -259,6 +266,8 @@ def main() -> None:
                     help="chance of a 'not here' window from the closest other paragraph of the question's article")
     ap.add_argument("--other-article", type=float, default=0.3,
                     help="chance of a 'not here' window from the closest paragraph of another article")
+    ap.add_argument("--cut-sentence", type=float, default=0.0,
+                    help="chance of a 'not here' window from the question's own paragraph without its answer's sentences")
     ap.add_argument("--init", default="", help="start from an exported reader (.onnx) instead of the pretrained encoder")
     ap.add_argument("--limit", type=int, default=0, help="fit on the first N questions only (a smoke run)")
     ap.add_argument("--export", action="store_true", help="write qa/models/reader.onnx from the final weights")
