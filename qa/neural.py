@@ -88,16 +88,19 @@ class SpanModel:
             found += self._best_spans(p, spans, offset, start[row], end[row], passages[p - first], per_passage)
         return sorted(found, key=lambda g: g.margin, reverse=True)
 
-    def _logits(self, rows: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
-        width = max(len(r) for r in rows)
-        ids = np.full((len(rows), width), self.tok.pad, dtype=np.int64)
-        mask = np.zeros((len(rows), width), dtype=np.int64)
-        for i, r in enumerate(rows):
-            ids[i, : len(r)] = r
-            mask[i, : len(r)] = 1
-        vectors = self.words.word_vectors(ids).astype(np.float32)
-        start, end = self.session.run(["start", "end"], {"vectors": vectors, "mask": mask})
-        return start, end
+    def _logits(self, rows: list[list[int]]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Start and end logits of each window, read one window per run: the int8 model
+        quantises its activations with one scale for the whole input, so in a padded batch
+        a window's logits depended on the windows read beside it (the same passage's best
+        span moved by up to 2 in margin, and changed, with the other passages retrieved)."""
+        starts, ends = [], []
+        for row in rows:
+            ids = np.array([row], dtype=np.int64)
+            vectors = self.words.word_vectors(ids).astype(np.float32)
+            start, end = self.session.run(["start", "end"], {"vectors": vectors, "mask": np.ones_like(ids)})
+            starts.append(start[0])
+            ends.append(end[0])
+        return starts, ends
 
     @staticmethod
     def _best_spans(p, spans, offset, start, end, text, n) -> list[SpanGuess]:

@@ -99,6 +99,16 @@ def test_the_answer_comes_from_the_passage_that_holds_it(reader):
     assert texts[1][start:end] == reading.concise
 
 
+def test_a_passage_reads_the_same_whatever_is_retrieved_beside_it(reader):
+    question = "黄河发源于哪里？"
+    river = "黄河是中国第二长河，发源于青海省巴颜喀拉山脉，流经九个省区，最后注入渤海。"
+    others = ["大桥全长5.6公里，2019年建成通车。", "市图书馆新馆位于滨江新区文化中心东侧，总投资12亿元，预计明年开放。" * 6]
+    alone = [(g.text, round(g.margin, 4)) for g in reader.model.guesses(question, [river])]
+    for other in others:
+        beside = reader.model.guesses(question, [river, other])
+        assert [(g.text, round(g.margin, 4)) for g in beside if g.passage == 0] == alone
+
+
 def test_a_passage_about_something_else_is_no_answer(reader):
     texts = ["市图书馆新馆位于滨江新区文化中心东侧，总投资12亿元，预计明年开放。"]
     reading = reader.read("这座大桥有几个车道？", _passages(*texts))
