@@ -13,16 +13,16 @@ was fit on Chinese questions only.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from . import answerable, choice, coverage
+from . import answerable, choice, coverage, enumeration
 from .answerable import Gate
 from .chunking import sentence_around
 from .messages import t
 from .neural import MODEL_PATH, SpanGuess, SpanModel, default_model
-from .question import Question
+from .question import Question, asks_for_several
 from .reader import ExtractiveReader, Reading, not_mentioned_text, read_parts, refusal_text, sub_questions
 from .retrieval import Passage
 from .text import fold, in_script, script_of
@@ -105,7 +105,10 @@ class NeuralReader:
         doubt = self.doubt(question, read, best, rules, bm25)
         if doubt:
             return self._refusal(question, read, script, qtype, doubt, bm25)
-        return self._answer([best] + [g for g in guesses if g is not best], read, script, qtype)
+        others = [g for g in guesses if g is not best]
+        if asks_for_several(fold(question), qtype):
+            best = whole_list(best, read)
+        return self._answer([best] + others, read, script, qtype)
 
     def pick_option(self, question: str, passages: list[Passage], bm25) -> choice.Choice | None:
         """For a question that offers its answers (上午还是下午), the option the passages give."""
@@ -230,6 +233,15 @@ def choose(guesses: list[SpanGuess], rules: Reading, decision: Decision, qtype: 
         if agrees(g, rules):
             return g
     return best
+
+
+def whole_list(guess: SpanGuess, passages: list[Passage]) -> SpanGuess:
+    """The span grown to the list it is one item of (qa/enumeration.py). On the decision
+    fold's list questions F1 0.50 -> 0.62 (24 questions, 6 changed, none for the worse);
+    on other questions it would lose (0.622 -> 0.619), so only lists get it."""
+    text = passages[guess.passage].text
+    start, end = enumeration.widened(text, guess.start, guess.end)
+    return replace(guess, start=start, end=end, text=text[start:end])
 
 
 def fits(rules: Reading, qtype: str, question: str = "") -> bool:

@@ -80,6 +80,15 @@ def question_type(q: str) -> str:
     return "what"
 
 
+_SEVERAL = re.compile(r"哪些|哪几|哪两|哪三|哪四|哪五|都有谁|有谁|分别")
+
+
+def asks_for_several(q: str, qtype: str) -> bool:
+    """The (folded) question wants a list for its answer: a list question, or one asking
+    which people in the plural (哪些人, 哪几位)."""
+    return qtype == "list" or (qtype == "who" and bool(_SEVERAL.search(q)))
+
+
 @lru_cache(maxsize=1)
 def _lac():
     """Baidu LAC on one thread that sleeps when idle.

@@ -90,6 +90,19 @@ def test_each_question_type_gets_the_short_answer_from_a_passage(reader, questio
     assert reading.concise in reading.support and fold(reading.support) in fold(texts[0])
 
 
+@pytest.mark.parametrize("question, text, whole", [
+    ("新区规划了哪些学校？", "按照规划，新区将建设实验小学、外国语中学和职业技术学院，2025年前全部建成。",
+     "实验小学、外国语中学和职业技术学院"),
+    ("会上有哪几家单位作了发言？", "会上，市交通局、市卫生局及市教育局分别作了发言，副市长作了总结。", "市交通局、市卫生局及市教育局"),
+])
+def test_a_question_asking_which_things_gets_the_whole_list_as_its_short_answer(reader, question, text, whole):
+    reading = reader.read(question, _passages(text))
+    assert not reading.abstained, reading.reason
+    assert reading.concise == whole
+    start, end = reading.highlights[0]
+    assert text[start:end] == whole
+
+
 def test_the_answer_comes_from_the_passage_that_holds_it(reader):
     texts = ["大桥全长5.6公里，2019年建成通车。", "黄河是中国第二长河，发源于青海省巴颜喀拉山脉。"]
     reading = reader.read("黄河发源于哪里？", _passages(*texts))

@@ -1,0 +1,104 @@
+"""The whole list a span is one item of: 丽丽幼稚园 in 预留了真真幼稚园及丽丽幼稚园。
+
+A question that asks for several things (哪些, 哪几, 包括) wants the list, and the span
+model, trained to point at one span, often points at one item of it. The list is read
+off the span's clause with LAC: items are runs of nominal words joined by 、 or a
+conjunction (和, 及, 以及, 与, 或); the first item loses what comes before its nouns
+(包括地下汽车库 -> 地下汽车库), the last what follows them (…有限公司作了交流发言).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .question import analyse_tokens
+from .text import fold
+
+_CLAUSE_EDGE = re.compile(r"[，。；：！？,;:!?\n]")
+_JOINERS = {"、", "和", "及", "以及", "与", "或", "或者", "跟"}
+# LAC tags of words that can make up an item: nouns, names, numbers, measure words,
+# places and directions, adjectives and nominal verbs (标准及高级, 执法严明); not pronouns
+# (他和邓小平 is no list of answers).
+_NOMINAL = {"n", "nr", "ns", "nt", "nz", "nw", "PER", "LOC", "ORG", "TIME", "m", "q", "f", "s", "an", "a", "vn"}
+_INSIDE = {"的", "之", "《", "》", "“", "”", "「", "」", "\"", "·", "-"}  # may sit inside an item, not at its edges
+
+
+def widened(text: str, start: int, end: int) -> tuple[int, int]:
+    """[start, end) grown to the enumeration it is an item of, or unchanged when it is none."""
+    folded = fold(text)
+    c0 = max((m.end() for m in _CLAUSE_EDGE.finditer(folded, 0, start)), default=0)
+    edge = _CLAUSE_EDGE.search(folded, end)
+    c1 = edge.start() if edge else len(folded)
+    runs = _runs(folded, c0, c1)
+    mine = [i for i, run in enumerate(runs) if run and run[0][2] < end and start < run[-1][3]]
+    if not mine:
+        return start, end
+    new_start, new_end = start, end
+    own = [w for i in mine for w in runs[i]]
+    if all(_nominal(w, t) for w, t, a, _ in runs[mine[0]] if a < start):  # nouns from the joiner to the span
+        for run in reversed(runs[: mine[0]]):
+            item = run if _whole_item(run) else _nominal_tail(run)
+            if not item:
+                break
+            new_start = item[0][2]
+            if item is not run:
+                break
+    if all(_nominal(w, t) for w, t, _, b in runs[mine[-1]] if b > end):
+        for run in runs[mine[-1] + 1:]:
+            item = run if _whole_item(run) else _nominal_head(run)
+            if not item:
+                break
+            new_end = item[-1][3]
+            if item is not run:
+                break
+    if (new_start, new_end) != (start, end):  # a list: the span's own item whole too (地下汽车库, not 汽车库)
+        before = _nominal_tail([w for w in own if w[2] < start])
+        after = _nominal_head([w for w in own if w[3] > end])
+        new_start = min(new_start, before[0][2] if before else start)
+        new_end = max(new_end, after[-1][3] if after else end)
+    return new_start, new_end
+
+
+def _runs(folded: str, c0: int, c1: int) -> list[list[tuple[str, str, int, int]]]:
+    """The clause's words (word, tag, start, end) in runs split at the joiners of a list."""
+    runs, current, pos = [], [], c0
+    for word, tag in analyse_tokens(folded[c0:c1]):
+        at = folded.find(word, pos, c1)
+        if at < 0:
+            continue
+        pos = at + len(word)
+        if word in _JOINERS and tag in ("w", "c", "p"):
+            runs.append(current)
+            current = []
+        else:
+            current.append((word, tag, at, pos))
+    runs.append(current)
+    return runs
+
+
+def _whole_item(run) -> bool:
+    return bool(run) and len(_nominal_head(run)) == len(run)
+
+
+def _nominal(word: str, tag: str) -> bool:
+    return tag in _NOMINAL or word in _INSIDE
+
+
+def _nominal_head(run):
+    """The run's leading nominal words (an item before whatever follows it)."""
+    n = 0
+    while n < len(run) and _nominal(run[n][0], run[n][1]):
+        n += 1
+    while n and run[n - 1][0] in _INSIDE - {"》", "”", "」", "\""}:
+        n -= 1
+    return run[:n]
+
+
+def _nominal_tail(run):
+    """The run's trailing nominal words (an item after whatever precedes it)."""
+    n = len(run)
+    while n and _nominal(run[n - 1][0], run[n - 1][1]):
+        n -= 1
+    while n < len(run) and run[n][0] in _INSIDE - {"《", "“", "「", "\""}:
+        n += 1
+    return run[n:]

@@ -1,0 +1,46 @@
+"""The whole list a span is one item of (qa/enumeration.py), on hand-made passages, without an index."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.enumeration import widened
+from qa.question import asks_for_several, question_type
+from qa.text import fold
+
+
+def grown(text: str, span: str) -> str:
+    start = text.index(span)
+    a, b = widened(text, start, start + len(span))
+    return text[a:b]
+
+
+@pytest.mark.parametrize("text, span, whole", [
+    ("园区预留了甲乙幼儿园、丙丁小学和戊己中学。", "丙丁小学", "甲乙幼儿园、丙丁小学和戊己中学"),
+    ("南侧广场包括地下车库、地上广场以及两侧地下通道。", "车库", "地下车库、地上广场以及两侧地下通道"),
+    ("會上，蘇州質監局、常熟市政府和吳中區政府作了交流發言。", "常熟市政府", "蘇州質監局、常熟市政府和吳中區政府"),
+    ("他先后写成了《春草集》、《秋水集》和《冬雪集》等书。", "《春草集》", "《春草集》、《秋水集》和《冬雪集》"),
+])
+def test_an_item_grows_to_the_list_it_stands_in(text, span, whole):
+    assert grown(text, span) == whole
+
+
+@pytest.mark.parametrize("text, span", [
+    ("美国总统是奥巴马。", "奥巴马"),
+    ("他和邓小平成立了紧急委员会。", "邓小平"),
+    ("这些队员在1998年加入球队，2001年离开。", "1998年"),
+])
+def test_a_span_that_is_no_item_of_a_list_stays_as_it_is(text, span):
+    assert grown(text, span) == span
+
+
+@pytest.mark.parametrize("question, several", [
+    ("余杭站南侧广场包括哪几个部分？", True),
+    ("芸香属原产于哪些地方？", True),
+    ("还有哪些人参加了这次会议？", True),
+    ("谁在会上作了重要讲话？", False),
+    ("苏州市长叫什么名字？", False),
+])
+def test_only_questions_that_ask_for_several_things_want_the_whole_list(question, several):
+    folded = fold(question)
+    assert asks_for_several(folded, question_type(folded)) is several
