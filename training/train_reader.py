@@ -168,7 +168,7 @@ def train(args) -> None:
         cache.write_text(json.dumps([vars(e) for e in examples]))
     log(f"{len(examples)} windows, {sum(e.start > 0 for e in examples)} with an answer")
 
-    model = SpanReader(model_file)
+    model = SpanReader(model_file, args.layers)
     if args.init:
         load_onnx(model, args.init)
         log(f"starting from {args.init}")
@@ -193,7 +193,7 @@ def train(args) -> None:
     step = 0
     ckpt = ARTIFACTS / "checkpoint.pt"
     run = {"init": args.init, "negatives": list(negatives), "cut_sentence": args.cut_sentence, "limit": args.limit, "max_len": args.max_len,
-           "batch": args.batch, "freeze_layers": args.freeze_layers, "lr": args.lr, "steps": total, "seed": args.seed}
+           "batch": args.batch, "layers": args.layers, "freeze_layers": args.freeze_layers, "lr": args.lr, "steps": total, "seed": args.seed}
     if ckpt.exists():
         state = torch.load(ckpt, weights_only=False)
         if state.get("run", run) != run:
@@ -229,10 +229,11 @@ def export(args) -> None:
     from training.encoder import SpanReader
 
     model_file = e5file.load()
-    model = SpanReader(model_file)
     weights = Path(args.weights) if args.weights else ARTIFACTS / "final.pt"
     state = torch.load(weights, weights_only=False)
-    model.load_state_dict(state.get("model", state))
+    state = state.get("model", state)
+    model = SpanReader(model_file, layers=len({k.split(".")[1] for k in state if k.startswith("layers.")}))
+    model.load_state_dict(state)
     model.eval()
     out = ROOT / "qa" / "models"
     out.mkdir(exist_ok=True)
@@ -258,6 +259,8 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--lr", type=float, default=1e-4)
     ap.add_argument("--max-steps", type=int, default=0, help="stop (and decay the learning rate to 0) after N steps")
+    ap.add_argument("--layers", type=int, default=0,
+                    help="keep only the lowest N encoder layers (a faster reader; 0: all 12)")
     ap.add_argument("--freeze-layers", type=int, default=4)
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--threads", type=int, default=2)
