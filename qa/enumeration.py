@@ -1,10 +1,11 @@
-"""The whole list a span is one item of: 丽丽幼稚园 in 预留了真真幼稚园及丽丽幼稚园。
+"""The whole list a span is one item of: 地上广场 in 包括地下汽车库、地上广场以及地下通道。
 
 A question that asks for several things (哪些, 哪几, 包括) wants the list, and the span
 model, trained to point at one span, often points at one item of it. The list is read
 off the span's clause with LAC: items are runs of nominal words joined by 、 or a
 conjunction (和, 及, 以及, 与, 或); the first item loses what comes before its nouns
 (包括地下汽车库 -> 地下汽车库), the last what follows them (…有限公司作了交流发言).
+A word LAC tags otherwise cuts the item short (真真幼稚园, with 真真 an adverb, gives 幼稚园).
 """
 
 from __future__ import annotations
