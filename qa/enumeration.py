@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .question import analyse_tokens
+from .question import _located, analyse_tokens
 from .text import fold
 
 _CLAUSE_EDGE = re.compile(r"[，。；：！？,;:!?\n]")
@@ -62,17 +62,14 @@ def widened(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _runs(folded: str, c0: int, c1: int) -> list[list[tuple[str, str, int, int]]]:
     """The clause's words (word, tag, start, end) in runs split at the joiners of a list."""
-    runs, current, pos = [], [], c0
-    for word, tag in analyse_tokens(folded[c0:c1]):
-        at = folded.find(word, pos, c1)
-        if at < 0:
-            continue
-        pos = at + len(word)
+    clause = folded[c0:c1]
+    runs, current = [], []
+    for word, tag, start, end in _located(clause, analyse_tokens(clause)):
         if word in _JOINERS and tag in ("w", "c", "p"):
             runs.append(current)
             current = []
         else:
-            current.append((word, tag, at, pos))
+            current.append((word, tag, c0 + start, c0 + end))
     runs.append(current)
     return runs
 
