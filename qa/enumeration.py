@@ -34,8 +34,10 @@ def widened(text: str, start: int, end: int) -> tuple[int, int]:
     mine = [i for i, run in enumerate(runs) if run and run[0][2] < end and start < run[-1][3]]
     if not mine:
         return start, end
-    new_start, new_end = start, end
     own = [w for i in mine for w in runs[i]]
+    if not all(_nominal(w, t) for w, t, a, b in own if a < end and start < b):
+        return start, end  # 大力开展…标准化 is an action, not an item of a list
+    new_start, new_end = start, end
     if all(_nominal(w, t) for w, t, a, _ in runs[mine[0]] if a < start):  # nouns from the joiner to the span
         for run in reversed(runs[: mine[0]]):
             item = run if _whole_item(run) else _nominal_tail(run)

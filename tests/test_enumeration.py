@@ -29,6 +29,7 @@ def test_an_item_grows_to_the_list_it_stands_in(text, span, whole):
     ("美国总统是奥巴马。", "奥巴马"),
     ("他和邓小平成立了紧急委员会。", "邓小平"),
     ("这些队员在1998年加入球队，2001年离开。", "1998年"),
+    ("会议提出建设示范城市和大力开展服务标准化试点工作。", "大力开展服务标准化"),
 ])
 def test_a_span_that_is_no_item_of_a_list_stays_as_it_is(text, span):
     assert grown(text, span) == span
