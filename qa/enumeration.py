@@ -5,7 +5,8 @@ model, trained to point at one span, often points at one item of it. The list is
 off the span's clause with LAC: items are runs of nominal words joined by 、 or a
 conjunction (和, 及, 以及, 与, 或); the first item loses what comes before its nouns
 (包括地下汽车库 -> 地下汽车库), the last what follows them (…有限公司作了交流发言).
-A word LAC tags otherwise cuts the item short (真真幼稚园, with 真真 an adverb, gives 幼稚园).
+A word LAC tags otherwise cuts the item short (真真幼稚园, with 真真 an adverb, gives 幼稚园),
+and a span that is not nominal itself (大力开展…标准化) is no item and stays as it is.
 """
 
 from __future__ import annotations
