@@ -41,6 +41,17 @@ _MEASURES = (
     "下|声|轮|局|盘|届|期|代"
 )
 
+_ROLE_NOUN = r"(职务|职位|身份|头衔|官职|职称)"
+
+
+def _asks_role(q: str) -> bool:
+    """The question asks what post or standing someone has (什么职务, 担任什么), not who
+    holds one (谁担任…, 哪一个人担任了…): 担任 alone names the post, it does not ask for it."""
+    if re.search(rf"(什么|哪个|哪些|何种|哪一个|哪一些){_ROLE_NOUN}|{_ROLE_NOUN}是什么|是干什么|是做什么|什么官", q):
+        return True
+    return bool(re.search(r"(担任|出任|现任|曾任)(了)?什么", q)) and not re.search(r"谁|哪(一)?(个|位|名)人", q)
+
+
 def question_type(q: str) -> str:
     """q is folded (Simplified, lower case)."""
     if re.search(r"\b(how many|how much|number of)\b", q):
@@ -57,13 +68,13 @@ def question_type(q: str) -> str:
         return "list"
     if re.search(r"\bwhy\b", q):
         return "why"
-    if re.search(r"(什么|哪个|哪些|何种)(职务|职位|身份|头衔|官职|职称)|(职务|职位|身份|头衔|官职|职称)是什么|担任|任什么|是干什么|是做什么|什么官", q):
+    if _asks_role(q):
         return "role"
     if re.search(r"什么时候|何时|哪天|哪一天|几月|几号|哪年|哪一年|什么时间|什么日子|哪个年度|上午还是下午|日期", q):
         return "when"
     if re.search(r"第几", q):
         return "count"
-    if re.search(r"(哪几位|哪些|哪几个|哪几名|哪位)(人|领导|官员|嘉宾|代表|人物|负责人|专家)|哪几位|哪几名", q):
+    if re.search(r"(哪几位|哪些|哪几个|哪几名|哪位|哪一?个)(人|领导|官员|嘉宾|代表|人物|负责人|专家)|哪几位|哪几名", q):
         return "who"
     if re.search(r"哪几|哪些|包括|包含|列举|分别是|哪两|哪三|哪四|哪五", q):
         return "list"
@@ -273,7 +284,7 @@ def analyse(question: str, bm25=None) -> Question:
     qtype = question_type(folded)
     tags = analyse_tokens(folded) if script != "en" else []
     people = [w for w, t in tags if t == "PER" and not w.isascii()]
-    if qtype == "who" and any(re.search(rf"{re.escape(p)}(是谁|是什么人|是哪位)", folded) for p in people):
+    if qtype == "who" and any(re.search(rf"{re.escape(p)}(是谁|是什么人|是哪位)(?!的)", folded) for p in people):
         qtype = "role"  # 陈钢是谁？ asks what the named person is
     speakers = people + [w for w, t in tags if t == "ORG"]
     terms: dict[str, float] = {}

@@ -421,12 +421,13 @@ class ExtractiveReader:
         return spans
 
     def _role(self, q: Question, best: Candidate, candidates: list[Candidate]) -> str:
-        """The fullest title given to the person asked about, in the best few sentences."""
-        items = [text for text, folded, name in _person_items(best.text) if name in q.people]
+        """The fullest title given to the person asked about, in the best few sentences,
+        without the name the question already gives (江苏省质监局局长 for 靳道强是什么职务？)."""
+        items = [(text, name) for text, folded, name in _person_items(best.text) if name in q.people]
         for cand in candidates[:6]:
             if cand is not best and any(p in cand.folded for p in q.people):
-                items += [text for text, folded, name in _person_items(cand.text) if name in q.people]
-        return max(items, key=len) if items else ""
+                items += [(text, name) for text, folded, name in _person_items(cand.text) if name in q.people]
+        return _title(*max(items, key=lambda item: len(item[0]))) if items else ""
 
     def _people(self, q: Question, best: Candidate) -> str:
         items = _person_items(best.text)
@@ -612,6 +613,16 @@ def _conjunctions(folded: str) -> list[tuple[int, int]]:
 def _enumerations(folded: str) -> list[tuple[int, int]]:
     pattern = re.compile(r"[^,，。；;、:：\"“”]+(?:、[^,，。；;、\"“”]+)+(?:等[^,，。；;]{0,8})?")
     return [(m.start(), m.end()) for m in pattern.finditer(folded)]
+
+
+def _title(item: str, name: str) -> str:
+    """The title in a person's item (qa.reader._person_items) without the (folded) name:
+    江苏省质监局局长 of 江苏省质监局局长靳道强, 市长 of 周乃翔市长; the item whole when
+    the name stands inside it; "" when the item gives no title (the name alone)."""
+    at = fold(item).find(name)
+    before, after = item[:max(at, 0)].rstrip("、，, "), item[at + len(name):].lstrip("、，, ")
+    title = item if at < 0 or (before and after) else before or after
+    return title if re.search(f"[{TITLE_CHARS}]", fold(title)) else ""
 
 
 def _person_items(sentence: str) -> list[tuple[str, str, str]]:

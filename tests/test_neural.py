@@ -90,6 +90,47 @@ def test_each_question_type_gets_the_short_answer_from_a_passage(reader, questio
     assert reading.concise in reading.support and fold(reading.support) in fold(texts[0])
 
 
+ATTENDANCE = "10月12日，全省水利工作会议在南京召开，省水利厅厅长刘志明，南京市委常委、副市长何晓东，省气象局局长孙立平出席会议。"
+
+
+@pytest.mark.parametrize("question, title", [
+    ("何晓东是什么职务？", "副市长"),
+    ("孫立平擔任什麼職務？", "省氣象局局長"),
+    ("刘志明是谁？", "省水利厅厅长"),
+])
+def test_a_question_after_a_named_persons_role_gets_the_title_given_to_that_person(reader, question, title):
+    reading = reader.read(question, _passages(ATTENDANCE))
+    assert not reading.abstained, reading.reason
+    assert reading.concise == title  # not a neighbour in the list, nor the name asked about
+    assert reading.concise in reading.support
+
+
+@pytest.mark.parametrize("commas", ["，", ","])
+def test_a_question_after_several_people_gets_every_titled_name_of_the_sentence(reader, commas):
+    text = ATTENDANCE.replace("，", commas)
+    reading = reader.read("哪几位领导出席了会议？", _passages(text))
+    assert not reading.abstained, reading.reason
+    assert all(name in reading.concise for name in ("刘志明", "何晓东", "孙立平")), reading.concise
+
+
+def test_a_role_question_about_someone_the_passages_do_not_name_is_refused(reader):
+    reading = reader.read("王小明是什么职务？", _passages(ATTENDANCE))
+    assert reading.abstained and "王小明" in reading.answer
+
+
+@pytest.mark.parametrize("question, qtype", [
+    ("靳道强担任什么职务？", "role"),
+    ("陈钢是谁？", "role"),
+    ("谁推荐项斯担任润州丹徒县尉？", "who"),  # names the post, asks who got it
+    ("哪一個人擔任了倫大學院的第一位教務長?", "who"),
+    ("硕塞是谁的儿子？", "who"),  # asks for another person, not what 硕塞 is
+])
+def test_a_question_asks_for_a_role_only_when_it_asks_what_post_someone_holds(question, qtype):
+    from qa.question import analyse
+
+    assert analyse(question).qtype == qtype
+
+
 @pytest.mark.parametrize("question, text, whole", [
     ("新区规划了哪些学校？", "按照规划，新区将建设实验小学、外国语中学和职业技术学院，2025年前全部建成。",
      "实验小学、外国语中学和职业技术学院"),
