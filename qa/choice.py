@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .chunking import reader_sentences
-from .question import INTERROGATIVES, _located, analyse_tokens
+from .question import INTERROGATIVES, analyse_tokens, located_tokens
 from .text import fold
 
 _OR = "还是"
@@ -38,7 +38,7 @@ def alternatives(folded: str) -> list[str]:
     at = folded.find(_OR)
     if at < 0 or folded.find(_OR, at + 1) >= 0 or INTERROGATIVES.search(folded):
         return []
-    words = _located(folded, analyse_tokens(folded))
+    words = located_tokens(folded, analyse_tokens(folded))
     before = [w for w in words if w[3] <= at][::-1]
     after = [w for w in words if w[2] >= at + len(_OR)]
     if before and after and before[0][1] == after[0][1] == "v":  # 支持还是反对

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from .question import _located, analyse_tokens
+from .question import analyse_tokens, located_tokens
 from .text import fold
 
 _CLAUSE_EDGE = re.compile(r"[，。；：！？,;:!?\n]")
@@ -67,7 +67,7 @@ def _runs(folded: str, c0: int, c1: int) -> list[list[tuple[str, str, int, int]]
     """The clause's words (word, tag, start, end) in runs split at the joiners of a list."""
     clause = folded[c0:c1]
     runs, current = [], []
-    for word, tag, start, end in _located(clause, analyse_tokens(clause)):
+    for word, tag, start, end in located_tokens(clause, analyse_tokens(clause)):
         if word in _JOINERS and tag in ("w", "c", "p"):
             runs.append(current)
             current = []

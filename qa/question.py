@@ -203,14 +203,14 @@ def _asked_action(folded: str, tags: list[tuple[str, str]]) -> list[str]:
     m = _ASKS_WHO_OR_WHEN.search(folded)
     if not m:
         return []
-    for word, tag, start, _ in _located(folded, tags):
+    for word, tag, start, _ in located_tokens(folded, tags):
         if start >= m.end():
             usable = tag == "v" and len(word) >= 2 and word not in LIGHT_VERBS and word not in FILLER_WORDS
             return [word] if start == m.end() and usable else []
     return []
 
 
-def _located(text: str, tags: list[tuple[str, str]]) -> list[tuple[str, str, int, int]]:
+def located_tokens(text: str, tags: list[tuple[str, str]]) -> list[tuple[str, str, int, int]]:
     """LAC's (word, tag) pairs with each word's offsets in text (words not found are skipped)."""
     located, pos = [], 0
     for word, tag in tags:
@@ -251,7 +251,7 @@ def question_topic(folded: str, tags: list[tuple[str, str]]) -> str:
     asking = _ASKING.search(folded)
     end = asking.start() if asking else len(folded)
     head = ""
-    for word, tag, start, stop in _located(folded, tags):
+    for word, tag, start, stop in located_tokens(folded, tags):
         if start >= end or tag in _TOPIC_END_TAGS or (tag == "v" and start > 0):
             break
         head = folded[:stop]

@@ -22,9 +22,9 @@ from .question import (
     _MEASURES,
     _NUM,
     Question,
-    _located,
     analyse,
     analyse_tokens,
+    located_tokens,
 )
 from .messages import t
 from .text import fold, in_script
@@ -444,7 +444,7 @@ class ExtractiveReader:
 
     def _places(self, q: Question, best: Candidate) -> str:
         found: dict[str, list[tuple[int, int]]] = {"LOC": [], "ORG": []}
-        for word, tag, start, end in _located(best.text, analyse_tokens(best.text)):
+        for word, tag, start, end in located_tokens(best.text, analyse_tokens(best.text)):
             if tag in found and fold(word) not in q.folded:
                 found[tag].append((start, end))
         return self._nearest(q, best, found["LOC"] or found["ORG"])  # a place before an organisation
@@ -630,7 +630,7 @@ def _person_items(sentence: str) -> list[tuple[str, str, str]]:
 
     The reporter of a dispatch ("本报记者王林昌报道") is not one of the people the
     news is about, so bylines are left out."""
-    tokens = _located(sentence, analyse_tokens(sentence))
+    tokens = located_tokens(sentence, analyse_tokens(sentence))
     items = []
     for i, (word, tag, start, end) in enumerate(tokens):
         folded_word = fold(word)
