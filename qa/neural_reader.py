@@ -129,7 +129,7 @@ class NeuralReader:
         """A question after a named person's role (靳道强是什么职务？, 陈钢是谁？) that the rule
         reader answers with the title the passages give that person (江苏省质监局局长, read off
         江苏省质监局局长靳道强): such a title stands next to the name and the rules read it
-        whole, while the span model, fit on Wikipedia where 7 of the decision fold's 667
+        whole, while the span model, fit on Wikipedia where 5 of the decision fold's 667
         questions ask for a role, pointed at a neighbour in a list of titled people."""
         if rules.qtype != "role" or not fits(rules, "role", question):
             return False
