@@ -156,14 +156,20 @@ def features(words: list[str], passages: list[str], span: tuple[int, int, int] |
     near = ""
     if span is not None:
         near = folded[span[0]][max(span[1] - NEAR, 0): span[2] + NEAR]
-    missing = [w for w in words if w not in evidence]
+
+    def held(word: str, text: str) -> bool:
+        # A person named by surname and title (周市长) is held where the text names them in
+        # full (周乃翔市长), as names_missing has it; other words must be there as written.
+        return word in text or (word in people and holds_name(text, word, person=True))
+
+    missing = [w for w in words if not held(w, evidence)]
     return {
         "margin": margin,
         "rules_answer": float(rules_answer),
         "agrees": float(agrees),
-        "cover_near": sum(r for w, r in weight.items() if w in near) / total,
-        "cover_first": sum(r for w, r in weight.items() if w in first) / total,
-        "cover_all": sum(r for w, r in weight.items() if w in evidence) / total,
+        "cover_near": sum(r for w, r in weight.items() if held(w, near)) / total,
+        "cover_first": sum(r for w, r in weight.items() if held(w, first)) / total,
+        "cover_all": sum(r for w, r in weight.items() if held(w, evidence)) / total,
         "missing_specific": max((weight[w] for w in missing), default=0.0) / math.log(_JIEBA_TOTAL),
         "name_missing": float(bool(names_missing(evidence, names, people))),
         "topic_missing": float(topic_missing(evidence, topic)),

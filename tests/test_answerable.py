@@ -170,3 +170,20 @@ def test_a_time_the_passages_do_not_give_is_refused_as_the_wrong_type_not_as_a_m
 def test_when_the_span_model_finds_no_time_the_rule_readers_date_answers(article_engine):
     answer = article_engine.ask("这次动员会是哪天召开的？")
     assert not answer.abstained and "9月7日" in answer.concise
+
+
+def test_a_person_named_by_surname_and_title_is_covered_where_the_text_names_them_in_full():
+    from qa.question import analyse
+
+    q = analyse("周市长认为质量问题是个什么性质的问题？")
+    assert "周市长" in q.people and "周市长" in q.words
+    passage = "周乃翔市长认为，从性质上看，质量问题是经济社会发展的战略问题。"
+    span = (0, passage.index("经济"), passage.index("战略问题") + 4)
+
+    def features(text):
+        return answerable.features(q.words, [text], span, 3.0, False, False, q.qtype, q.text, q.names, q.people, q.topic)
+
+    full = features(passage)
+    assert full["cover_all"] == 1.0 and full["missing_specific"] == 0.0 and full["name_missing"] == 0.0
+    other = features(passage.replace("周乃翔", "李明华"))  # another mayor: 周市长 is not there
+    assert other["cover_all"] < 0.8 and other["missing_specific"] > 0.5 and other["name_missing"] == 1.0
