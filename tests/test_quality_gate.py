@@ -16,12 +16,12 @@ from qa.evaluation import evaluate, load_questions
 QUESTIONS = Path(__file__).resolve().parent / "data" / "article_qa.jsonl"
 
 # Per backend: thresholds one question below what was measured. The neural default
-# (2026-12-03: 66 of 72 key facts, 11 of 19 refusals, 2 false refusals) keeps its key facts
+# (2026-12-03: 67 of 72 key facts, 11 of 19 refusals, 1 false refusal) keeps its key facts
 # two below, as an index built on another machine may rank a passage differently, and its
 # refusals at what was measured: it trades refusals of this set's near misses for
 # answering public questions (docs/reader.md). The rule reader keeps its figures.
 GATE = {
-    "extractive": {"keywords": 64, "refusals": 11, "false_refusals": 3, "hit_at_3": 71},
+    "extractive": {"keywords": 65, "refusals": 11, "false_refusals": 2, "hit_at_3": 71},
     "rules": {"keywords": 68, "refusals": 16, "false_refusals": 1, "hit_at_3": 71},
 }
 
