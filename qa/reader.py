@@ -619,9 +619,12 @@ def _title(item: str, name: str) -> str:
     """The title in a person's item (qa.reader._person_items) without the (folded) name:
     江苏省质监局局长 of 江苏省质监局局长靳道强, 市长 of 周乃翔市长; the item whole when
     the name stands inside it; "" when the item gives no title (the name alone)."""
+    title = item
     at = fold(item).find(name)
-    before, after = item[:max(at, 0)].rstrip("、，, "), item[at + len(name):].lstrip("、，, ")
-    title = item if at < 0 or (before and after) else before or after
+    if at >= 0:
+        before, after = item[:at].rstrip("、，, "), item[at + len(name):].lstrip("、，, ")
+        if not (before and after):
+            title = before or after
     return title if re.search(f"[{TITLE_CHARS}]", fold(title)) else ""
 
 
