@@ -508,11 +508,12 @@ class Index:
 
     @_server_calls
     def dense_search(self, query_vector: list[float], n: int, within: "Within | None" = None) -> list[tuple[str, float]]:
-        total = self.chunks.count() if within is None else len(within.chunk_ids)
-        if total == 0:
+        # No count() first: Chroma 1.x returns fewer results (none from an empty store) when
+        # asked for more than it holds, and the count was a round trip on every question.
+        if within is not None and not within.chunk_ids:
             return []
         where = None if within is None else within.where
-        got = self.chunks.query(query_embeddings=[query_vector], n_results=min(n, total), where=where, include=["distances"])
+        got = self.chunks.query(query_embeddings=[query_vector], n_results=n, where=where, include=["distances"])
         return [(cid, 1.0 - float(dist)) for cid, dist in zip(got["ids"][0], got["distances"][0])]
 
     def bm25_search(self, folded_query: str, n: int, within: "Within | None" = None) -> list[tuple[str, float]]:
