@@ -67,6 +67,9 @@ class SpanModel:
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.words = e5file.load()
         self.tok = default_tokenizer()
+        # The same passages come back for question after question about a document; their
+        # tokens (~1 ms a passage, pure Python) are kept rather than cut again.
+        self._passage_tokens = lru_cache(maxsize=1024)(lambda text: self.tok.encode(fold(text)))
 
     def guesses(self, question: str, passages: list[str], per_passage: int = 3, first: int = 0) -> list[SpanGuess]:
         """The best spans of each passage, best first overall; passage indices count from `first`."""
@@ -75,7 +78,7 @@ class SpanModel:
         stride = max(budget * 3 // 4, 1)
         windows = []  # (passage index, token spans, ids, offset)
         for p, text in enumerate(passages):
-            enc = self.tok.encode(fold(text))
+            enc = self._passage_tokens(text)
             for w0 in range(0, max(len(enc.ids) - budget, 0) + 1, stride):
                 part = slice(w0, w0 + budget)
                 ids, offset = pair_ids(q_ids, enc.ids[part], self.tok)
