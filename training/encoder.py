@@ -82,27 +82,37 @@ class SpanReader(nn.Module):
         return start + neg, end + neg
 
 
-def load_onnx(model: SpanReader, path) -> None:
+def load_onnx(model: SpanReader, path, keep: list[int] = ()) -> None:
     """Put the weights of an exported reader (int8, quantize_dynamic) back into `model`,
     so a fit can go on from the shipped weights when no checkpoint is left.
 
     Written by hand because onnxruntime's quantiser has no inverse: float tensors keep
     their PyTorch names; each quantised weight is found by the MatMulInteger node that
     reads it (named after its module, /layers.3/q/MatMul...) and is (q - zero_point) * scale,
-    stored transposed."""
+    stored transposed. keep: the file's layers to put in the model's, in order (a student
+    made of every other layer); by default the model's layers take the file's bottom ones."""
     import onnx
     from onnx import numpy_helper
 
     graph = onnx.load(str(path)).graph
     tensors = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+    rename = {f"layers.{k}.": f"layers.{j}." for j, k in enumerate(keep)}
+
+    def ours(name: str) -> str:
+        """The model's name for the file's tensor name ("" when the model has no such layer)."""
+        if not keep or not name.startswith("layers."):
+            return name
+        prefix = ".".join(name.split(".")[:2]) + "."
+        return rename[prefix] + name[len(prefix):] if prefix in rename else ""
+
     state = model.state_dict()
-    loaded = {name: torch.from_numpy(tensors[name].copy()) for name in state if name in tensors}
-    # A model with fewer layers takes the bottom ones; the rest of the file is left unread.
+    loaded = {ours(name): torch.from_numpy(tensor.copy()) for name, tensor in tensors.items() if ours(name) in state}
+    # A model with fewer layers takes the bottom ones (or those kept); the rest of the file is left unread.
     for node in graph.node:
         if node.op_type != "MatMulInteger":
             continue
         module = node.output[0].split("/")[1:3]  # ['layers.0', 'q'] or ['span', 'MatMul...']
-        name = ".".join(part for part in module if not part.startswith("MatMul")) + ".weight"
+        name = ours(".".join(part for part in module if not part.startswith("MatMul")) + ".weight")
         if name not in state:
             continue
         stem = node.input[1].removesuffix("_quantized")

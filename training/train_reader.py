@@ -15,7 +15,10 @@ held-out articles are never seen. Examples, SQuAD 2.0 style:
     answer taken out: the topic is there, the asked-for detail is not (label: <s>).
 The second and third kinds are what the reader meets among retrieved passages, and what
 lets it refuse. Checkpoints go to artifacts/reader/ and a run resumes from the last one;
---export writes qa/models/reader.onnx (int8) from the final checkpoint.
+--export writes qa/models/reader.onnx (int8) from the final checkpoint. For a faster
+reader, --keep-layers picks some of an exported reader's layers (with --init) and --distil
+has them learn that reader's logits as well as the gold spans (docs/reader.md, "A distilled
+8-layer student": not shipped, it needs more epochs than a session has).
 """
 
 from __future__ import annotations
@@ -116,6 +119,49 @@ def _distractors(bm25, it, paragraphs, rng, chances: tuple[float, float]) -> lis
     return picked
 
 
+def teacher_logits(path: str, examples: list[Example], cache: Path, log) -> dict[int, np.ndarray]:
+    """The teacher's start and end logits for every window (float16, 2 x window length),
+    read by the shipped runtime one window per run (qa/neural.py) and kept beside the
+    examples' cache: a distilled student learns the teacher's whole distribution over
+    spans, not only the gold span, which is what a smaller model needs to keep its margins.
+    Keyed by id(example): the batches hold the same Example objects."""
+    from qa.neural import SpanModel
+
+    saved = cache.with_name(cache.stem + "-teacher-" + Path(path).stem + ".npz")
+    if saved.exists():
+        data = np.load(saved)
+        return {id(e): data[str(i)] for i, e in enumerate(examples)}
+    model = SpanModel(Path(path))
+    out = {}
+    for i, e in enumerate(examples):
+        start, end = model._logits([e.ids])
+        out[str(i)] = np.stack([start[0], end[0]]).astype(np.float16)
+        if i % 1000 == 0:
+            log(f"teacher: {i}/{len(examples)} windows")
+    np.savez(saved, **out)
+    return {id(e): out[str(i)] for i, e in enumerate(examples)}
+
+
+def teacher_batch(teacher: dict[int, np.ndarray], batch: list[Example], width: int):
+    import torch
+
+    rows = np.full((2, len(batch), width), -1e4, dtype=np.float32)
+    for i, e in enumerate(batch):
+        logits = teacher[id(e)]
+        rows[:, i, : logits.shape[1]] = logits
+    return torch.from_numpy(rows[0]), torch.from_numpy(rows[1])
+
+
+def _soft_loss(student, teacher, mask, temperature: float):
+    """KL divergence of the student's softened distribution over a window's tokens from the
+    teacher's, scaled by T^2 so that its gradients match the hard loss's in size."""
+    import torch.nn.functional as F
+
+    neg = (1.0 - mask.to(student.dtype)) * -1e4
+    target = F.softmax((teacher + neg) / temperature, dim=-1)
+    return F.kl_div(F.log_softmax(student / temperature, dim=-1), target, reduction="batchmean") * temperature**2
+
+
 def batches(examples: list[Example], size: int, rng: random.Random) -> list[list[Example]]:
     """Batches of similar length (little padding), in random order."""
     order = sorted(range(len(examples)), key=lambda i: (len(examples[i].ids), rng.random()))
@@ -168,10 +214,12 @@ def train(args) -> None:
         cache.write_text(json.dumps([vars(e) for e in examples]))
     log(f"{len(examples)} windows, {sum(e.start > 0 for e in examples)} with an answer")
 
-    model = SpanReader(model_file, args.layers)
+    keep = [int(i) for i in args.keep_layers.split(",")] if args.keep_layers else []
+    model = SpanReader(model_file, len(keep) or args.layers)
     if args.init:
-        load_onnx(model, args.init)
-        log(f"starting from {args.init}")
+        load_onnx(model, args.init, keep)
+        log(f"starting from {args.init}" + (f", its layers {keep}" if keep else ""))
+    teacher = teacher_logits(args.distil, examples, cache, log) if args.distil else None
     # The lower layers keep their pretrained weights: a third less back-propagation
     # on 2 cores, for little loss on a few thousand questions.
     for module in [model.eln, *model.layers[: args.freeze_layers]]:
@@ -193,7 +241,8 @@ def train(args) -> None:
     step = 0
     ckpt = ARTIFACTS / "checkpoint.pt"
     run = {"init": args.init, "negatives": list(negatives), "cut_sentence": args.cut_sentence, "limit": args.limit, "max_len": args.max_len,
-           "batch": args.batch, "layers": args.layers, "freeze_layers": args.freeze_layers, "lr": args.lr, "steps": total, "seed": args.seed}
+           "batch": args.batch, "layers": args.layers, "freeze_layers": args.freeze_layers, "lr": args.lr, "steps": total, "seed": args.seed,
+           "keep_layers": keep, "distil": args.distil, "temperature": args.temperature, "distil_weight": args.distil_weight}
     if ckpt.exists():
         state = torch.load(ckpt, weights_only=False)
         if state.get("run", run) != run:
@@ -208,6 +257,10 @@ def train(args) -> None:
         vectors, mask, starts, ends = tensors(flat[step], model_file, tok.pad)
         s_logits, e_logits = model(vectors, mask)
         loss = (torch.nn.functional.cross_entropy(s_logits, starts) + torch.nn.functional.cross_entropy(e_logits, ends)) / 2
+        if teacher is not None:
+            t_start, t_end = teacher_batch(teacher, flat[step], s_logits.shape[1])
+            soft = (_soft_loss(s_logits, t_start, mask, args.temperature) + _soft_loss(e_logits, t_end, mask, args.temperature)) / 2
+            loss = (1 - args.distil_weight) * loss + args.distil_weight * soft
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -261,6 +314,11 @@ def main() -> None:
     ap.add_argument("--max-steps", type=int, default=0, help="stop (and decay the learning rate to 0) after N steps")
     ap.add_argument("--layers", type=int, default=0,
                     help="keep only the lowest N encoder layers (a faster reader; 0: all 12)")
+    ap.add_argument("--keep-layers", default="",
+                    help="with --init: which of its layers the (smaller) model starts from, e.g. 0,2,4,6,8,10")
+    ap.add_argument("--distil", default="", help="a teacher reader (.onnx) whose logits the model also learns")
+    ap.add_argument("--temperature", type=float, default=2.0, help="with --distil: softening of both distributions")
+    ap.add_argument("--distil-weight", type=float, default=0.5, help="with --distil: share of the teacher's loss")
     ap.add_argument("--freeze-layers", type=int, default=4)
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--threads", type=int, default=2)
