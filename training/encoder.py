@@ -90,7 +90,7 @@ def load_onnx(model: SpanReader, path, keep: list[int] = ()) -> None:
     their PyTorch names; each quantised weight is found by the MatMulInteger node that
     reads it (named after its module, /layers.3/q/MatMul...) and is (q - zero_point) * scale,
     stored transposed. keep: the file's layers to put in the model's, in order (a student
-    made of every other layer); by default the model's layers take the file's bottom ones."""
+    made of some of them, e.g. 0,1,3,4,6,7,9,11); by default the model's layers take the file's bottom ones."""
     import onnx
     from onnx import numpy_helper
 
