@@ -27,17 +27,10 @@ _INSIDE = {"的", "之", "《", "》", "“", "”", "「", "」", "\"", "·", "
 
 def widened(text: str, start: int, end: int) -> tuple[int, int]:
     """[start, end) grown to the enumeration it is an item of, or unchanged when it is none."""
-    folded = fold(text)
-    c0 = max((m.end() for m in _CLAUSE_EDGE.finditer(folded, 0, start)), default=0)
-    edge = _CLAUSE_EDGE.search(folded, end)
-    c1 = edge.start() if edge else len(folded)
-    runs = _runs(folded, c0, c1)
-    mine = [i for i, run in enumerate(runs) if run and run[0][2] < end and start < run[-1][3]]
-    if not mine:
+    found = _items_of(text, start, end)
+    if found is None:
         return start, end
-    own = [w for i in mine for w in runs[i]]
-    if not all(_nominal(w, t) for w, t, a, b in own if a < end and start < b):
-        return start, end  # 大力开展…标准化 is an action, not an item of a list
+    runs, mine = found
     new_start, new_end = start, end
     if all(_nominal(w, t) for w, t, a, _ in runs[mine[0]] if a < start):  # nouns from the joiner to the span
         for run in reversed(runs[: mine[0]]):
@@ -55,12 +48,45 @@ def widened(text: str, start: int, end: int) -> tuple[int, int]:
             new_end = item[-1][3]
             if item is not run:
                 break
-    if (new_start, new_end) != (start, end):  # a list: the span's own item whole too (地下汽车库, not 汽车库)
-        before = _nominal_tail([w for w in own if w[2] < start])
-        after = _nominal_head([w for w in own if w[3] > end])
-        new_start = min(new_start, before[0][2] if before else start)
-        new_end = max(new_end, after[-1][3] if after else end)
+    if (new_start, new_end) != (start, end):  # a list: the span's own items whole too (地下汽车库, not 汽车库)
+        return _edges_whole(runs, mine, new_start, new_end, start, end)
     return new_start, new_end
+
+
+def completed(text: str, start: int, end: int) -> tuple[int, int]:
+    """A span that already holds several items of a list (甲市长、乙局长、丙) with its last item
+    whole (…、丙主任); any other span unchanged. Only the end: the span model starts a list
+    where it starts, and words before it that LAC calls nominal are often a label (俗名赤笔仔、
+    红公眉) or a time (现在蒙古国以及…) — on the decision fold, completing both edges changed 3
+    of 667 answers, F1 60.94 -> 60.91; the end alone one (《青春小鸟 -> 《青春小鸟》), F1 the same."""
+    found = _items_of(text, start, end)
+    if found is None or len(found[1]) < 2:
+        return start, end
+    runs, mine = found
+    return start, _edges_whole(runs, mine, start, end, start, end)[1]
+
+
+def _items_of(text: str, start: int, end: int):
+    """The runs of the span's clause and the indices of those the span overlaps, or None
+    when the span is not made of nominal words (大力开展…标准化 is an action, not an item)."""
+    folded = fold(text)
+    c0 = max((m.end() for m in _CLAUSE_EDGE.finditer(folded, 0, start)), default=0)
+    edge = _CLAUSE_EDGE.search(folded, end)
+    c1 = edge.start() if edge else len(folded)
+    runs = _runs(folded, c0, c1)
+    mine = [i for i, run in enumerate(runs) if run and run[0][2] < end and start < run[-1][3]]
+    if not mine or not all(_nominal(w, t) for i in mine for w, t, a, b in runs[i] if a < end and start < b):
+        return None
+    return runs, mine
+
+
+def _edges_whole(runs, mine, new_start: int, new_end: int, start: int, end: int) -> tuple[int, int]:
+    """[new_start, new_end) with the nominal words that continue the span's own first and last
+    items past its edges (地下汽车库, not 汽车库)."""
+    own = [w for i in mine for w in runs[i]]
+    before = _nominal_tail([w for w in own if w[2] < start])
+    after = _nominal_head([w for w in own if w[3] > end])
+    return min(new_start, before[0][2] if before else start), max(new_end, after[-1][3] if after else end)
 
 
 def _runs(folded: str, c0: int, c1: int) -> list[list[tuple[str, str, int, int]]]:

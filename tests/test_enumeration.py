@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.enumeration import widened
+from qa.enumeration import completed, widened
 from qa.question import asks_for_several, question_type
 from qa.text import fold
 
@@ -33,6 +33,18 @@ def test_an_item_grows_to_the_list_it_stands_in(text, span, whole):
 ])
 def test_a_span_that_is_no_item_of_a_list_stays_as_it_is(text, span):
     assert grown(text, span) == span
+
+
+@pytest.mark.parametrize("text, span, whole", [
+    ("会上，王明市长、李华局长、张强主任分别作了讲话。", "王明市长、李华局长、张强", "王明市长、李华局长、张强主任"),
+    ("她的代表作是《春草集》、《秋水集》。", "《春草集》、《秋水集", "《春草集》、《秋水集》"),
+    ("这种鱼俗名赤笔仔、红公眉。", "赤笔仔、红公眉", "赤笔仔、红公眉"),  # the start stays where the span starts
+    ("美国总统是奥巴马。", "奥巴", "奥巴"),  # one item is no list: only lists are completed
+])
+def test_a_span_holding_several_items_of_a_list_gets_its_last_item_whole(text, span, whole):
+    start = text.index(span)
+    a, b = completed(text, start, start + len(span))
+    assert text[a:b] == whole
 
 
 @pytest.mark.parametrize("question, several", [
