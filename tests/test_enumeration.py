@@ -37,7 +37,8 @@ def test_a_span_that_is_no_item_of_a_list_stays_as_it_is(text, span):
 
 @pytest.mark.parametrize("text, span, whole", [
     ("会上，王明市长、李华局长、张强主任分别作了讲话。", "王明市长、李华局长、张强", "王明市长、李华局长、张强主任"),
-    ("她的代表作是《春草集》、《秋水集》。", "《春草集》、《秋水集", "《春草集》、《秋水集》"),
+    ("她的代表作有《春草集》、《秋水集》两部。", "《春草集》、《秋水集", "《春草集》、《秋水集》"),
+    ("他到过罗马和米兰之后才去巴黎。", "罗马和米", "罗马和米兰"),  # a localiser is no part of an item
     ("这种鱼俗名赤笔仔、红公眉。", "赤笔仔、红公眉", "赤笔仔、红公眉"),  # the start stays where the span starts
     ("美国总统是奥巴马。", "奥巴", "奥巴"),  # one item is no list: only lists are completed
 ])
