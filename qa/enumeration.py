@@ -51,8 +51,12 @@ def widened(text: str, start: int, end: int) -> tuple[int, int]:
             new_end = item[-1][3]
             if item is not run:
                 break
-    if (new_start, new_end) != (start, end):  # a list: the span's own items whole too (地下汽车库, not 汽车库)
-        return _edges_whole(runs, mine, new_start, new_end, start, end)
+    if (new_start, new_end) != (start, end):  # a list: the span's own item whole too (地下汽车库, not 汽车库)
+        own = [w for i in mine for w in runs[i]]
+        before = _nominal_tail([w for w in own if w[2] < start])
+        after = _nominal_head([w for w in own if w[3] > end])
+        new_start = min(new_start, before[0][2] if before else start)
+        new_end = max(new_end, after[-1][3] if after else end)
     return new_start, new_end
 
 
@@ -87,15 +91,6 @@ def _items_of(text: str, start: int, end: int):
     if not mine or not all(_nominal(w, t) for i in mine for w, t, a, b in runs[i] if a < end and start < b):
         return None
     return runs, mine
-
-
-def _edges_whole(runs, mine, new_start: int, new_end: int, start: int, end: int) -> tuple[int, int]:
-    """[new_start, new_end) with the nominal words that continue the span's own first and last
-    items past its edges (地下汽车库, not 汽车库)."""
-    own = [w for i in mine for w in runs[i]]
-    before = _nominal_tail([w for w in own if w[2] < start])
-    after = _nominal_head([w for w in own if w[3] > end])
-    return min(new_start, before[0][2] if before else start), max(new_end, after[-1][3] if after else end)
 
 
 def _runs(folded: str, c0: int, c1: int) -> list[list[tuple[str, str, int, int]]]:
