@@ -129,20 +129,20 @@ def teacher_logits(path: str, examples: list[Example], cache: Path, log) -> dict
 
     saved = cache.with_name(cache.stem + "-teacher-" + Path(path).stem + ".npz")
     if saved.exists():
-        data = np.load(saved)
-        return {id(e): data[str(i)] for i, e in enumerate(examples)}
-    model = SpanModel(Path(path))
-    out = {}
-    for i, e in enumerate(examples):
-        start, end = model._logits([e.ids])
-        out[str(i)] = np.stack([start[0], end[0]]).astype(np.float16)
-        if i % 1000 == 0:
-            log(f"teacher: {i}/{len(examples)} windows")
-    np.savez(saved, **out)
+        out = dict(np.load(saved))
+    else:
+        model, out = SpanModel(Path(path)), {}
+        for i, e in enumerate(examples):
+            start, end = model._logits([e.ids])
+            out[str(i)] = np.stack([start[0], end[0]]).astype(np.float16)
+            if i % 1000 == 0:
+                log(f"teacher: {i}/{len(examples)} windows")
+        np.savez(saved, **out)
     return {id(e): out[str(i)] for i, e in enumerate(examples)}
 
 
 def teacher_batch(teacher: dict[int, np.ndarray], batch: list[Example], width: int):
+    """The batch's teacher logits, padded like the student's (-1e4: no weight in a softmax)."""
     import torch
 
     rows = np.full((2, len(batch), width), -1e4, dtype=np.float32)
@@ -152,13 +152,13 @@ def teacher_batch(teacher: dict[int, np.ndarray], batch: list[Example], width: i
     return torch.from_numpy(rows[0]), torch.from_numpy(rows[1])
 
 
-def _soft_loss(student, teacher, mask, temperature: float):
+def _soft_loss(student, teacher, temperature: float):
     """KL divergence of the student's softened distribution over a window's tokens from the
-    teacher's, scaled by T^2 so that its gradients match the hard loss's in size."""
+    teacher's, scaled by T^2 so that its gradients match the hard loss's in size. Both come
+    padded already (SpanReader.forward, teacher_batch)."""
     import torch.nn.functional as F
 
-    neg = (1.0 - mask.to(student.dtype)) * -1e4
-    target = F.softmax((teacher + neg) / temperature, dim=-1)
+    target = F.softmax(teacher / temperature, dim=-1)
     return F.kl_div(F.log_softmax(student / temperature, dim=-1), target, reduction="batchmean") * temperature**2
 
 
@@ -259,7 +259,7 @@ def train(args) -> None:
         loss = (torch.nn.functional.cross_entropy(s_logits, starts) + torch.nn.functional.cross_entropy(e_logits, ends)) / 2
         if teacher is not None:
             t_start, t_end = teacher_batch(teacher, flat[step], s_logits.shape[1])
-            soft = (_soft_loss(s_logits, t_start, mask, args.temperature) + _soft_loss(e_logits, t_end, mask, args.temperature)) / 2
+            soft = (_soft_loss(s_logits, t_start, args.temperature) + _soft_loss(e_logits, t_end, args.temperature)) / 2
             loss = (1 - args.distil_weight) * loss + args.distil_weight * soft
         opt.zero_grad()
         loss.backward()
