@@ -59,11 +59,13 @@ class SpanModel:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
-        # ONNX Runtime's threads spin for a while after each run, waiting for the next; the
-        # next thing to run is the embedder's OpenMP threads (the next question), on the same
-        # two cores. Sleeping instead costs the reader ~6 ms and saves the embedding ~20 ms
-        # (warm ask() p50 68 -> 51 ms on the article, benchmarks/engine_latency.py).
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        # ONNX Runtime's threads spin between the operators of a run (fast) and, by default,
+        # for a while after it, on the two cores the embedder's OpenMP threads need for the
+        # next question. Spinning within a run and stopping when it returns: warm ask() p50
+        # on the article 79-81 -> 70-73 ms against never spinning (runs alternated,
+        # benchmarks/engine_latency.py, 2026-12-03 18:05 UTC); never spinning had itself been
+        # 68 -> 51 ms against the default.
+        options.add_session_config_entry("session.force_spinning_stop", "1")
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.words = e5file.load()
         self.tok = default_tokenizer()
