@@ -97,7 +97,21 @@ _NUMERAL = re.compile(r"\d|[零〇一二两兩三四五六七八九十百千万�
 
 
 # A time: a numeral, or a word of dates, times of day, seasons, eras and periods (清朝, 战国时期).
-_TIME = re.compile(_NUMERAL.pattern + r"|[年月日天时分秒代朝期季春夏秋冬晨早晚夜午前后今昨明周节旬初末间际岁]|世纪|星期")
+# Not 周 or 明 alone: they are common in names (周乃翔, 姚东明), and their times hold another
+# mark (周末, 周一, 明天, 明朝) except the week before a pronoun (上周, 本周). No guess of the
+# decision fold's own readings changes type by this.
+_TIME = re.compile(_NUMERAL.pattern + r"|[年月日天时分秒代朝期季春夏秋冬晨早晚夜午前后今昨节旬初末间际岁]|世纪|星期"
+                   r"|[上下本每这前]周")
+
+
+# Which year (哪一年, 何年): 445 of the 446 such questions of both dev sets have a reference
+# holding 年 or a number of two digits or more (the other: 二次大战); 9月7日 is no year.
+_ASKS_YEAR = re.compile(r"哪一?年|何年|什么年份|哪个年份")
+_YEAR = re.compile(r"年|\d\d")
+# How long (多久, 多长时间): all 29 such questions of both dev sets have a reference holding a
+# unit of time; a date's number (2012) is no length.
+_ASKS_DURATION = re.compile(r"多久|多长时间|多长的时间|多少时间")
+_DURATION = re.compile(r"[年月天日周时分秒代季旬晚夜]|星期|世纪")
 
 
 _ORDINAL = re.compile(r"第(?:" + _NUMERAL.pattern + r")+")
@@ -106,12 +120,17 @@ _ORDINAL = re.compile(r"第(?:" + _NUMERAL.pattern + r")+")
 def type_mismatch(qtype: str, span_text: str, question: str = "") -> bool:
     """The span cannot be what the question asks for: a number (多少, 几) without a
     numeral (an ordinal, 第一届, is no amount unless the question asks 第几), a time
-    (哪天, 什么时候) without a word of time."""
+    (哪天, 什么时候) without a word of time, a year (哪一年) without 年 or a number of years,
+    a length of time (多久) without a unit of time."""
     if qtype == "count":
         if "第几" not in fold(question):
             span_text = _ORDINAL.sub("", span_text)
         return not _NUMERAL.search(span_text)
+    if _ASKS_DURATION.search(fold(question)):
+        return not _DURATION.search(span_text)
     if qtype == "when":
+        if _ASKS_YEAR.search(fold(question)):
+            return not _YEAR.search(span_text)
         return not _TIME.search(span_text)
     return False
 

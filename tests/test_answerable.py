@@ -124,8 +124,20 @@ def test_a_span_without_a_number_cannot_answer_how_many():
 
 def test_a_span_without_a_word_of_time_cannot_answer_when():
     assert answerable.type_mismatch("when", "苏州市召开全市推进质量强市动员会议")
-    for span in ("9月7日下午", "清朝", "战国时期", "1865年", "上午", "十九世纪"):
+    for span in ("9月7日下午", "清朝", "战国时期", "1865年", "上午", "十九世纪", "周末", "上周", "明天", "明朝"):
         assert not answerable.type_mismatch("when", span), span
+
+
+def test_a_day_without_a_year_cannot_answer_which_year():
+    assert answerable.type_mismatch("when", "9月7日下午", "他是哪一年出生的？")
+    for span in ("1865年", "1865", "民国三十四年"):
+        assert not answerable.type_mismatch("when", span, "美国内战在哪一年结束？"), span
+    assert not answerable.type_mismatch("when", "9月7日下午", "会议是什么时候召开的？")
+
+
+def test_people_named_zhou_or_ming_are_no_time():
+    for span in ("王市长、周局长", "李明", "姚东明主任"):
+        assert answerable.type_mismatch("when", span), span
 
 
 def test_for_how_many_a_nearly_as_good_span_with_a_number_is_chosen_and_a_far_one_is_not():
