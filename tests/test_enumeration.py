@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.enumeration import completed, widened
+from qa.enumeration import completed, members, widened
 from qa.question import asks_for_several, question_type
 from qa.text import fold
 
@@ -58,3 +58,25 @@ def test_a_span_holding_several_items_of_a_list_gets_its_last_item_whole(text, s
 def test_only_questions_that_ask_for_several_things_want_the_whole_list(question, several):
     folded = fold(question)
     assert asks_for_several(folded, question_type(folded)) is several
+
+
+@pytest.mark.parametrize("text, span, items", [
+    ("展会上，华为、小米和联想等十多家企业展示了新产品。", "十多家企业", "华为、小米和联想"),
+    ("会上进行了签约、颁奖等活动。", "活动", "签约、颁奖"),  # what precedes the first item is no part of it
+    ("市里在绿色出行、垃圾分类、建设口袋公园等方面做了工作。", "方面", "绿色出行、垃圾分类、建设口袋公园"),
+    ("会场里有「白鹭」、「飞燕」等展台。", "展台", "「白鹭」、「飞燕」"),
+])
+def test_a_span_naming_the_kind_of_things_listed_before_deng_becomes_the_items(text, span, items):
+    start = text.index(span)
+    a, b = members(text, start, start + len(span))
+    assert text[a:b] == items
+
+
+@pytest.mark.parametrize("text, span", [
+    ("展会上，华为等十多家企业展示了新产品。", "十多家企业"),  # one item is no list
+    ("华为、小米和联想展示了新产品。", "新产品"),  # no 等 before the span
+    ("华为、小米和联想等十多家企业展示了新产品。", "华为、小米和联想"),  # the span is the items already
+])
+def test_a_span_not_after_a_list_and_deng_stays_as_it_is(text, span):
+    start = text.index(span)
+    assert members(text, start, start + len(span)) == (start, start + len(span))
