@@ -13,6 +13,7 @@ was fit on Chinese questions only.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -112,7 +113,7 @@ class NeuralReader:
             best = listed_members(best, read) or whole_list(best, read)
             if listed_more(best, rules, qtype):
                 return rules
-        best = last_item_whole(best, read)
+        best = with_unit(last_item_whole(best, read), read)
         return self._answer([best] + others, read, script, qtype)
 
     def pick_option(self, question: str, passages: list[Passage], bm25) -> choice.Choice | None:
@@ -268,6 +269,20 @@ def last_item_whole(guess: SpanGuess, passages: list[Passage]) -> SpanGuess:
     """A span that holds several items of a list, its last one whole (周市长、靳局长、陈钢 ->
     …、陈钢主任); qa/enumeration.py `completed` has its figures."""
     return _respanned(guess, passages, enumeration.completed)
+
+
+_BARE_NUMBER = re.compile(r"[\d.,]+")
+_UNIT = re.compile(r"[年月日号時时点點分秒個个家人次名歲岁元亿億万萬千百]")
+
+
+def with_unit(guess: SpanGuess, passages: list[Passage]) -> SpanGuess:
+    """A span of bare figures with the unit that follows them (9 of 9月7日 -> 9月): the span
+    model's pieces can split a number from its unit. On the decision fold one answer changes
+    (1981 -> 1981年)."""
+    text = passages[guess.passage].text
+    if not _BARE_NUMBER.fullmatch(guess.text) or not _UNIT.match(text, guess.end):
+        return guess
+    return replace(guess, end=guess.end + 1, text=text[guess.start:guess.end + 1])
 
 
 def _respanned(guess: SpanGuess, passages: list[Passage], new_span) -> SpanGuess:

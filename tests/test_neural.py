@@ -195,3 +195,21 @@ def test_a_refusal_does_not_name_a_word_inside_another_it_names(reader):
     reading = reader.read("北土城站有几个出入口？", _passages(*texts))
     assert reading.abstained and "出入口" in reading.answer
     assert "、入口" not in reading.answer
+
+
+@pytest.mark.parametrize("text, span, answer", [
+    ("代表团于3月12日抵达。", "3", "3月"),
+    ("共有12家企业参展。", "12", "12家"),
+    ("代表团于3月12日抵达。", "3月12日", "3月12日"),  # a span with its unit stays
+    ("编号为 2048 的房间。", "2048", "2048"),  # no unit after the figures
+])
+def test_a_span_of_bare_figures_takes_the_unit_that_follows_them(text, span, answer):
+    from qa.neural import SpanGuess
+    from qa.neural_reader import with_unit
+    from qa.retrieval import Passage
+
+    passage = Passage(chunk_id="a.txt:0", doc_id="a.txt", text=text, start=0, end=len(text), chunk_index=0,
+                      score=1.0, dense_score=None, bm25_score=None)
+    start = text.index(span)
+    guess = SpanGuess(0, start, start + len(span), 1.0, 0.0, span)
+    assert with_unit(guess, [passage]).text == answer
