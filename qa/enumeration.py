@@ -93,8 +93,8 @@ def members(text: str, start: int, end: int) -> tuple[int, int]:
     words = located_tokens(folded[c0:start], analyse_tokens(folded[c0:start]))
     while words and words[-1][0].isspace():
         words.pop()
-    if not words or words[-1][0] not in ("等", "等等"):
-        return start, end
+    if not words or words[-1][0] not in ("等", "等等") or _items_of(text, start, end) is None:
+        return start, end  # not after 等, or no kind of things (五个方面对全市…进行了汇报 is a clause)
     runs = _runs(folded, c0, c0 + words[-1][2])
     items = []
     for i in range(len(runs) - 1, -1, -1):

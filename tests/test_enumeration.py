@@ -76,6 +76,7 @@ def test_a_span_naming_the_kind_of_things_listed_before_deng_becomes_the_items(t
     ("展会上，华为等十多家企业展示了新产品。", "十多家企业"),  # one item is no list
     ("华为、小米和联想展示了新产品。", "新产品"),  # no 等 before the span
     ("华为、小米和联想等十多家企业展示了新产品。", "华为、小米和联想"),  # the span is the items already
+    ("他从提高质量、建设平台等五个方面作了汇报。", "五个方面作了汇报"),  # a clause, not the kind of things
 ])
 def test_a_span_not_after_a_list_and_deng_stays_as_it_is(text, span):
     start = text.index(span)
