@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from . import answerable, choice, coverage, enumeration
+from . import answerable, choice, coverage, enumeration, yesno
 from .answerable import Gate
 from .chunking import sentence_around
 from .messages import t
@@ -109,6 +109,8 @@ class NeuralReader:
         if doubt:
             return self._refusal(question, read, script, qtype, doubt, bm25)
         others = [g for g in guesses if g is not best]
+        if yesno.asks(fold(question)) and not yesno.is_verdict(fold(best.text)):
+            return self._answer([self.yes_or_no_evidence(question, read, best, bm25)], read, script, qtype, short=False)
         if asks_for_several(fold(question), qtype):
             best = listed_members(best, read) or whole_list(best, read)
             if listed_more(best, rules, qtype):
@@ -126,6 +128,16 @@ class NeuralReader:
             return None  # about something the passages do not name: the gate decides
         others = {w: answerable.surprisal(w) for w in q.words if not any(w in o or o in w for o in options)}
         return choice.pick(options, [p.text for p in passages], others)
+
+    def yes_or_no_evidence(self, question: str, passages: list[Passage], best: SpanGuess, bm25) -> SpanGuess:
+        """For a yes/no question, the sentence that covers most of it (qa/yesno.py), as a span;
+        the best span when no sentence holds a word of the question."""
+        q = self.rules.analyse(question, bm25)
+        found = yesno.evidence([p.text for p in passages], {w: answerable.surprisal(w) for w in q.words})
+        if found is None:
+            return best
+        p, start, end = found
+        return replace(best, passage=p, start=start, end=end, text=passages[p].text[start:end])
 
     def titled(self, question: str, rules: Reading, bm25) -> bool:
         """A question after a named person's role (靳道强是什么职务？, 陈钢是谁？) that the rule
@@ -169,10 +181,12 @@ class NeuralReader:
             guesses.sort(key=lambda g: g.margin, reverse=True)
         return guesses
 
-    def _answer(self, guesses: list[SpanGuess], passages: list[Passage], script: str, qtype: str) -> Reading:
+    def _answer(self, guesses: list[SpanGuess], passages: list[Passage], script: str, qtype: str,
+                short: bool = True) -> Reading:
         """The best span as the concise answer, its sentence as support, and the sentences
         of up to two more spans the model would answer with on their own (a question
-        whose answer is spread over several sentences: who spoke, what was decided)."""
+        whose answer is spread over several sentences: who spoke, what was decided).
+        short=False: the sentences alone, no concise answer (a yes/no question, qa/yesno.py)."""
         best = guesses[0]
         sentences = [_sentence(passages, best)]
         for g in guesses[1:]:
@@ -182,11 +196,11 @@ class NeuralReader:
                 sentences.append(_sentence(passages, g))
         used = list(dict.fromkeys(p for p, _, _ in sentences))
         lines = [f"{text} [{used.index(p) + 1}]" for p, _, text in sentences]
-        concise = passages[best.passage].text[best.start:best.end]
         support = sentences[0][2]
+        concise = passages[best.passage].text[best.start:best.end] if short else support
         label = t("answer.source_label")  # the interface's language, whatever the question's
         answer = "\n".join(lines) if concise == support else f"{concise}\n\n{label}" + "\n".join(lines)
-        highlights = {best.passage: (best.start, best.end)}
+        highlights = {best.passage: (best.start, best.end) if short else sentences[0][1]}
         for p, span, _ in sentences[1:]:
             highlights.setdefault(p, span)
         return Reading(
@@ -194,7 +208,7 @@ class NeuralReader:
             abstained=False,
             used=used,
             highlights=highlights,
-            concise=in_script(concise, script),
+            concise=in_script(concise, script) if short else "",
             qtype=qtype,
             support=in_script(support, script),
             support_passage=best.passage,

@@ -1,0 +1,52 @@
+"""Questions answered yes or no (陈钢是否出席了会议？, 机关手枪可不可以连发?).
+
+The span model was fit on questions that ask for a span; over such a question it points at
+some phrase (苏州市召开…动员 for 陈钢是否出席了会议？), which is no answer, and not always in the
+sentence that decides. The reader shows the sentence that covers most of the question (its
+words weighed by how specific they are, as the gate weighs them), with no short answer: telling
+"yes" from "no" needs more than the passage's words (副主任 is not 主任, 争创示范城市 is not
+being one), and saying yes to a near miss is worse than showing the sentence. A span that is
+itself a yes or a no of the question's kind (可以, 不能: DRCD asks a handful of these and
+answers with the passage's word) stays the short answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .chunking import reader_sentences
+from .question import INTERROGATIVES
+from .text import fold
+
+# A yes/no question: A-not-A (是不是, 能不能, 有没有), 是否, 可否, 有无, or a final 吗.
+_ASKS = re.compile(r"是否|是不是|能不能|能否|会不会|可不可以|可否|有没有|有无|对不对|吗[?？!！。.]?$")
+# A span that answers yes or no by itself.
+_VERDICT = re.compile(r"(不|没)?(是|能|会|可以|可|有|对|行)|没有|否")
+
+
+def asks(folded: str) -> bool:
+    """The (folded) question wants a yes or a no, not a thing: 陈钢是否出席了会议？, not
+    陈钢是否出席了哪些会议？ nor 测量是否有高血压的方法是？ (which asks for the method)."""
+    question = folded.strip()
+    if INTERROGATIVES.search(question) or re.search(r"是[?？]?$", question):
+        return False
+    return bool(_ASKS.search(question))
+
+
+def is_verdict(folded_span: str) -> bool:
+    """The span is a yes or a no by itself (可以, 不能, 没有)."""
+    return bool(_VERDICT.fullmatch(folded_span.strip()))
+
+
+def evidence(passages: list[str], weights: dict[str, float]) -> tuple[int, int, int] | None:
+    """(passage index, start, end) of the sentence that covers most of the question's words
+    (weights: each folded content word and how specific it is), the first of equals; None
+    when no sentence holds any of them."""
+    best, found = 0.0, None
+    for p, text in enumerate(passages):
+        folded = fold(text)  # folding keeps positions
+        for span in reader_sentences(folded):
+            cover = sum(w for word, w in weights.items() if word in folded[span.start:span.end])
+            if cover > best:
+                best, found = cover, (p, span.start, span.end)
+    return found

@@ -1,0 +1,43 @@
+"""Questions answered yes or no: the reader shows the evidence, not a stray span."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa import yesno
+from qa.text import fold
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("陈钢是否出席了会议？", True),
+    ("機關手槍可不可以連發?", True),
+    ("会议有没有表彰先进地区？", True),
+    ("这次会议是在上午开的吗？", True),
+    ("陈钢是否出席了哪些会议？", False),  # asks for things
+    ("英国测量患者是否有高血压的方法是?", False),  # asks for the method
+    ("会议是上午还是下午开的？", False),  # offers its answers (qa/choice.py)
+    ("谁出席了会议？", False),
+])
+def test_a_question_asks_yes_or_no_only_without_asking_for_a_thing(question, asks):
+    assert yesno.asks(fold(question)) is asks
+
+
+@pytest.mark.parametrize("span, verdict", [("可以", True), ("不能", True), ("没有", True), ("是", True),
+                                           ("苏州市召开", False), ("可以连发", False)])
+def test_only_a_bare_yes_or_no_is_a_verdict(span, verdict):
+    assert yesno.is_verdict(span) is verdict
+
+
+def test_a_yes_or_no_question_gets_the_sentence_that_holds_the_evidence_and_no_short_answer():
+    from qa.neural_reader import NeuralReader
+    from qa.retrieval import Passage
+
+    text = "9月3日，全市安全生产会议在市政府召开。副市长王立群出席会议并讲话。各区县负责人参加了会议。"
+    passage = Passage(chunk_id="a.txt:0", doc_id="a.txt", text=text, start=0, end=len(text), chunk_index=0,
+                      score=1.0, dense_score=0.9, bm25_score=1.0)
+    reading = NeuralReader().read("王立群是否出席了会议？", [passage])
+    assert not reading.abstained, reading.reason
+    assert reading.concise == ""
+    assert "王立群出席会议" in reading.support and reading.support in reading.answer
+    start, end = reading.highlights[0]
+    assert text[start:end].strip() == reading.support
