@@ -110,7 +110,7 @@ class NeuralReader:
             return self._refusal(question, read, script, qtype, doubt, bm25)
         others = [g for g in guesses if g is not best]
         if yesno.asks(fold(question)) and not yesno.is_verdict(fold(best.text)):
-            return self._answer([self.yes_or_no_evidence(question, read, best, bm25)], read, script, qtype, short=False)
+            return self._answer([self.yes_or_no_evidence(question, read, best, bm25)], read, script, "yesno", short=False)
         if asks_for_several(fold(question), qtype):
             best = listed_members(best, read) or whole_list(best, read)
             if listed_more(best, rules, qtype):

@@ -137,7 +137,7 @@ class Answer:
     support: str = ""
     citations: list[Citation] = field(default_factory=list)  # in marker order
     reason: str = ""  # why it refused; empty for an answer
-    qtype: str = ""  # the question type the reader saw: who, when, count, list, ... ('multi' for several)
+    qtype: str = ""  # the question type the reader saw: who, when, count, list, ... ('multi' for several, 'yesno' for a yes/no question)
     # For a follow-up asked with history: the stand-alone question retrieval used.
     standalone_question: str = ""
 

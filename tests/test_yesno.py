@@ -37,7 +37,7 @@ def test_a_yes_or_no_question_gets_the_sentence_that_holds_the_evidence_and_no_s
                       score=1.0, dense_score=0.9, bm25_score=1.0)
     reading = NeuralReader().read("王立群是否出席了会议？", [passage])
     assert not reading.abstained, reading.reason
-    assert reading.concise == ""
+    assert reading.concise == "" and reading.qtype == "yesno"
     assert "王立群出席会议" in reading.support and reading.support in reading.answer
     start, end = reading.highlights[0]
     assert text[start:end].strip() == reading.support
