@@ -20,6 +20,8 @@ from .text import fold
 
 # A yes/no question: A-not-A (是不是, 能不能, 有没有), 是否, 可否, 有无, or a final 吗.
 _ASKS = re.compile(r"是否|是不是|能不能|能否|会不会|可不可以|可否|有没有|有无|对不对|吗[?？!！。.]?$")
+# 何 asking for a thing (依照何标准决定是否废除?), not the surname (何晓东是否出席?).
+_WHAT = re.compile(r"何(种|样|人|物|事|故|以|者|方|标准)")
 # A span that answers yes or no by itself.
 _VERDICT = re.compile(r"(不|没)?(是|能|会|可以|可|有|对|行)|没有|否")
 
@@ -28,7 +30,7 @@ def asks(folded: str) -> bool:
     """The (folded) question wants a yes or a no, not a thing: 陈钢是否出席了会议？, not
     陈钢是否出席了哪些会议？ nor 测量是否有高血压的方法是？ (which asks for the method)."""
     question = folded.strip()
-    if INTERROGATIVES.search(question) or re.search(r"是[?？]?$", question):
+    if INTERROGATIVES.search(question) or _WHAT.search(question) or re.search(r"是[?？]?$", question):
         return False
     return bool(_ASKS.search(question))
 

@@ -15,6 +15,8 @@ from qa.text import fold
     ("这次会议是在上午开的吗？", True),
     ("陈钢是否出席了哪些会议？", False),  # asks for things
     ("英国测量患者是否有高血压的方法是?", False),  # asks for the method
+    ("依照何标准决定是否废除?", False),  # asks for the standard
+    ("何晓东是否出席了会议？", True),  # 何 the surname
     ("会议是上午还是下午开的？", False),  # offers its answers (qa/choice.py)
     ("谁出席了会议？", False),
 ])
