@@ -98,8 +98,8 @@ _NUMERAL = re.compile(r"\d|[零〇一二两兩三四五六七八九十百千万�
 
 # A time: a numeral, or a word of dates, times of day, seasons, eras and periods (清朝, 战国时期).
 # Not 周 or 明 alone: they are common in names (周乃翔, 姚东明), and their times hold another
-# mark (周末, 周一, 明天, 明朝) except the week before a pronoun (上周, 本周). No guess of the
-# decision fold's own readings changes type by this.
+# mark (周末, 周一, 明天, 明朝), or are listed (上周, 本周). No guess of the decision fold's
+# own readings changes type by this.
 _TIME = re.compile(_NUMERAL.pattern + r"|[年月日天时分秒代朝期季春夏秋冬晨早晚夜午前后今昨节旬初末间际岁]|世纪|星期"
                    r"|[上下本每这前]周")
 

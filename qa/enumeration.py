@@ -85,9 +85,9 @@ def members(text: str, start: int, end: int) -> tuple[int, int]:
     Walking back from 等, an item is the whole run between joiners (标准引领 and 创建示范区 are
     items though LAC calls 引领 and 创建 verbs) until a run holds a preposition, particle,
     adverb, pronoun or conjunction (对苏州在品牌战略, 进行了A), or starts the clause: of that
-    one, only what follows its last such word (_first_item). No question of the public dev sets' decision fold
-    asks for such a list (news writes them, encyclopedias seldom), so this stands on the
-    grammar of 等 alone, with tests on hand-made passages."""
+    one, only what follows its last such word (_first_item). No list question of the public
+    dev sets' decision fold has its span after 等 (news writes such lists, encyclopedias
+    seldom), so this stands on the grammar of 等 alone, with tests on hand-made passages."""
     folded = fold(text)
     c0 = max((m.end() for m in _CLAUSE_EDGE.finditer(folded, 0, start)), default=0)
     words = located_tokens(folded[c0:start], analyse_tokens(folded[c0:start]))
