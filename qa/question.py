@@ -180,7 +180,9 @@ _QUESTION_PIECE = re.compile(r"哪|什么|谁|几|多少|多长|多久|怎|为�
 
 
 def _content_tokens(folded: str, people: list[str]) -> list[str]:
-    """Search tokens of a question minus interrogatives, function words and frame nouns."""
+    """Search tokens of a question minus interrogatives, function words and frame nouns,
+    and minus the pieces jieba cuts out of an interrogative (长时间 of 多长时间, 少年 of 多少年)."""
+    asking = [m.span() for m in _QUESTION_PIECE.finditer(folded)]
     tokens = []
     for token in tokenize(folded) + people:
         token = token.strip("的了")
@@ -188,9 +190,17 @@ def _content_tokens(folded: str, people: list[str]) -> list[str]:
             continue
         if _QUESTION_PIECE.search(token) or (len(token) == 1 and not ("\u3400" <= token <= "\u9fff")):
             continue
+        if token not in people and _only_inside_asking(token, folded, asking):
+            continue
         tokens.append(token)
     # A single character inside a longer kept token adds nothing (质 in 质量).
     return [t for t in tokens if len(t) > 1 or not any(t in o for o in tokens if o != t)]
+
+
+def _only_inside_asking(token: str, folded: str, asking: list[tuple[int, int]]) -> bool:
+    """Every occurrence of the token in the question overlaps an interrogative (多长, 多少)."""
+    spans = [(m.start(), m.end()) for m in re.finditer(re.escape(token), folded)]
+    return bool(spans) and all(any(a < e and s < b for s, e in asking) for a, b in spans)
 
 
 _ASKS_WHO_OR_WHEN = re.compile(r"谁|哪一?年|哪一?天|什么时候|何时")

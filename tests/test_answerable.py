@@ -45,6 +45,21 @@ def test_a_name_the_question_gives_counts_as_missing_unless_a_passage_holds_it_w
     assert answerable.features(q.words, [own], (0, 0, 2), 3.0, False, False, q.qtype, q.text, q.names)["name_missing"] == 0.0
 
 
+def test_a_piece_of_an_interrogative_is_no_word_the_passages_must_hold():
+    from qa import coverage
+    from qa.question import analyse
+    from qa.retrieval import Passage
+
+    q = analyse("大桥建了多长时间？")
+    assert "长时间" not in q.words and "时间" in q.words
+    assert "少年" not in analyse("大桥建了多少年？").words
+    assert "少年" in analyse("少年宫在哪里？").words
+    text = "大桥于2016年开工，历时三年建成。"
+    passage = Passage(chunk_id="a.txt:0", doc_id="a.txt", text=text, start=0, end=len(text), chunk_index=0,
+                      score=1.0, dense_score=0.9, bm25_score=1.0)
+    assert coverage.gate("大桥建了多长时间？", [passage]) == ""  # the LLM is asked, not refused for 长时间
+
+
 def test_the_topic_is_the_head_of_the_noun_phrase_a_question_opens_with():
     from qa.question import analyse
 
