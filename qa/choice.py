@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .chunking import reader_sentences
+from .coverage import sentences_by_cover
 from .question import INTERROGATIVES, analyse_tokens, located_tokens
-from .text import fold
 
 _OR = "还是"
 # LAC tags that end an option: verbs (是, 开), prepositions (在), particles (的),
@@ -64,25 +63,18 @@ def pick(options: list[str], passages: list[str], weights: dict[str, float]) -> 
     sentence holds exactly one of them and covers at least ENOUGH_COVER of it.
     passages: the texts read, best first; weights: the question's content words (folded)
     and how specific each is, without the options' own words."""
-    total = sum(weights.values())
     best: tuple[float, Choice | None] = (0.0, None)
-    for p, text in enumerate(passages):
-        folded = fold(text)  # folding keeps positions
-        for span in reader_sentences(folded):
-            sentence = folded[span.start:span.end]
-            found = _options_in(options, sentence)
-            if not found:
-                continue
-            cover = sum(w for word, w in weights.items() if word in sentence) / total if total else 1.0
-            if cover <= best[0]:
-                continue
-            nearest = _nearest(found, sentence, weights)
-            if nearest is None:
-                best = (cover, None)  # the best sentence so far names both, neither nearer: no choice
-                continue
-            option, at = nearest
-            start = span.start + at
-            best = (cover, Choice(p, start, start + len(option), option))
+    for p, sentence_start, _, sentence, cover in sentences_by_cover(passages, weights):
+        found = _options_in(options, sentence)
+        if not found or cover <= best[0]:
+            continue
+        nearest = _nearest(found, sentence, weights)
+        if nearest is None:
+            best = (cover, None)  # the best sentence so far names both, neither nearer: no choice
+            continue
+        option, at = nearest
+        start = sentence_start + at
+        best = (cover, Choice(p, start, start + len(option), option))
     cover, choice = best
     return choice if choice is not None and cover >= ENOUGH_COVER else None
 

@@ -9,8 +9,10 @@ own decision on top of it (qa/neural_reader.py: a threshold fit on data).
 from __future__ import annotations
 
 import re
+from typing import Iterator
 
 from .bm25 import cut
+from .chunking import reader_sentences
 from .question import FILLER_WORDS, FRAME_NOUNS, QUESTION_WORDS, Question, analyse
 from .text import fold
 
@@ -39,6 +41,20 @@ def missing_names(q: Question, passages) -> list[str]:
     """The names of things the question mentions that no passage mentions, in question order."""
     evidence = fold("".join(p.text for p in passages))
     return [n for n in sorted(q.nouns, key=q.folded.find) if not mentioned(n, evidence)]
+
+
+def sentences_by_cover(passages: list[str], weights: dict[str, float]) -> Iterator[tuple[int, int, int, str, float]]:
+    """Each sentence of the passages with the share of the question it covers: (passage index,
+    start, end, the folded sentence, the share of the weights' sum its words make; 1.0 without
+    weights). weights: the question's folded content words and how specific each is. Folding
+    keeps positions, so start and end hold in the passage's own text."""
+    total = sum(weights.values())
+    for p, text in enumerate(passages):
+        folded = fold(text)
+        for span in reader_sentences(folded):
+            sentence = folded[span.start:span.end]
+            held = sum(w for word, w in weights.items() if word in sentence)
+            yield p, span.start, span.end, sentence, held / total if total else 1.0
 
 
 def gate(question: str, passages, bm25=None) -> str:

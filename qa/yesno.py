@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import re
 
-from .chunking import reader_sentences
+from .coverage import sentences_by_cover
 from .question import INTERROGATIVES
-from .text import fold
 
 # A yes/no question: A-not-A (是不是, 能不能, 有没有), 是否, 可否, 有无, or a final 吗.
 _ASKS = re.compile(r"是否|是不是|能不能|能否|会不会|可不可以|可否|有没有|有无|对不对|吗[?？!！。.]?$")
@@ -44,11 +43,7 @@ def evidence(passages: list[str], weights: dict[str, float]) -> tuple[int, int, 
     """(passage index, start, end) of the sentence that covers most of the question's words
     (weights: each folded content word and how specific it is), the first of equals; None
     when no sentence holds any of them."""
-    best, found = 0.0, None
-    for p, text in enumerate(passages):
-        folded = fold(text)  # folding keeps positions
-        for span in reader_sentences(folded):
-            cover = sum(w for word, w in weights.items() if word in folded[span.start:span.end])
-            if cover > best:
-                best, found = cover, (p, span.start, span.end)
-    return found
+    if not weights:
+        return None
+    best = max(sentences_by_cover(passages, weights), key=lambda found: found[4], default=None)
+    return best[:3] if best is not None and best[4] > 0 else None
