@@ -90,12 +90,12 @@ def members(text: str, start: int, end: int) -> tuple[int, int]:
     seldom), so this stands on the grammar of 等 alone, with tests on hand-made passages."""
     folded = fold(text)
     c0 = max((m.end() for m in _CLAUSE_EDGE.finditer(folded, 0, start)), default=0)
-    words = located_tokens(folded[c0:start], analyse_tokens(folded[c0:start]))
-    while words and words[-1][0].isspace():
-        words.pop()
-    if not words or words[-1][0] not in ("等", "等等") or _items_of(text, start, end) is None:
+    runs = _runs(folded, c0, start)
+    while runs[-1] and runs[-1][-1][0].isspace():
+        runs[-1].pop()
+    if not runs[-1] or runs[-1][-1][0] not in ("等", "等等") or _items_of(text, start, end) is None:
         return start, end  # not after 等, or no kind of things (五个方面对全市…进行了汇报 is a clause)
-    runs = _runs(folded, c0, c0 + words[-1][2])
+    runs[-1].pop()  # 等
     items = []
     for i in range(len(runs) - 1, -1, -1):
         run = runs[i]
