@@ -88,13 +88,13 @@ def members(text: str, start: int, end: int) -> tuple[int, int]:
     one, only what follows its last such word (_first_item). No list question of the public
     dev sets' decision fold has its span after 等 (news writes such lists, encyclopedias
     seldom), so this stands on the grammar of 等 alone, with tests on hand-made passages."""
-    folded = fold(text)
-    c0 = max((m.end() for m in _CLAUSE_EDGE.finditer(folded, 0, start)), default=0)
-    runs = _runs(folded, c0, start)
-    while runs[-1] and runs[-1][-1][0].isspace():
-        runs[-1].pop()
-    if not runs[-1] or runs[-1][-1][0] not in ("等", "等等") or _items_of(text, start, end) is None:
-        return start, end  # not after 等, or no kind of things (五个方面对全市…进行了汇报 is a clause)
+    found = _items_of(text, start, end)
+    if found is None:
+        return start, end  # no kind of things (五个方面对全市…进行了汇报 is a clause)
+    clause, mine = found
+    runs = clause[: mine[0]] + [[w for w in clause[mine[0]] if w[3] <= start and not w[0].isspace()]]
+    if not runs[-1] or runs[-1][-1][0] not in ("等", "等等"):
+        return start, end  # not after 等
     runs[-1].pop()  # 等
     items = []
     for i in range(len(runs) - 1, -1, -1):
