@@ -108,9 +108,9 @@ class NeuralReader:
         doubt = self.doubt(question, read, best, rules, bm25)
         if doubt:
             return self._refusal(question, read, script, qtype, doubt, bm25)
-        others = [g for g in guesses if g is not best]
         if yesno.asks(fold(question)) and not yesno.is_verdict(fold(best.text)):
             return self._answer([self.yes_or_no_evidence(question, read, best, bm25)], read, script, "yesno", short=False)
+        others = [g for g in guesses if g is not best]
         if asks_for_several(fold(question), qtype):
             best = listed_members(best, read) or whole_list(best, read)
             if listed_more(best, rules, qtype):
@@ -197,9 +197,9 @@ class NeuralReader:
         used = list(dict.fromkeys(p for p, _, _ in sentences))
         lines = [f"{text} [{used.index(p) + 1}]" for p, _, text in sentences]
         support = sentences[0][2]
-        concise = passages[best.passage].text[best.start:best.end] if short else support
+        concise = passages[best.passage].text[best.start:best.end] if short else ""
         label = t("answer.source_label")  # the interface's language, whatever the question's
-        answer = "\n".join(lines) if concise == support else f"{concise}\n\n{label}" + "\n".join(lines)
+        answer = "\n".join(lines) if concise in ("", support) else f"{concise}\n\n{label}" + "\n".join(lines)
         highlights = {best.passage: (best.start, best.end) if short else sentences[0][1]}
         for p, span, _ in sentences[1:]:
             highlights.setdefault(p, span)
@@ -208,7 +208,7 @@ class NeuralReader:
             abstained=False,
             used=used,
             highlights=highlights,
-            concise=in_script(concise, script) if short else "",
+            concise=in_script(concise, script),
             qtype=qtype,
             support=in_script(support, script),
             support_passage=best.passage,
