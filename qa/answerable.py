@@ -122,14 +122,15 @@ def type_mismatch(qtype: str, span_text: str, question: str = "") -> bool:
     numeral (an ordinal, 第一届, is no amount unless the question asks 第几), a time
     (哪天, 什么时候) without a word of time, a year (哪一年) without 年 or a number of years,
     a length of time (多久) without a unit of time."""
+    question = fold(question)
     if qtype == "count":
-        if "第几" not in fold(question):
+        if "第几" not in question:
             span_text = _ORDINAL.sub("", span_text)
         return not _NUMERAL.search(span_text)
-    if _ASKS_DURATION.search(fold(question)):
+    if _ASKS_DURATION.search(question):
         return not _DURATION.search(span_text)
     if qtype == "when":
-        if _ASKS_YEAR.search(fold(question)):
+        if _ASKS_YEAR.search(question):
             return not _YEAR.search(span_text)
         return not _TIME.search(span_text)
     return False
