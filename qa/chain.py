@@ -28,6 +28,11 @@ from .settings import Settings
 from .text import clean, script_of
 
 
+def _give_embeddings(reader, embeddings) -> None:
+    if hasattr(reader, "use_embeddings"):
+        reader.use_embeddings(embeddings)
+
+
 def _source(passage: Passage, highlight: tuple[int, int] | None) -> Source:
     page, section = passage.place(highlight[0] if highlight else 0)
     return Source(
@@ -99,7 +104,8 @@ class Engine:
             embeddings = self._embeddings_for(settings)
             index = Index(settings, embeddings)
             if not self._indexes:
-                self.reader.use_embeddings(embeddings)
+                for reader in self._readers.values():
+                    _give_embeddings(reader, embeddings)
             if index.is_new and bases.is_default(name) and settings.default_documents:
                 index.ingest([p for p in settings.default_documents if Path(p).exists()], progress=progress)
             self._indexes[name] = index
@@ -204,7 +210,10 @@ class Engine:
         backend = backend or self.settings.backend
         with self._lock:
             if backend not in self._readers:
-                self._readers[backend] = backends.make(backend, self.settings.replace(backend=backend), offline=self.reader)
+                reader = backends.make(backend, self.settings.replace(backend=backend), offline=self.reader)
+                if self._indexes:  # the rule reader ranks an English question's sentences with them
+                    _give_embeddings(reader, next(iter(self._indexes.values())).embeddings)
+                self._readers[backend] = reader
             return self._readers[backend]
 
     def ask(self, question: str, *, k: int | None = None, history: list[tuple[str, str]] | None = None,
