@@ -31,6 +31,10 @@ FRAME_NOUNS = _lexicon("frame_nouns")
 # Words that only frame a question ("具体", "一共", "文中"): never matched at all.
 FILLER_WORDS = _lexicon("filler_words")
 QUESTION_WORDS = _lexicon("question_words")
+# "how many <noun>" in English -> the measure word Chinese text counts that noun with.
+ENGLISH_MEASURES = dict(
+    line.split() for line in (_LEXICONS / "english_measures.txt").read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith("#"))
 # Verbs that carry little of a question's meaning ("是谁负责的" asks about 负责, not 是).
 LIGHT_VERBS = _lexicon("light_verbs")
 
@@ -163,6 +167,8 @@ class Question:
     words: list[str] = field(default_factory=list)  # every content word, found in the collection or not
     names: list[str] = field(default_factory=list)  # proper names as LAC cuts them whole (北土城站, 黄鞍鹦嘴鱼)
     topic: str = ""  # the head of what the question is about (北海道狼 of 北海道狼哪一年灭绝), folded
+    # English questions: names spelled in pinyin that no name in the passages spells (qa/romanized.py)
+    unspelled: list[str] = field(default_factory=list)
 
 
 def _idf(bm25, term: str) -> float:
@@ -312,6 +318,8 @@ def analyse(question: str, bm25=None) -> Question:
     m = re.search(rf"(?:几|多少)\s*({_MEASURES})", folded)
     if m:
         measure = m.group(1)
+    elif (m := re.search(r"how many (\w+)", folded)) and m.group(1) in ENGLISH_MEASURES:
+        measure = ENGLISH_MEASURES[m.group(1)]
     elif re.search(r"多少钱|金额|奖金|预算|投资|费用|价格|how much", folded):
         measure = "元"
     elif re.search(r"多少时间|多长时间|多久|how long", folded):

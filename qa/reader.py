@@ -11,9 +11,9 @@ best evidence actually covers.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from . import citations
+from . import citations, romanized
 from .chunking import Span, split_clauses, split_sentences
 from .retrieval import Passage
 from .coverage import mentioned
@@ -60,6 +60,9 @@ class Candidate:
     score: float = 0.0
     coverage: float = 0.0  # share of the question's weight this sentence and its passage cover
     own: float = 0.0  # the same, for the sentence alone (with the antecedent of 他/她)
+    # English questions: where in `folded` the clause closest in meaning to the question is
+    # (their words never occur in Chinese text, so this is where the question points)
+    anchor: tuple[int, int] | None = None
 
 
 @dataclass
@@ -113,6 +116,8 @@ class ExtractiveReader:
 
     def _read_one(self, question: str, passages: list[Passage], bm25=None) -> Reading:
         q = self.analyse(question, bm25)
+        if q.script == "en" and romanized.spelled_names(question):
+            q = self._with_spelled_people(q, passages)
         if not passages:
             return self._refusal(q, "no passages")
         candidates = self._candidates(q, passages)
@@ -140,6 +145,16 @@ class ExtractiveReader:
 
     def analyse(self, question: str, bm25=None) -> Question:
         return analyse(question, bm25)
+
+    @staticmethod
+    def _with_spelled_people(q: Question, passages: list[Passage]) -> Question:
+        """An English question with the people of the passages it names in pinyin
+        (qa/romanized.py: Jin Daoqiang is 靳道强 there), and the names it spells that no
+        person, place or organisation of the passages spells (Li Ming)."""
+        tagged = [(w, tag) for p in passages for w, tag in analyse_tokens(fold(p.text))]
+        people = romanized.named_people(q.text, [w for w, tag in tagged if tag == "PER"])
+        unspelled = romanized.unmatched(q.text, [w for w, tag in tagged if tag in ("PER", "LOC", "ORG", "nz")])
+        return replace(q, people=people or q.people, unspelled=unspelled)
 
     # ---------------------------------------------------------- choosing evidence
 
@@ -206,21 +221,28 @@ class ExtractiveReader:
         # sentence by its clauses (its own vector blurs its parts): about 200-400
         # characters to embed, 0.1-0.3 s on 2 cores, where all four passages' sentences
         # and clauses took ~1 s.  Each text is embedded once, then cached.
-        pieces = {c.folded: self._clauses(c.folded) or [c.folded] for c in candidates}
-        missing = [p for parts in pieces.values() for p in parts if p not in self._sentence_vectors]
+        pieces = {c.folded: self._clauses(c.folded) or [(0, len(c.folded))] for c in candidates}
+        missing = list(dict.fromkeys(f[a:b] for f, parts in pieces.items() for a, b in parts
+                                     if f[a:b] not in self._sentence_vectors))
         if missing:
             if len(self._sentence_vectors) > 8192:
                 self._sentence_vectors.clear()
             self._sentence_vectors.update(zip(missing, self.embeddings.embed_documents(missing)))
+        def named(text: str) -> float:  # a person the question spells in pinyin (qa/romanized.py)
+            return 0.05 if any(p in text for p in q.people) else 0.0
+
         for cand in candidates:
-            similarity = max(float(np.dot(self._sentence_vectors[p], query)) for p in pieces[cand.folded])
+            f = cand.folded
+            similarity, cand.anchor = max((float(np.dot(self._sentence_vectors[f[a:b]], query)) + named(f[a:b]), (a, b))
+                                          for a, b in pieces[f])
             cand.coverage = similarity
             cand.score = similarity + 0.02 / (1 + cand.passage) + 0.03 * self._type_fit(q, cand)
 
     @staticmethod
-    def _clauses(folded: str) -> list[str]:
-        clauses = [folded[c.start : c.end] for c in split_clauses(folded, Span(0, len(folded)))]
-        return [c for c in clauses if len(c) >= 8] if len(clauses) > 1 else []
+    def _clauses(folded: str) -> list[tuple[int, int]]:
+        """Where the clauses of a sentence of two or more are, those of 8 characters or more."""
+        clauses = split_clauses(folded, Span(0, len(folded)))
+        return [(c.start, c.end) for c in clauses if c.end - c.start >= 8] if len(clauses) > 1 else []
 
     def _type_fit(self, q: Question, cand: Candidate) -> float:
         s = cand.folded
@@ -285,9 +307,8 @@ class ExtractiveReader:
         "9月7日下午,…") counts for the whole sentence.  With follow_topic, a span
         may also sit in any clause after one that holds the words, or anywhere in a
         sentence whose first clause holds them ("大桥全长4.6公里，…，历时4年建成")."""
-        anchors = [t for t in q.terms if len(t) > 1]
         clauses = split_clauses(cand.folded, Span(0, len(cand.folded)))
-        held = [any(t in cand.folded[c.start : c.end] for t in anchors) for c in clauses]
+        held = self._pointed_at(q, cand, clauses)
         sentence_holds = any(held)
         kept = []
         for start, end in spans:
@@ -297,6 +318,16 @@ class ExtractiveReader:
                     kept.append((start, end))
                     break
         return kept
+
+    @staticmethod
+    def _pointed_at(q: Question, cand: Candidate, clauses: list[Span]) -> list[bool]:
+        """Which clauses the question points at: those holding one of its words, or for an
+        English question the one closest in meaning (Candidate.anchor)."""
+        if q.script == "en" and cand.anchor is not None:
+            a, b = cand.anchor
+            return [c.start < b and a < c.end for c in clauses]
+        anchors = [t for t in q.terms if len(t) > 1]
+        return [any(t in cand.folded[c.start : c.end] for t in anchors) for c in clauses]
 
     def _dates_for(self, q: Question, cand: Candidate) -> list[tuple[int, int]]:
         """Dates where the question points; when it names a person, only those in a
@@ -361,6 +392,16 @@ class ExtractiveReader:
     # ---------------------------------------------------------- concise answers
 
     def _concise(self, q: Question, best: Candidate, candidates: list[Candidate]) -> str:
+        if q.script == "en":
+            if q.unspelled or q.qtype not in ("when", "count", "who", "role") or (q.qtype in ("who", "role") and not q.people):
+                # Without shared words only a date or a number in the clause closest in
+                # meaning, or what the text says of a person the question names (in pinyin),
+                # is sure enough to stand alone: "Who designed the bridge?" would get the
+                # officials of the nearest clause, "Which company…" is no list question, and
+                # "Who is Li Ming?" over a text without him has none. The sentence answers.
+                return ""
+            if q.qtype == "who" and re.match(r"who (is|was) [^,]*\??$", q.folded):
+                return self._role(q, best, candidates)  # "Who is Li Mingyuan?" asks for his title
         if q.qtype == "when":
             return self._nearest(q, best, self._dates_for(q, best))
         if q.qtype == "count":
@@ -381,6 +422,8 @@ class ExtractiveReader:
         if not spans:
             return ""
         occurrences = [(m.start(), m.end(), w) for t, w in q.terms.items() for m in re.finditer(re.escape(t), best.folded)]
+        if q.script == "en" and best.anchor is not None:
+            occurrences = [(*best.anchor, 1.0)]
 
         def closeness(span: tuple[int, int]) -> float:
             total = 0.0
@@ -437,6 +480,9 @@ class ExtractiveReader:
             named = [text for text, folded, name in items if name in q.people]
             if named:
                 return "、".join(named)
+        if q.script == "en" and best.anchor is not None:
+            pointed = best.folded[best.anchor[0] : best.anchor[1]]
+            return "、".join(text for text, folded, name in items if folded in pointed) or "、".join(text for text, _, _ in items)
         overlap = [(sum(len(t) for t in q.terms if t in folded and t != name), text) for text, folded, name in items]
         top = max(score for score, _ in overlap)
         chosen = [text for score, text in overlap if score == top] if top > 0 else [text for _, text in overlap]

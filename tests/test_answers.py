@@ -196,6 +196,39 @@ def test_the_rule_reader_refuses_near_misses_on_other_news_text(bridge_engine, q
     assert bridge_engine.ask(question, backend="rules").abstained
 
 
+@pytest.mark.parametrize("backend", [None, "rules"])
+@pytest.mark.parametrize(
+    "question, concise",
+    [
+        ("When did the bridge open to traffic?", "10月18日"),
+        ("How many workers took part in the construction?", "3200名"),
+        ("What is Zhang Xiaohua's position?", "武汉市副市长"),  # 张晓华, spelled in pinyin
+        ("Who is Li Mingyuan?", "交通运输厅厅长"),
+    ],
+)
+def test_english_questions_get_a_short_answer_from_the_clause_closest_in_meaning(bridge_engine, question, concise, backend):
+    result = bridge_engine.ask(question, backend=backend)
+    assert not result.abstained and concise in result.concise, (result.concise, result.answer)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who designed the bridge?",  # the nearest clause names officials who cut the ribbon
+        "Who is Wang Qiang?",  # a name in pinyin that no one in the text has
+        "Which company built the bridge?",
+    ],
+)
+def test_english_questions_the_text_cannot_answer_in_short_get_no_short_answer(bridge_engine, question):
+    result = bridge_engine.ask(question)
+    assert result.concise == "", result.concise
+
+
+def test_an_english_count_of_people_is_not_answered_with_a_count_of_something_else(article_engine):
+    result = article_engine.ask("How many people attended the meeting?")  # the text counts units (4家), not people
+    assert result.abstained or "家" not in result.concise, result.concise
+
+
 @pytest.mark.parametrize("question, message", [("", "空"), ("   ", "空"), ("问" * 600, "太长")])
 def test_empty_or_huge_questions_get_a_clear_message(article_engine, question, message):
     with pytest.raises(QuestionError) as err:
