@@ -228,6 +228,7 @@ class ExtractiveReader:
             if len(self._sentence_vectors) > 8192:
                 self._sentence_vectors.clear()
             self._sentence_vectors.update(zip(missing, self.embeddings.embed_documents(missing)))
+
         def named(text: str) -> float:  # a person the question spells in pinyin (qa/romanized.py)
             return 0.05 if any(p in text for p in q.people) else 0.0
 
@@ -480,9 +481,8 @@ class ExtractiveReader:
             named = [text for text, folded, name in items if name in q.people]
             if named:
                 return "、".join(named)
-        if q.script == "en" and best.anchor is not None:
-            pointed = best.folded[best.anchor[0] : best.anchor[1]]
-            return "、".join(text for text, folded, name in items if folded in pointed) or "、".join(text for text, _, _ in items)
+            if q.script == "en":
+                return ""  # English words never match a title: only the named person will do
         overlap = [(sum(len(t) for t in q.terms if t in folded and t != name), text) for text, folded, name in items]
         top = max(score for score, _ in overlap)
         chosen = [text for score, text in overlap if score == top] if top > 0 else [text for _, text in overlap]
