@@ -9,7 +9,7 @@ training; folding keeps every character's position, so spans map back unchanged.
 
 from __future__ import annotations
 
-
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -121,11 +121,13 @@ class SpanModel:
         grid = np.where((j >= i) & (j < i + MAX_ANSWER_TOKENS), grid, -np.inf)
         out = []
         flat_grid = grid.ravel()
-        top = np.argpartition(-flat_grid, min(n * 4, flat_grid.size - 1))[: n * 4]
+        pool = n * 12  # enough that n remain once spans across clauses are passed over
+        top = np.argpartition(-flat_grid, min(pool, flat_grid.size - 1))[:pool]
         for flat in top[np.argsort(-flat_grid[top], kind="stable")]:
             a, b = divmod(int(flat), count)
             c0, c1 = _trimmed(text, spans[a][0], spans[b][1])
-            if c1 <= c0 or "\n" in text[c0:c1] or any(g.start < c1 and c0 < g.end for g in out):
+            if c1 <= c0 or "\n" in text[c0:c1] or _CLAUSE_BREAK.search(text, c0, c1) \
+                    or any(g.start < c1 and c0 < g.end for g in out):
                 continue
             out.append(SpanGuess(p, c0, c1, float(grid[a, b]), null, text[c0:c1]))
             if len(out) == n:
@@ -133,6 +135,12 @@ class SpanModel:
         return out
 
 
+# A short answer does not run over a clause break, a comma or semicolon (not the comma of a
+# figure, 1,000): of the references of DRCD dev 0.5% do, of CMRC 2018 dev 8%, yet the span
+# model's best often did (周乃翔,江苏省质监局局长靳道强 for who leads 江苏省质监局). Passing over
+# such spans for the best within one clause: report folds DRCD EM 48.0 -> 50.5%, F1 64.4 ->
+# 65.2, CMRC 41.3 -> 44.3%, 62.4 -> 63.1, refusals unchanged (docs/reader.md).
+_CLAUSE_BREAK = re.compile(r"[，；;]|(?<!\d),|,(?!\d)")
 _EDGE = " \t\r\n，。、；：！？,.;:!?）)」』”’"
 _OPEN = "（(「『“‘"
 
