@@ -326,5 +326,7 @@ def analyse(question: str, bm25=None) -> Question:
         measure = "时间"
     actions = _asked_action(folded, tags)
     counted = _counted_noun(tags)
+    if measure and script == "en" and not re.fullmatch(_MEASURES, measure):
+        counted = measure  # how many lanes -> 车道, counted as 六车道 is, with no measure word
     return Question(question, folded, script, qtype, terms, nouns, people, measure, counted, speakers, actions, words,
                     proper_names(tags), question_topic(folded, tags))

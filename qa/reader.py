@@ -191,9 +191,11 @@ class ExtractiveReader:
         if q.script == "en" and candidates and self.embeddings is not None:
             close = _close_to_best(passages)  # what is embedded at question time has to stay small
             # ...but a when-question also weighs the few dated sentences elsewhere: the
-            # passage nearest in meaning may have no date.  (Numbers are too common to
-            # do the same for how-many: the far sentences only add near misses.)
-            candidates = [c for c in candidates if c.passage in close or (q.qtype == "when" and self._type_fit(q, c))]
+            # passage nearest in meaning may have no date; so does a how-many or how-much
+            # question that names its measure (lanes: 车道, cost: 元).  Numbers of any
+            # measure are too common for that: the far sentences only add near misses.
+            candidates = [c for c in candidates if c.passage in close or (self._type_fit(q, c) and (
+                q.qtype == "when" or (q.qtype == "count" and q.measure)))]
             self._score_by_meaning(q, candidates)
         candidates.sort(key=lambda c: c.score, reverse=True)
         if q.qtype == "who" and q.script != "en":

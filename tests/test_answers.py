@@ -212,6 +212,21 @@ def test_english_questions_get_a_short_answer_from_the_clause_closest_in_meaning
 
 
 @pytest.mark.parametrize(
+    "question, concise",
+    [
+        ("How much did the bridge cost?", "52亿元"),
+        ("How many lanes does the bridge have?", "六车道"),
+    ],
+)
+def test_an_english_question_naming_its_measure_finds_the_number_beyond_the_passage_closest_in_meaning(
+        bridge_engine, question, concise):
+    # Retrieval by meaning ranks the paragraph about the workers first for both questions;
+    # the figure asked for is in another paragraph, the only one with money or lanes.
+    result = bridge_engine.ask(question)
+    assert not result.abstained and result.concise == concise, (result.concise, result.answer)
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "Who designed the bridge?",  # the nearest clause names officials who cut the ribbon
