@@ -194,8 +194,8 @@ class ExtractiveReader:
             # passage nearest in meaning may have no date; so does a how-many or how-much
             # question that names its measure (lanes: 车道, cost: 元).  Numbers of any
             # measure are too common for that: the far sentences only add near misses.
-            candidates = [c for c in candidates if c.passage in close or (self._type_fit(q, c) and (
-                q.qtype == "when" or (q.qtype == "count" and q.measure)))]
+            typed_far = q.qtype == "when" or (q.qtype == "count" and bool(q.measure))
+            candidates = [c for c in candidates if c.passage in close or (typed_far and self._type_fit(q, c))]
             self._score_by_meaning(q, candidates)
         candidates.sort(key=lambda c: c.score, reverse=True)
         if q.qtype == "who" and q.script != "en":
