@@ -315,18 +315,18 @@ def analyse(question: str, bm25=None) -> Question:
             nouns.add(token)
     nouns.update(people)
     measure = None
+    counted = _counted_noun(tags)
     m = re.search(rf"(?:几|多少)\s*({_MEASURES})", folded)
     if m:
         measure = m.group(1)
     elif (m := re.search(r"how many (\w+)", folded)) and m.group(1) in ENGLISH_MEASURES:
         measure = ENGLISH_MEASURES[m.group(1)]
+        if not re.fullmatch(_MEASURES, measure):
+            counted = measure  # how many lanes -> 车道, counted as 六车道 is, with no measure word
     elif re.search(r"多少钱|金额|奖金|预算|投资|费用|价格|how much", folded):
         measure = "元"
     elif re.search(r"多少时间|多长时间|多久|how long", folded):
         measure = "时间"
     actions = _asked_action(folded, tags)
-    counted = _counted_noun(tags)
-    if measure and script == "en" and not re.fullmatch(_MEASURES, measure):
-        counted = measure  # how many lanes -> 车道, counted as 六车道 is, with no measure word
     return Question(question, folded, script, qtype, terms, nouns, people, measure, counted, speakers, actions, words,
                     proper_names(tags), question_topic(folded, tags))
