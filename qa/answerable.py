@@ -107,6 +107,11 @@ _TIME = re.compile(_NUMERAL.pattern + r"|[年月日天时分秒代朝期季春�
 # Which year (哪一年, 何年): 445 of the 446 such questions of both dev sets have a reference
 # holding 年 or a number of two digits or more (the other: 二次大战); 9月7日 is no year.
 _ASKS_YEAR = re.compile(r"哪一?年|何年|什么年份|哪个年份")
+
+
+def asks_year(question: str) -> bool:
+    """The (folded) question asks for a year (哪一年), not a day or a time."""
+    return bool(_ASKS_YEAR.search(question))
 _YEAR = re.compile(r"年|\d\d")
 # How long (多久, 多长时间): all 29 such questions of both dev sets have a reference holding a
 # unit of time; a date's number (2012) is no length.
@@ -130,7 +135,7 @@ def type_mismatch(qtype: str, span_text: str, question: str = "") -> bool:
     if _ASKS_DURATION.search(question):
         return not _DURATION.search(span_text)
     if qtype == "when":
-        if _ASKS_YEAR.search(question):
+        if asks_year(question):
             return not _YEAR.search(span_text)
         return not _TIME.search(span_text)
     return False

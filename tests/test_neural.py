@@ -213,3 +213,29 @@ def test_a_span_of_bare_figures_takes_the_unit_that_follows_them(text, span, ans
     start = text.index(span)
     guess = SpanGuess(0, start, start + len(span), 1.0, 0.0, span)
     assert with_unit(guess, [passage]).text == answer
+
+
+@pytest.mark.parametrize("text, span, answer", [
+    ("代表团于9月7日下午抵达。", "9月", "9月7日下午"),
+    ("代表团于9月7日下午抵达。", "7日", "9月7日下午"),
+    ("2008年7月21日，爆炸发生。", "2008年", "2008年7月21日"),
+    ("代表团于9月7日下午抵达。", "代表团于9月7日", "代表团于9月7日下午"),
+    ("共有12家企业参展。", "12家", "12家"),  # no date: the span stays
+])
+def test_a_span_inside_a_date_grows_to_the_whole_date(text, span, answer):
+    from qa.neural import SpanGuess
+    from qa.neural_reader import whole_date
+    from qa.retrieval import Passage
+
+    passage = Passage(chunk_id="a.txt:0", doc_id="a.txt", text=text, start=0, end=len(text), chunk_index=0,
+                      score=1.0, dense_score=None, bm25_score=None)
+    start = text.index(span)
+    guess = SpanGuess(0, start, start + len(span), 1.0, 0.0, span)
+    assert whole_date(guess, [passage]).text == answer
+
+
+def test_a_question_after_the_day_gets_the_whole_date_not_the_month_the_model_stops_at(reader):
+    # The span model points at 3 of 3月5日下午 here (with its unit, 3月): no day at all.
+    texts = ["本报讯 3月5日下午，市政府召开全市安全生产工作会议，副市长王立群出席。"]
+    reading = reader.read("会议在几月几号召开？", _passages(*texts))
+    assert reading.concise == "3月5日下午", reading.concise
