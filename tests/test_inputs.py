@@ -83,6 +83,20 @@ def test_questions_quoting_links_markup_or_words_like_commands_are_still_questio
     assert not_a_question(normalise(question)) == ""
 
 
+@pytest.mark.parametrize("text", ["你好", "您好！", "你好呀～", "謝謝！", "谢谢，再见", "Hello!", "thank you", "Hi there.",
+                                  "你是谁？", "Who are you?"])
+def test_greetings_thanks_and_questions_about_the_assistant_get_a_word_about_what_it_does(article_engine, text):
+    with pytest.raises(QuestionError) as err:
+        article_engine.ask(text)
+    assert err.value.code == "small_talk" and ASK_A_QUESTION in str(err.value)
+
+
+@pytest.mark.parametrize("question", ["你好，会议是哪天召开的？", "谢谢！那么谁主持了会议？", "Hello, who spoke at the meeting?",
+                                      "“你好”在文中出现了吗？", "谁向大家问好？", "会上谁表示感谢？"])
+def test_a_greeting_with_a_question_is_still_a_question(question):
+    assert not_a_question(normalise(question)) == ""
+
+
 def test_normalising_drops_surrogates_controls_and_zero_width_characters_and_applies_nfkc():
     assert normalise("\ud800会\u200b议\x00是\u202e哪天召开的？\ue000") == "会议是哪天召开的？"
     assert normalise("试点应用在１３个ＡＩ领域吗？") == "试点应用在13个AI领域吗？"  # full-width letters and digits
