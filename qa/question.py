@@ -22,7 +22,9 @@ _LEXICONS = Path(__file__).parent / "lexicons"
 
 
 def _lexicon(name: str) -> frozenset[str]:
-    return frozenset((_LEXICONS / f"{name}.txt").read_text(encoding="utf-8").split())
+    """The words of qa/lexicons/<name>.txt (lines starting with # are comments)."""
+    lines = (_LEXICONS / f"{name}.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(w for line in lines if not line.lstrip().startswith("#") for w in line.split())
 
 
 # Nouns that name the slot a question asks about rather than its topic
@@ -35,6 +37,25 @@ QUESTION_WORDS = _lexicon("question_words")
 ENGLISH_MEASURES = dict(
     line.split() for line in (_LEXICONS / "english_measures.txt").read_text(encoding="utf-8").splitlines()
     if line.strip() and not line.startswith("#"))
+# English nouns of a sum of money -> the Chinese words a sentence giving that sum holds
+# (cost -> 投资, 造价 …); "what is the <noun>" asks for the sum.
+def _english_amounts() -> dict[str, tuple[str, ...]]:
+    amounts = {}
+    for line in (_LEXICONS / "english_amounts.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            words = line.split()
+            at = next(i for i, w in enumerate(words) if not w.isascii())
+            amounts[" ".join(words[:at])] = tuple(words[at:])
+    return amounts
+
+
+ENGLISH_AMOUNTS = _english_amounts()
+# "Which document…?", "What law…?": English questions after a work the text names in 《》.
+_ENGLISH_WORK = re.compile(r"\b(?:which|what)\b(?: [\w'-]+){0,3}? (?:"
+                           + "|".join(sorted(map(re.escape, _lexicon("english_works")), key=len, reverse=True)) + r")\b")
+_AMOUNT_NOUN = "|".join(sorted(map(re.escape, ENGLISH_AMOUNTS), key=len, reverse=True))
+_ENGLISH_AMOUNT = re.compile(rf"\bwhat (?:is|was|are|were) (?:the|its|their) (?:total |overall |estimated )?(?:{_AMOUNT_NOUN})\b"
+                             r"|\bwhat did .+ cost\b")
 # Verbs that carry little of a question's meaning ("是谁负责的" asks about 负责, not 是).
 LIGHT_VERBS = _lexicon("light_verbs")
 
@@ -58,7 +79,7 @@ def _asks_role(q: str) -> bool:
 
 def question_type(q: str) -> str:
     """q is folded (Simplified, lower case)."""
-    if re.search(r"\b(how many|how much|number of)\b", q):
+    if re.search(r"\b(how many|how much|number of)\b", q) or _ENGLISH_AMOUNT.search(q):
         return "count"
     if re.search(r"\bwhen\b|what (date|time|day|year)", q):
         return "when"
@@ -169,6 +190,10 @@ class Question:
     topic: str = ""  # the head of what the question is about (北海道狼 of 北海道狼哪一年灭绝), folded
     # English questions: names spelled in pinyin that no name in the passages spells (qa/romanized.py)
     unspelled: list[str] = field(default_factory=list)
+    # English questions after a sum of money: words of which the sentence giving it holds one
+    # (the prize money: 奖金, 奖励), from qa/lexicons/english_amounts.txt
+    sum_words: tuple[str, ...] = ()
+    wants_title: bool = False  # English questions after a work named in 《》 ("Which document…?")
 
 
 def _idf(bm25, term: str) -> float:
@@ -325,8 +350,13 @@ def analyse(question: str, bm25=None) -> Question:
             counted = measure  # how many lanes -> 车道, counted as 六车道 is, with no measure word
     elif re.search(r"多少钱|金额|奖金|预算|投资|费用|价格|how much", folded):
         measure = "元"
+    elif _ENGLISH_AMOUNT.search(folded):
+        measure = "元"
     elif re.search(r"多少时间|多长时间|多久|how long", folded):
         measure = "时间"
     actions = _asked_action(folded, tags)
+    sum_noun = re.search(rf"\b({_AMOUNT_NOUN})\b", folded) if script == "en" and measure == "元" else None
     return Question(question, folded, script, qtype, terms, nouns, people, measure, counted, speakers, actions, words,
-                    proper_names(tags), question_topic(folded, tags))
+                    proper_names(tags), question_topic(folded, tags),
+                    sum_words=ENGLISH_AMOUNTS[sum_noun.group(1)] if sum_noun else (),
+                    wants_title=script == "en" and bool(_ENGLISH_WORK.search(folded)))

@@ -194,8 +194,11 @@ class ExtractiveReader:
             # passage nearest in meaning may have no date; so does a how-many or how-much
             # question that names its measure (lanes: 车道, cost: 元).  Numbers of any
             # measure are too common for that: the far sentences only add near misses.
-            typed_far = q.qtype == "when" or (q.qtype == "count" and bool(q.measure))
+            # A work's name in 《》 is rarer still, and a sentence without one names no work.
+            typed_far = q.qtype == "when" or (q.qtype == "count" and bool(q.measure)) or q.wants_title
             candidates = [c for c in candidates if c.passage in close or (typed_far and self._type_fit(q, c))]
+            if q.wants_title and any(self._type_fit(q, c) for c in candidates):
+                candidates = [c for c in candidates if self._type_fit(q, c)]
             self._score_by_meaning(q, candidates)
         candidates.sort(key=lambda c: c.score, reverse=True)
         if q.qtype == "who" and q.script != "en":
@@ -249,6 +252,8 @@ class ExtractiveReader:
 
     def _type_fit(self, q: Question, cand: Candidate) -> float:
         s = cand.folded
+        if q.wants_title:
+            return 1.0 if _TITLE.search(s) else 0.0
         if q.qtype == "when":
             dates = [s[a:b] for a, b in _dates(s)]
             if not dates:
@@ -396,6 +401,8 @@ class ExtractiveReader:
 
     def _concise(self, q: Question, best: Candidate, candidates: list[Candidate]) -> str:
         if q.script == "en":
+            if q.wants_title:  # "Which document…": the title of the clause closest in meaning
+                return self._nearest(q, best, [(m.start(), m.end()) for m in _TITLE.finditer(best.folded)])
             if q.unspelled or q.qtype not in ("when", "count", "who", "role") or (q.qtype in ("who", "role") and not q.people):
                 # Without shared words only a date or a number in the clause closest in
                 # meaning, or what the text says of a person the question names (in pinyin),
@@ -439,6 +446,8 @@ class ExtractiveReader:
         return best.text[start:end]
 
     def _numbers(self, q: Question, folded: str) -> list[tuple[int, int]]:
+        if q.sum_words and not any(w in folded for w in q.sum_words):
+            return []  # a sum, but not the one asked for (investment, not prize money)
         wants_ordinal = "第几" in q.folded
         spans = []
         if re.search(r"比分|比数|score", q.folded):
@@ -646,6 +655,9 @@ def _counted_group(folded_question: str) -> str:
 def _same_measure(a: str, b: str) -> bool:
     groups = [{"人", "名", "位"}, {"个", "项", "种", "类"}, {"年", "年度", "周年"}]
     return any(a in g and b in g for g in groups)
+
+
+_TITLE = re.compile(r"《[^《》]{1,60}》")  # a work's title: 《质量发展纲要(2011-2020年)》
 
 
 def _dates(folded: str) -> list[tuple[int, int]]:

@@ -226,6 +226,38 @@ def test_an_english_question_naming_its_measure_finds_the_number_beyond_the_pass
     assert not result.abstained and result.concise == concise, (result.concise, result.answer)
 
 
+@pytest.fixture(scope="module")
+def policy_engine(tmp_path_factory):
+    engine = Engine(Settings(vectorstore=tmp_path_factory.mktemp("policy"), default_documents=()))
+    engine.ingest([FIXTURES / "policy_news.txt"])
+    return engine
+
+
+@pytest.mark.parametrize("backend", [None, "rules"])
+@pytest.mark.parametrize(
+    "question, title",
+    [
+        ("Which regulation did the State Council meeting approve?", "《城市公共交通条例(草案)》"),
+        ("What plan did the meeting ask all regions to implement?", "《大气污染防治行动计划》"),
+    ],
+)
+def test_an_english_question_after_a_document_gets_its_title_in_guillemets(policy_engine, question, title, backend):
+    # Two titles in two paragraphs: the one of the clause closest in meaning answers.
+    result = policy_engine.ask(question, backend=backend)
+    assert not result.abstained and result.concise == title, (result.concise, result.answer)
+
+
+@pytest.mark.parametrize("question", ["What was the total investment in the bridge?", "What did the bridge cost?"])
+def test_an_english_question_after_an_amount_of_money_gets_the_sum(bridge_engine, question):
+    result = bridge_engine.ask(question)
+    assert not result.abstained and result.concise == "52亿元", (result.concise, result.answer)
+
+
+def test_an_english_question_after_money_the_text_never_gives_is_refused(bridge_engine):
+    # The nearest sentence in meaning counts workers; no sum of money is paid to anyone.
+    assert bridge_engine.ask("What was the prize money for the workers?").abstained
+
+
 @pytest.mark.parametrize(
     "question",
     [
