@@ -16,7 +16,7 @@ from typing import Iterable, Iterator
 
 from langchain_core.runnables import RunnableLambda
 
-from . import backends, bases, citations
+from . import backends, bases, citations, dateline
 from .index import Index
 from .intake import checked_history, checked_question
 from .messages import t, use_language
@@ -196,7 +196,10 @@ class Engine:
 
     def _passages(self, query: str, k: int | None, kb: str | None, documents: list[str] | None) -> list[Passage]:
         try:
-            return self.retriever(kb).passages(query, k, documents=_checked_documents(documents))
+            retriever = self.retriever(kb)
+            passages = retriever.passages(query, k, documents=_checked_documents(documents))
+            # a question after who published the report needs its opening, where the dateline is
+            return retriever.with_opening(passages) if dateline.asks_source(query) else passages
         except bases.BaseError:
             self._indexes.pop(self._base_name(kb), None)  # deleted by another process: look again next time
             raise

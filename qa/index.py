@@ -507,6 +507,12 @@ class Index:
         return {cid: (text, meta) for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"])}
 
     @_server_calls
+    def opening_chunk(self, doc_id: str) -> tuple[str, str, dict] | None:
+        """(chunk id, text, metadata) of a document's first chunk, or None."""
+        got = self.chunks.get(where={"$and": [{"doc_id": doc_id}, {"chunk_index": 0}]}, include=["documents", "metadatas"])
+        return (got["ids"][0], got["documents"][0], got["metadatas"][0]) if got["ids"] else None
+
+    @_server_calls
     def dense_search(self, query_vector: list[float], n: int, within: "Within | None" = None) -> list[tuple[str, float]]:
         # No count() first: Chroma 1.x returns fewer results (none from an empty store) when
         # asked for more than it holds, and the count was a round trip on every question.

@@ -18,12 +18,12 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from . import answerable, choice, coverage, enumeration, yesno
+from . import answerable, choice, coverage, dateline, enumeration, yesno
 from .answerable import Gate
 from .chunking import sentence_around
 from .messages import t
 from .neural import MODEL_PATH, SpanGuess, SpanModel, default_model
-from .question import Question, asks_for_several
+from .question import Question, asks_for_several, question_type
 from .reader import DATE_PATTERN, ExtractiveReader, Reading, not_mentioned_text, read_parts, refusal_text, sub_questions
 from .retrieval import Passage
 from .text import fold, in_script, script_of
@@ -81,6 +81,9 @@ class NeuralReader:
         self.rules.use_embeddings(embeddings)
 
     def read(self, question: str, passages: list[Passage], bm25=None, history=None) -> Reading:
+        sourced = self.dateline_source(question, passages)
+        if sourced is not None:
+            return sourced
         if script_of(question) == "en":
             return self.rules.read(question, passages, bm25, history)
         parts = sub_questions(question)
@@ -119,6 +122,19 @@ class NeuralReader:
         if qtype == "when" and not answerable.asks_year(fold(question)):
             best = whole_date(best, read)
         return self._answer([best] + others, read, script, qtype)
+
+    def dateline_source(self, question: str, passages: list[Passage]) -> Reading | None:
+        """For a question after who published the report (这条新闻是哪家媒体发的？), the source
+        its dateline gives (qa/dateline.py), in either script; None for any other question,
+        or when no passage read opens a report with a dateline."""
+        if not dateline.asks_source(question):
+            return None
+        found = dateline.source_in(passages)
+        if found is None:
+            return None
+        p, start, end = found
+        guess = SpanGuess(p, start, end, 0.0, 0.0, passages[p].text[start:end])
+        return self._answer([guess], passages, script_of(question), question_type(fold(question)))
 
     def pick_option(self, question: str, passages: list[Passage], bm25) -> choice.Choice | None:
         """For a question that offers its answers (上午还是下午), the option the passages give."""

@@ -18,6 +18,24 @@ from pydantic import ConfigDict
 from .text import fold
 
 
+def _passage(cid: str, text: str, meta: dict, score: float, dense: float | None, sparse: float | None) -> "Passage":
+    return Passage(
+        chunk_id=cid,
+        doc_id=meta["doc_id"],
+        text=text,
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        chunk_index=int(meta["chunk_index"]),
+        score=score,
+        dense_score=dense,
+        bm25_score=sparse,
+        before=meta.get("before", ""),
+        page=int(meta["page"]) if meta.get("page") else None,
+        section=meta.get("section", ""),
+        marks=meta.get("marks", ""),
+    )
+
+
 @dataclass
 class Passage:
     chunk_id: str
@@ -112,26 +130,14 @@ class HybridRetriever(BaseRetriever):
         top = sorted(fused, key=fused.__getitem__, reverse=True)[:k]
         stored = stored or self.index.get_chunks(top)
         dense_of, sparse_of = dict(dense), dict(sparse)
-        passages = []
-        for cid in top:
-            if cid not in stored:  # removed by another process since the search
-                continue
-            text, meta = stored[cid]
-            passages.append(
-                Passage(
-                    chunk_id=cid,
-                    doc_id=meta["doc_id"],
-                    text=text,
-                    start=int(meta["start"]),
-                    end=int(meta["end"]),
-                    chunk_index=int(meta["chunk_index"]),
-                    score=fused[cid],
-                    dense_score=dense_of.get(cid),
-                    bm25_score=sparse_of.get(cid),
-                    before=meta.get("before", ""),
-                    page=int(meta["page"]) if meta.get("page") else None,
-                    section=meta.get("section", ""),
-                    marks=meta.get("marks", ""),
-                )
-            )
-        return passages
+        # (a chunk missing from stored was removed by another process since the search)
+        return [_passage(cid, *stored[cid], fused[cid], dense_of.get(cid), sparse_of.get(cid))
+                for cid in top if cid in stored]
+
+    def with_opening(self, passages: list[Passage]) -> list[Passage]:
+        """The passages and, after them, the opening chunk of the first one's document when
+        it is not among them (a report's dateline: qa/dateline.py)."""
+        if not passages or any(p.doc_id == passages[0].doc_id and p.chunk_index == 0 for p in passages):
+            return passages
+        opening = self.index.opening_chunk(passages[0].doc_id)
+        return passages + [_passage(*opening, 0.0, None, None)] if opening else passages
