@@ -237,6 +237,15 @@ def test_a_question_after_the_reports_publisher_gets_the_source_of_its_dateline(
     assert any(source in s.text for s in result.sources)
 
 
+@pytest.mark.parametrize("question, person", [
+    ("国家质检总局出席会议的是哪位？", "高阳"),  # the span model answered with the meeting's name
+    ("江苏省质监局派谁出席了会议？", "靳道强"),  # ... and with 姚东明, a neighbour in the list
+])
+def test_a_question_after_whom_an_organisation_sent_gets_the_person_titled_with_it(article_engine, question, person):
+    result = article_engine.ask(question)
+    assert not result.abstained and fold(result.concise) == person, (result.concise, result.answer)
+
+
 @pytest.fixture(scope="module")
 def policy_engine(tmp_path_factory):
     engine = Engine(Settings(vectorstore=tmp_path_factory.mktemp("policy"), default_documents=()))
