@@ -5,10 +5,11 @@ A Chinese news report opens with its source: 新华社武汉10月18日电, 中�
 消息. No sentence of the report says who published it, so neither reader finds it by
 reading: the span model was fit on Wikipedia, where no article has a dateline.
 
-The question must ask for the source of the report itself: a media word in the slot
-asked about (哪家媒体, 哪个网站, which news agency), or a word for the report with one for
-where it came from (这篇报道的来源, 这条新闻是谁发的). 这个通知是谁发的？ asks about a
-notice, which the passages answer, and goes to the reader as before.
+The question must ask for the source of the report itself, pointed at (这条新闻是哪家媒体
+发的, 这篇报道的来源, which news outlet published this report) or named (消息来源).
+这个通知是谁发的？ asks about a notice, 哪家报纸报道了这起事件？ about the world: the
+passages answer those, and they go to the reader as before. Of the 6,743 questions of
+DRCD and CMRC 2018 dev, none asks for a source this way (15 ask 哪家报纸, 哪个电视台 …).
 """
 
 from __future__ import annotations
@@ -23,11 +24,16 @@ if TYPE_CHECKING:
 
 _MEDIA = r"(?:媒体|网站|报纸|报社|通讯社|新闻社|新闻机构|新闻网站|电视台|报刊)"
 _ASKS_MEDIA = re.compile(rf"(?:哪家|哪一家|哪个|哪一个|什么|何)\s*{_MEDIA}")
-_REPORT = re.compile(r"新闻|报道|消息|稿件|文章|这篇|本文|这则")
+# The report itself, pointed at (这条新闻, 该报道, 本文): 哪家报纸报道了这起事件 asks about
+# the world, and 林俊贤是哪个电视台的当家小生 about a person.
+_THIS_REPORT = re.compile(r"(?:这|该|本|此)(?:一|条|篇|则|份|个)?(?:新闻|报道|消息|文章|稿件|稿子)|本文")
 _ASKS_ORIGIN = re.compile(r"来源|出处|出自|来自|(?:谁|哪里|哪儿|哪)\S{0,2}(?:发|发布|报道|刊发|发表|刊登)的")
+_SOURCE_OF_NEWS = re.compile(r"(?:消息|新闻|报道|文章|稿件)(?:的)?(?:来源|出处)")
 _ASKS_IN_ENGLISH = re.compile(
-    r"\b(?:which|what) (?:news )?(?:outlet|agency|news agency|website|site|newspaper|paper|media|source)\b"
-    r"|\bwho (?:published|reported|released)\b|\bsource of (?:this|the) (?:report|news|article|story)\b")
+    r"\b(?:which|what) (?:news )?(?:outlet|agency|news agency|website|site|newspaper|paper|media|source)\b.*"
+    r"(?:\bthis (?:report|news|article|story|piece)\b|\bthis\W*$)"
+    r"|\bwho (?:published|reported|released|wrote) this(?: (?:report|news|article|story|piece)\b|\W*$)"
+    r"|\bsource of (?:this|the) (?:report|news|article|story)\b")
 
 # The dateline at the very start of a report (folded text): the source, ending in a word
 # for a news organisation, then an optional place and date, then 电, 讯 or 消息.
@@ -40,9 +46,9 @@ _DATELINE = re.compile(
 def asks_source(question: str) -> bool:
     """The question asks which organisation published the report it is about."""
     folded = fold(question)
-    if _ASKS_IN_ENGLISH.search(folded) or _ASKS_MEDIA.search(folded):
+    if _ASKS_IN_ENGLISH.search(folded) or _SOURCE_OF_NEWS.search(folded):
         return True
-    return bool(_REPORT.search(folded) and _ASKS_ORIGIN.search(folded))
+    return bool(_THIS_REPORT.search(folded) and (_ASKS_MEDIA.search(folded) or _ASKS_ORIGIN.search(folded)))
 
 
 def source_in(passages: "list[Passage]") -> tuple[int, int, int] | None:

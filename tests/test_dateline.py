@@ -21,7 +21,8 @@ def test_questions_after_the_reports_publisher_ask_for_the_source(question):
 
 
 @pytest.mark.parametrize("question", ["这个通知是谁发的？", "会议是谁主持的？", "新闻发布会在哪里举行？", "文件来自哪个部门？",
-                                      "Who spoke at the meeting?"])
+                                      "哪家报纸报道了这起事故？", "林俊贤是哪个电视台的当家小生？", "Who spoke at the meeting?",
+                                      "Which newspaper covered the accident?"])
 def test_questions_about_what_the_report_tells_do_not(question):
     assert not dateline.asks_source(question)
 
