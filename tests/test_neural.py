@@ -204,15 +204,15 @@ def test_a_refusal_does_not_name_a_word_inside_another_it_names(reader):
     ("编号为 2048 的房间。", "2048", "2048"),  # no unit after the figures
 ])
 def test_a_span_of_bare_figures_takes_the_unit_that_follows_them(text, span, answer):
-    from qa.neural import SpanGuess
-    from qa.neural_reader import with_unit
-    from qa.retrieval import Passage
+    assert neural_reader.with_unit(_guess_at(text, span), _passages(text)).text == answer
 
-    passage = Passage(chunk_id="a.txt:0", doc_id="a.txt", text=text, start=0, end=len(text), chunk_index=0,
-                      score=1.0, dense_score=None, bm25_score=None)
+
+def _guess_at(text: str, span: str):
+    """The span model's guess of `span` in the one passage `text`."""
+    from qa.neural import SpanGuess
+
     start = text.index(span)
-    guess = SpanGuess(0, start, start + len(span), 1.0, 0.0, span)
-    assert with_unit(guess, [passage]).text == answer
+    return SpanGuess(0, start, start + len(span), 1.0, 0.0, span)
 
 
 @pytest.mark.parametrize("text, span, answer", [
@@ -223,15 +223,7 @@ def test_a_span_of_bare_figures_takes_the_unit_that_follows_them(text, span, ans
     ("共有12家企业参展。", "12家", "12家"),  # no date: the span stays
 ])
 def test_a_span_inside_a_date_grows_to_the_whole_date(text, span, answer):
-    from qa.neural import SpanGuess
-    from qa.neural_reader import whole_date
-    from qa.retrieval import Passage
-
-    passage = Passage(chunk_id="a.txt:0", doc_id="a.txt", text=text, start=0, end=len(text), chunk_index=0,
-                      score=1.0, dense_score=None, bm25_score=None)
-    start = text.index(span)
-    guess = SpanGuess(0, start, start + len(span), 1.0, 0.0, span)
-    assert whole_date(guess, [passage]).text == answer
+    assert neural_reader.whole_date(_guess_at(text, span), _passages(text)).text == answer
 
 
 def test_a_question_after_the_day_gets_the_whole_date_not_the_month_the_model_stops_at(reader):
