@@ -107,16 +107,16 @@ _TIME = re.compile(_NUMERAL.pattern + r"|[年月日天时分秒代朝期季春�
 # Which year (哪一年, 何年): 445 of the 446 such questions of both dev sets have a reference
 # holding 年 or a number of two digits or more (the other: 二次大战); 9月7日 is no year.
 _ASKS_YEAR = re.compile(r"哪一?年|何年|什么年份|哪个年份")
-
-
-def asks_year(question: str) -> bool:
-    """The (folded) question asks for a year (哪一年), not a day or a time."""
-    return bool(_ASKS_YEAR.search(question))
 _YEAR = re.compile(r"年|\d\d")
 # How long (多久, 多长时间): all 29 such questions of both dev sets have a reference holding a
 # unit of time; a date's number (2012) is no length.
 _ASKS_DURATION = re.compile(r"多久|多长时间|多长的时间|多少时间")
 _DURATION = re.compile(r"[年月天日周时分秒代季旬晚夜]|星期|世纪")
+
+
+def asks_year(question: str) -> bool:
+    """The (folded) question asks for a year (哪一年), not a day or a time."""
+    return bool(_ASKS_YEAR.search(question))
 
 
 _ORDINAL = re.compile(r"第(?:" + _NUMERAL.pattern + r")+")

@@ -37,9 +37,14 @@ QUESTION_WORDS = _lexicon("question_words")
 ENGLISH_MEASURES = dict(
     line.split() for line in (_LEXICONS / "english_measures.txt").read_text(encoding="utf-8").splitlines()
     if line.strip() and not line.startswith("#"))
-# English nouns of a sum of money -> the Chinese words a sentence giving that sum holds
-# (cost -> 投资, 造价 …); "what is the <noun>" asks for the sum.
+# "Which document…?", "What law…?": English questions after a work the text names in 《》.
+_ENGLISH_WORK = re.compile(r"\b(?:which|what)\b(?: [\w'-]+){0,3}? (?:"
+                           + "|".join(sorted(map(re.escape, _lexicon("english_works")), key=len, reverse=True)) + r")\b")
+
+
 def _english_amounts() -> dict[str, tuple[str, ...]]:
+    """English nouns of a sum of money -> the Chinese words a sentence giving that sum
+    holds (cost -> 投资, 造价 …), from qa/lexicons/english_amounts.txt."""
     amounts = {}
     for line in (_LEXICONS / "english_amounts.txt").read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
@@ -50,10 +55,8 @@ def _english_amounts() -> dict[str, tuple[str, ...]]:
 
 
 ENGLISH_AMOUNTS = _english_amounts()
-# "Which document…?", "What law…?": English questions after a work the text names in 《》.
-_ENGLISH_WORK = re.compile(r"\b(?:which|what)\b(?: [\w'-]+){0,3}? (?:"
-                           + "|".join(sorted(map(re.escape, _lexicon("english_works")), key=len, reverse=True)) + r")\b")
 _AMOUNT_NOUN = "|".join(sorted(map(re.escape, ENGLISH_AMOUNTS), key=len, reverse=True))
+# "What was the prize money…?", "What did the bridge cost?" ask for a sum, as "how much" does.
 _ENGLISH_AMOUNT = re.compile(rf"\bwhat (?:is|was|are|were) (?:the|its|their) (?:total |overall |estimated )?(?:{_AMOUNT_NOUN})\b"
                              r"|\bwhat did .+ cost\b")
 # Verbs that carry little of a question's meaning ("是谁负责的" asks about 负责, not 是).

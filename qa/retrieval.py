@@ -18,24 +18,6 @@ from pydantic import ConfigDict
 from .text import fold
 
 
-def _passage(cid: str, text: str, meta: dict, score: float, dense: float | None, sparse: float | None) -> "Passage":
-    return Passage(
-        chunk_id=cid,
-        doc_id=meta["doc_id"],
-        text=text,
-        start=int(meta["start"]),
-        end=int(meta["end"]),
-        chunk_index=int(meta["chunk_index"]),
-        score=score,
-        dense_score=dense,
-        bm25_score=sparse,
-        before=meta.get("before", ""),
-        page=int(meta["page"]) if meta.get("page") else None,
-        section=meta.get("section", ""),
-        marks=meta.get("marks", ""),
-    )
-
-
 @dataclass
 class Passage:
     chunk_id: str
@@ -93,6 +75,24 @@ def name_bonus(names: list[str], texts: dict[str, str]) -> dict[str, float]:
     if not weights:
         return {}
     return {cid: sum(w for name, w in weights.items() if name in text) / len(weights) for cid, text in texts.items()}
+
+
+def _passage(cid: str, text: str, meta: dict, score: float, dense: float | None, sparse: float | None) -> Passage:
+    return Passage(
+        chunk_id=cid,
+        doc_id=meta["doc_id"],
+        text=text,
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        chunk_index=int(meta["chunk_index"]),
+        score=score,
+        dense_score=dense,
+        bm25_score=sparse,
+        before=meta.get("before", ""),
+        page=int(meta["page"]) if meta.get("page") else None,
+        section=meta.get("section", ""),
+        marks=meta.get("marks", ""),
+    )
 
 
 class HybridRetriever(BaseRetriever):
