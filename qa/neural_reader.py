@@ -24,7 +24,8 @@ from .chunking import sentence_around
 from .messages import t
 from .neural import MODEL_PATH, SpanGuess, SpanModel, default_model
 from .question import Question, analyse_tokens, asks_for_several, question_type
-from .reader import DATE_PATTERN, ExtractiveReader, Reading, not_mentioned_text, read_parts, refusal_text, sub_questions
+from .reader import (DATE_PATTERN, TITLE_CHARS, ExtractiveReader, Reading, not_mentioned_text, person_items, read_parts,
+                     refusal_text, sub_questions, title_of)
 from .retrieval import Passage
 from .text import fold, in_script, script_of
 
@@ -170,30 +171,33 @@ class NeuralReader:
 
     def titled_by_named_body(self, question: str, passages: list[Passage], rules: Reading, best: SpanGuess | None,
                              bm25) -> SpanGuess | None:
-        """For a question after the person an organisation sent (国家质检总局派了谁来参会？),
-        the person the rule reader finds titled with that organisation (国家质检总局质量司副
-        司长高阳 -> 高阳) when the span model points at someone else: news text names each
-        official after their organisation and post, and the model, fit on Wikipedia, picked
-        a neighbour in the list (陈钢). No who-question of the decision fold's 667 names an
-        organisation the rule reader's answer holds, so this changes no public answer.
-        None when the rule does not apply."""
-        if rules.qtype != "who" or not fits(rules, "who", question) or (best is not None and agrees(best, rules)):
+        """For a question after the person an organisation sent or who holds a post
+        (国家质检总局派了谁来参会？, 苏州市副市长是谁？), the one person of the rule reader's
+        answer whose title holds that organisation or post as written (国家质检总局质量司副
+        司长高阳 -> 高阳; 苏州市副市长浦荣皋, not 市委副书记、市长周乃翔), when the span model
+        points at someone else: news text names each official after their organisation and
+        post, and the model, fit on Wikipedia, picked a neighbour in the list. No reading of
+        the decision fold's who-questions meets this (one titled person holding what the
+        question names), so it changes no public answer. None when the rule does not apply."""
+        if rules.qtype != "who" or not fits(rules, "who", question):
             return None
         q = self.rules.analyse(question, bm25)
-        titled = fold(rules.concise)
-        if asks_for_several(q.folded, "who") or not any(o in titled for o in q.speakers if o not in q.people):
+        if asks_for_several(q.folded, "who"):
             return None
-        people = [w for w, tag in analyse_tokens(titled) if tag == "PER"]
-        if not people:
+        named = [w for w, tag in analyse_tokens(q.folded)
+                 if tag == "ORG" or (tag == "n" and len(w) >= 2 and w[-1] in TITLE_CHARS)]
+        titled = [(item, name) for _, item, name in person_items(rules.concise)
+                  if any(n in title_of(item, name) for n in named)]
+        if len(titled) != 1 or (best is not None and titled[0][1] in fold(best.text)):
             return None
+        item, name = titled[0]
         for p, passage in enumerate(passages):
             folded = fold(passage.text)
-            at = folded.find(titled)
+            at = folded.find(item)
             if at >= 0:
-                start = folded.find(people[-1], at)
-                end = start + len(people[-1])
+                start = folded.find(name, at)
                 margin = best.margin if best is not None else 0.0
-                return SpanGuess(p, start, end, margin, 0.0, passage.text[start:end])
+                return SpanGuess(p, start, start + len(name), margin, 0.0, passage.text[start:start + len(name)])
         return None
 
     def doubt(self, question: str, passages: list[Passage], best: SpanGuess | None, rules: Reading, bm25) -> str:

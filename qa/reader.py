@@ -209,7 +209,7 @@ class ExtractiveReader:
         """For "who is the X of Y", favour sentences where X and Y are attached to a name."""
         total = sum(q.terms.values()) or 1.0
         for cand in candidates[:4]:
-            items = _person_items(cand.text)
+            items = person_items(cand.text)
             if not items:
                 cand.score -= 0.2
                 continue
@@ -478,14 +478,14 @@ class ExtractiveReader:
     def _role(self, q: Question, best: Candidate, candidates: list[Candidate]) -> str:
         """The fullest title given to the person asked about, in the best few sentences,
         without the name the question already gives (江苏省质监局局长 for 靳道强是什么职务？)."""
-        items = [(text, name) for text, folded, name in _person_items(best.text) if name in q.people]
+        items = [(text, name) for text, folded, name in person_items(best.text) if name in q.people]
         for cand in candidates[:6]:
             if cand is not best and any(p in cand.folded for p in q.people):
-                items += [(text, name) for text, folded, name in _person_items(cand.text) if name in q.people]
-        return _title(*max(items, key=lambda item: len(item[0]))) if items else ""
+                items += [(text, name) for text, folded, name in person_items(cand.text) if name in q.people]
+        return title_of(*max(items, key=lambda item: len(item[0]))) if items else ""
 
     def _people(self, q: Question, best: Candidate) -> str:
-        items = _person_items(best.text)
+        items = person_items(best.text)
         if not items:
             return ""
         if q.people:
@@ -675,8 +675,8 @@ def _enumerations(folded: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in pattern.finditer(folded)]
 
 
-def _title(item: str, name: str) -> str:
-    """The title in a person's item (qa.reader._person_items) without the (folded) name:
+def title_of(item: str, name: str) -> str:
+    """The title in a person's item (qa.reader.person_items) without the (folded) name:
     江苏省质监局局长 of 江苏省质监局局长靳道强, 市长 of 周乃翔市长; the item whole when
     the name stands inside it; "" when the item gives no title (the name alone)."""
     title = item
@@ -688,7 +688,7 @@ def _title(item: str, name: str) -> str:
     return title if re.search(f"[{TITLE_CHARS}]", fold(title)) else ""
 
 
-def _person_items(sentence: str) -> list[tuple[str, str, str]]:
+def person_items(sentence: str) -> list[tuple[str, str, str]]:
     """(item text, folded item, folded name) for each person: the name with its titles.
 
     The reporter of a dispatch ("本报记者王林昌报道") is not one of the people the
