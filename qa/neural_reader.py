@@ -24,7 +24,7 @@ from .chunking import sentence_around
 from .messages import t
 from .neural import MODEL_PATH, SpanGuess, SpanModel, default_model
 from .question import Question, analyse_tokens, asks_for_several, question_type
-from .reader import (DATE_PATTERN, TITLE_CHARS, ExtractiveReader, Reading, not_mentioned_text, person_items, read_parts,
+from .reader import (TITLE_CHARS, ExtractiveReader, Reading, date_spans, not_mentioned_text, person_items, read_parts,
                      refusal_text, sub_questions, title_of)
 from .retrieval import Passage
 from .text import fold, in_script, script_of
@@ -359,9 +359,9 @@ def whole_date(guess: SpanGuess, passages: list[Passage]) -> SpanGuess:
 
 
 def _date_around(text: str, start: int, end: int) -> tuple[int, int]:
-    for m in DATE_PATTERN.finditer(fold(text)):
-        if m.end() > m.start() and m.start() < end and start < m.end():
-            return min(start, m.start()), max(end, m.end())
+    for a, b in date_spans(fold(text)):
+        if a < end and start < b:
+            return min(start, a), max(end, b)
     return start, end
 
 

@@ -255,7 +255,7 @@ class ExtractiveReader:
         if q.wants_title:
             return 1.0 if _TITLE.search(s) else 0.0
         if q.qtype == "when":
-            dates = [s[a:b] for a, b in _dates(s)]
+            dates = [s[a:b] for a, b in date_spans(s)]
             if not dates:
                 return 0.0
             # "On what date": a day (9月7日) answers it, a year alone (2011年度…) hardly.
@@ -341,7 +341,7 @@ class ExtractiveReader:
         """Dates where the question points; when it names a person, only those in a
         clause about that person or in the sentence's opening clause (a dateline):
         "表彰了2011年度…，周乃翔市长…作了讲话" does not date anything 周乃翔 did."""
-        spans = self._anchored(q, cand, _dates(cand.folded), sentence_level=True)
+        spans = self._anchored(q, cand, date_spans(cand.folded), sentence_level=True)
         if not q.people or not spans:
             return spans
         clauses = split_clauses(cand.folded, Span(0, len(cand.folded)))
@@ -376,7 +376,7 @@ class ExtractiveReader:
     def _english_refusal(self, q: Question, best: Candidate) -> str:
         if self.embeddings is not None and best.coverage < self.min_english_similarity:
             return f"no sentence is close in meaning (best {best.coverage:.2f})"
-        if q.qtype == "when" and not _dates(best.folded):
+        if q.qtype == "when" and not date_spans(best.folded):
             return "no date or time in the evidence"
         if q.qtype == "count" and not self._numbers(q, best.folded):
             return "no matching number in the evidence"
@@ -660,7 +660,7 @@ def _same_measure(a: str, b: str) -> bool:
 _TITLE = re.compile(r"《[^《》]{1,60}》")  # a work's title: 《质量发展纲要(2011-2020年)》
 
 
-def _dates(folded: str) -> list[tuple[int, int]]:
+def date_spans(folded: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in DATE_PATTERN.finditer(folded) if m.end() > m.start() and re.search(r"[年月日号午晚上早]", m.group())]
 
 
