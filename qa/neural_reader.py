@@ -23,7 +23,7 @@ from .answerable import Gate
 from .chunking import sentence_around
 from .messages import t
 from .neural import MODEL_PATH, SpanGuess, SpanModel, default_model
-from .question import Question, analyse_tokens, asks_for_several, question_type
+from .question import Question, analyse_tokens, asks_for_several
 from .reader import (TITLE_CHARS, ExtractiveReader, Reading, date_spans, not_mentioned_text, person_items, read_parts,
                      refusal_text, sub_questions, title_of)
 from .retrieval import Passage
@@ -82,9 +82,10 @@ class NeuralReader:
         self.rules.use_embeddings(embeddings)
 
     def read(self, question: str, passages: list[Passage], bm25=None, history=None) -> Reading:
-        sourced = self.dateline_source(question, passages)
-        if sourced is not None:
-            return sourced
+        if dateline.asks_source(question):  # who published the report: its dateline says (qa/dateline.py)
+            sourced = self.rules.dateline_source(self.rules.analyse(question, bm25), passages)
+            if sourced is not None:
+                return sourced
         if script_of(question) == "en":
             return self.rules.read(question, passages, bm25, history)
         parts = sub_questions(question)
@@ -124,19 +125,6 @@ class NeuralReader:
         if qtype == "when" and not answerable.asks_year(fold(question)):
             best = whole_date(best, read)
         return self._answer([best] + others, read, script, qtype)
-
-    def dateline_source(self, question: str, passages: list[Passage]) -> Reading | None:
-        """For a question after who published the report (这条新闻是哪家媒体发的？), the source
-        its dateline gives (qa/dateline.py), in either script; None for any other question,
-        or when no passage read opens a report with a dateline."""
-        if not dateline.asks_source(question):
-            return None
-        found = dateline.source_in(passages)
-        if found is None:
-            return None
-        p, start, end = found
-        guess = SpanGuess(p, start, end, 0.0, 0.0, passages[p].text[start:end])
-        return self._answer([guess], passages, script_of(question), question_type(fold(question)))
 
     def pick_option(self, question: str, passages: list[Passage], bm25) -> choice.Choice | None:
         """For a question that offers its answers (上午还是下午), the option the passages give."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from . import citations, romanized
+from . import citations, dateline, romanized
 from .chunking import Span, split_clauses, split_sentences
 from .retrieval import Passage
 from .coverage import mentioned
@@ -116,6 +116,9 @@ class ExtractiveReader:
 
     def _read_one(self, question: str, passages: list[Passage], bm25=None) -> Reading:
         q = self.analyse(question, bm25)
+        sourced = self.dateline_source(q, passages)
+        if sourced is not None:
+            return sourced
         if q.script == "en" and romanized.spelled_names(question):
             q = self._with_spelled_people(q, passages)
         if not passages:
@@ -140,6 +143,22 @@ class ExtractiveReader:
         support = passages[best.passage].text[support_span.start : support_span.end]
         extra = self._second_sentence(q, candidates, best, concise)
         return self._render(q, best, concise, support, support_span, extra, passages)
+
+    def dateline_source(self, q: Question, passages: list[Passage]) -> Reading | None:
+        """For a question after who published the report (这条新闻是哪家媒体发的？), the source
+        its dateline gives (qa/dateline.py), with the dateline's sentence; None for any other
+        question, or when no passage read opens a report with a dateline."""
+        if not dateline.asks_source(q.text):
+            return None
+        found = dateline.source_in(passages)
+        if found is None:
+            return None
+        p, start, end = found
+        text = passages[p].text
+        span = next(s for s in split_sentences(text) if s.start <= start < s.end)
+        sentence = text[span.start : span.end]
+        opening = Candidate(p, span, sentence, fold(sentence), fold(sentence))
+        return self._render(q, opening, text[start:end], sentence, span, None, passages)
 
     # ---------------------------------------------------------- analysis
 

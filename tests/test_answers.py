@@ -226,13 +226,15 @@ def test_an_english_question_naming_its_measure_finds_the_number_beyond_the_pass
     assert not result.abstained and result.concise == concise, (result.concise, result.answer)
 
 
+@pytest.mark.parametrize("backend", [None, "rules"])
 @pytest.mark.parametrize("engine_name, question, source", [
     ("bridge_engine", "这篇报道出自哪家通讯社？", "新华社"),
     ("article_engine", "這篇報道的來源是哪裡？", "中國質量新聞網"),  # its opening is the fifth passage retrieved
     ("article_engine", "Which news outlet published this report?", "中國質量新聞網"),
 ])
-def test_a_question_after_the_reports_publisher_gets_the_source_of_its_dateline(request, engine_name, question, source):
-    result = request.getfixturevalue(engine_name).ask(question)
+def test_a_question_after_the_reports_publisher_gets_the_source_of_its_dateline(request, engine_name, question, source,
+                                                                                backend):
+    result = request.getfixturevalue(engine_name).ask(question, backend=backend)
     assert not result.abstained and result.concise == source, (result.concise, result.answer)
     assert any(source in s.text for s in result.sources)
 
