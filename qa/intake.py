@@ -222,12 +222,12 @@ def is_small_talk(text: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _small_talk() -> frozenset[str]:
-    return frozenset(_lexicon_lines("small_talk"))
+    return frozenset(lexicon_lines("small_talk"))
 
 
 @lru_cache(maxsize=1)
 def _code_words() -> frozenset[str]:
-    return frozenset(_lexicon_lines("code_words"))
+    return frozenset(lexicon_lines("code_words"))
 
 
 @lru_cache(maxsize=1)
@@ -236,13 +236,15 @@ def _instruction_rules() -> tuple[re.Pattern, ...]:
     by "|"; the parts must follow one another within a clause."""
     gap = r"[^。！？!?\n]{0,24}?"
     rules = []
-    for line in _lexicon_lines("instructions"):
+    for line in lexicon_lines("instructions"):
         parts = [p.strip() for p in line.split("…")]
         alternatives = ["(?:" + "|".join(re.escape(a.strip()) for a in part.split("|")) + ")" for part in parts]
         rules.append(re.compile(gap.join(alternatives)))
     return tuple(rules)
 
 
-def _lexicon_lines(name: str) -> list[str]:
+def lexicon_lines(name: str) -> list[str]:
+    """The lines of qa/lexicons/<name>.txt, stripped, without blank lines and # comments
+    (every lexicon is read through this: here and in qa/question.py)."""
     lines = (_LEXICONS / f"{name}.txt").read_text(encoding="utf-8").splitlines()
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]

@@ -13,18 +13,15 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 from .bm25 import STOPWORDS, tokenize
+from .intake import lexicon_lines
 from .text import fold, script_of
-
-_LEXICONS = Path(__file__).parent / "lexicons"
 
 
 def _lexicon(name: str) -> frozenset[str]:
-    """The words of qa/lexicons/<name>.txt (lines starting with # are comments)."""
-    lines = (_LEXICONS / f"{name}.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(w for line in lines if not line.lstrip().startswith("#") for w in line.split())
+    """The words of qa/lexicons/<name>.txt."""
+    return frozenset(w for line in lexicon_lines(name) for w in line.split())
 
 
 # Nouns that name the slot a question asks about rather than its topic
@@ -34,9 +31,7 @@ FRAME_NOUNS = _lexicon("frame_nouns")
 FILLER_WORDS = _lexicon("filler_words")
 QUESTION_WORDS = _lexicon("question_words")
 # "how many <noun>" in English -> the measure word Chinese text counts that noun with.
-ENGLISH_MEASURES = dict(
-    line.split() for line in (_LEXICONS / "english_measures.txt").read_text(encoding="utf-8").splitlines()
-    if line.strip() and not line.startswith("#"))
+ENGLISH_MEASURES = dict(line.split() for line in lexicon_lines("english_measures"))
 # "Which document…?", "What law…?": English questions after a work the text names in 《》.
 _ENGLISH_WORK = re.compile(r"\b(?:which|what)\b(?: [\w'-]+){0,3}? (?:"
                            + "|".join(sorted(map(re.escape, _lexicon("english_works")), key=len, reverse=True)) + r")\b")
@@ -46,11 +41,10 @@ def _english_amounts() -> dict[str, tuple[str, ...]]:
     """English nouns of a sum of money -> the Chinese words a sentence giving that sum
     holds (cost -> 投资, 造价 …), from qa/lexicons/english_amounts.txt."""
     amounts = {}
-    for line in (_LEXICONS / "english_amounts.txt").read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            words = line.split()
-            at = next(i for i, w in enumerate(words) if not w.isascii())
-            amounts[" ".join(words[:at])] = tuple(words[at:])
+    for line in lexicon_lines("english_amounts"):
+        words = line.split()
+        at = next(i for i, w in enumerate(words) if not w.isascii())
+        amounts[" ".join(words[:at])] = tuple(words[at:])
     return amounts
 
 
