@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from . import answerable, choice, coverage, dateline, enumeration, yesno
+from . import answerable, choice, coverage, enumeration, yesno
 from .answerable import Gate
 from .chunking import sentence_around
 from .messages import t
@@ -82,10 +82,12 @@ class NeuralReader:
         self.rules.use_embeddings(embeddings)
 
     def read(self, question: str, passages: list[Passage], bm25=None, history=None) -> Reading:
-        if dateline.asks_source(question):  # who published the report: its dateline says (qa/dateline.py)
-            sourced = self.rules.dateline_source(self.rules.analyse(question, bm25), passages)
-            if sourced is not None:
-                return sourced
+        # who published the report (qa/dateline.py), which organisation a person belongs to
+        # (qa/affiliation.py): read off the report's dateline and the person's title
+        q = self.rules.analyse(question, bm25)
+        sourced = self.rules.dateline_source(q, passages) or self.rules.affiliation(q, passages[: self.decision.passages])
+        if sourced is not None:
+            return sourced
         if script_of(question) == "en":
             return self.rules.read(question, passages, bm25, history)
         parts = sub_questions(question)

@@ -55,6 +55,8 @@ _ENGLISH_AMOUNT = re.compile(rf"\bwhat (?:is|was|are|were) (?:the|its|their) (?:
                              r"|\bwhat did .+ cost\b")
 # Verbs that carry little of a question's meaning ("是谁负责的" asks about 负责, not 是).
 LIGHT_VERBS = _lexicon("light_verbs")
+# The last character of a post or rank (局长, 主任, 书记, 教授, 代表): a title ends in one.
+TITLE_CHARS = "长任记席员理授表官事司令监裁师家手"
 
 _NUM = r"(?:\d+(?:[.,·]\d+)*|[零〇一二两三四五六七八九十百千万亿几]+)"
 _MEASURES = (

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from . import citations, dateline, romanized
+from . import affiliation, citations, dateline, romanized
 from .chunking import Span, split_clauses, split_sentences
 from .retrieval import Passage
 from .coverage import mentioned
@@ -21,6 +21,7 @@ from .followup import resolve_followup
 from .question import (
     _MEASURES,
     _NUM,
+    TITLE_CHARS,
     Question,
     analyse,
     analyse_tokens,
@@ -32,7 +33,6 @@ from .text import fold, in_script
 # ---------------------------------------------------------------- lexicons
 # General Chinese vocabulary, not tied to any document (the question's own in qa/lexicons/).
 
-TITLE_CHARS = "长任记席员理授表官事司令监裁师家手"
 SPEECH_VERBS = ("说", "讲", "表示", "指出", "强调", "发言", "谈", "提出", "认为", "介绍", "宣布", "称")
 PRONOUN_START = re.compile(r"^(他|她|其|该|他们|她们)")
 
@@ -116,7 +116,7 @@ class ExtractiveReader:
 
     def _read_one(self, question: str, passages: list[Passage], bm25=None) -> Reading:
         q = self.analyse(question, bm25)
-        sourced = self.dateline_source(q, passages)
+        sourced = self.dateline_source(q, passages) or self.affiliation(q, passages)
         if sourced is not None:
             return sourced
         if q.script == "en" and romanized.spelled_names(question):
@@ -159,6 +159,35 @@ class ExtractiveReader:
         sentence = text[span.start : span.end]
         opening = Candidate(p, span, sentence, fold(sentence), fold(sentence))
         return self._render(q, opening, text[start:end], sentence, span, None, passages)
+
+    def affiliation(self, q: Question, passages: list[Passage]) -> Reading | None:
+        """For a question after the organisation a named person belongs to (陈钢是哪个单位的
+        主任？), the organisation of the first title the passages give that person, before
+        the name or after it (qa/affiliation.py: 国家标准委 of 国家标准委主任陈钢, 香港珠海
+        学院 of 张忠柟，现任香港珠海学院校长), with its sentence; None for any other question,
+        or when no passage gives that person such a title."""
+        person = affiliation.asked_person(q)
+        for p, passage in enumerate(passages if person else []):
+            for span in split_sentences(passage.text):
+                sentence = passage.text[span.start : span.end]
+                found = self._organisation_before(sentence, person) or affiliation.organisation_after(sentence, person)
+                if found:
+                    cand = Candidate(p, span, sentence, fold(sentence), fold(sentence))
+                    concise = sentence[found[0] : found[1]]
+                    return self._render(q, cand, concise, sentence, span, None, passages)
+        return None
+
+    @staticmethod
+    def _organisation_before(sentence: str, person: str) -> tuple[int, int] | None:
+        """(start, end) in sentence of the organisation in the title before the person's
+        name (国家标准委 of 国家标准委主任陈钢), or None."""
+        for item, _, name in person_items(sentence):
+            title = title_of(item, name) if name == person else ""
+            org = affiliation.organisation_in(title) if title else None
+            if org:
+                at = sentence.find(item) + item.find(title)
+                return at + org[0], at + org[1]
+        return None
 
     # ---------------------------------------------------------- analysis
 

@@ -244,11 +244,24 @@ def test_a_question_after_the_reports_publisher_gets_the_source_of_its_dateline(
     ("江苏省质监局派谁出席了会议？", "靳道强"),  # ... and with 姚东明, a neighbour in the list
     ("苏州市副市长是谁？", "浦荣皋"),  # ... and with 周乃翔, 苏州市委副书记、市长
     ("苏州市长是谁？", "周乃翔"),  # 市长 is in both their titles: the span model's pick stands
+    ("谁代表江苏省质监局出席了会议？", "靳道强"),  # 代表 (on behalf of) is not the act asked about: 出席 is
 ])
 def test_a_question_after_whom_a_body_sent_or_who_holds_a_post_gets_the_person_titled_with_it(article_engine, question,
                                                                                                 person):
     result = article_engine.ask(question)
     assert not result.abstained and fold(result.concise) == person, (result.concise, result.answer)
+
+
+@pytest.mark.parametrize("backend", [None, "rules"])
+@pytest.mark.parametrize("engine_name, question, organisation", [
+    ("article_engine", "陈钢是哪个单位的主任？", "国家标准委"),  # the span model answered 周乃翔市长、靳道强局长
+    ("article_engine", "高阳来自哪个部门？", "国家质检总局质量司"),
+    ("bridge_engine", "李明远是哪个单位的？", "湖北省交通运输厅"),
+])
+def test_a_question_after_a_persons_organisation_gets_the_organisation_of_their_title(request, engine_name, question,
+                                                                                   organisation, backend):
+    result = request.getfixturevalue(engine_name).ask(question, backend=backend)
+    assert not result.abstained and fold(result.concise) == organisation, (result.concise, result.answer)
 
 
 @pytest.fixture(scope="module")
