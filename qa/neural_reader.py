@@ -165,8 +165,9 @@ class NeuralReader:
         (国家质检总局派了谁来参会？, 苏州市副市长是谁？), the one person of the rule reader's
         answer whose title holds that organisation or post as written (国家质检总局质量司副
         司长高阳 -> 高阳; 苏州市副市长浦荣皋, not 市委副书记、市长周乃翔), when the span model
-        points at someone else: news text names each official after their organisation and
-        post, and the model, fit on Wikipedia, picked a neighbour in the list. No reading of
+        points at someone else, or at that person and a neighbour (苏州市副市长浦荣皋、苏州市
+        政协副主席姚东明 for 苏州市政协副主席叫什么？): news text names each official after
+        their organisation and post, and the model, fit on Wikipedia, picked from the list. No reading of
         the decision fold's who-questions meets this (one titled person holding what the
         question names), so it changes no public answer. None when the rule does not apply."""
         if rules.qtype != "who" or not fits(rules, "who", question):
@@ -178,9 +179,11 @@ class NeuralReader:
                  if tag == "ORG" or (tag == "n" and len(w) >= 2 and w[-1] in TITLE_CHARS)]
         titled = [(item, name) for _, item, name in person_items(rules.concise)
                   if any(n in title_of(item, name) for n in named)]
-        if len(titled) != 1 or (best is not None and titled[0][1] in fold(best.text)):
+        if len(titled) != 1:
             return None
         item, name = titled[0]
+        if best is not None and name in fold(best.text) and len(person_items(best.text)) <= 1:
+            return None  # the span names that person, and no one else
         for p, passage in enumerate(passages):
             folded = fold(passage.text)
             at = folded.find(item)
