@@ -23,7 +23,7 @@ from .answerable import Gate
 from .chunking import sentence_around
 from .messages import t
 from .neural import MODEL_PATH, SpanGuess, SpanModel, default_model
-from .question import Question, analyse_tokens, asks_for_several
+from .question import Question, analyse_tokens, asked_kind, asks_for_several
 from .reader import (TITLE_CHARS, ExtractiveReader, Reading, date_spans, not_mentioned_text, person_items, read_parts,
                      refusal_text, sub_questions, title_of)
 from .retrieval import Passage
@@ -123,6 +123,8 @@ class NeuralReader:
             best = listed_members(best, read) or whole_list(best, read)
             if listed_more(best, rules, qtype):
                 return rules
+        elif kind := asked_kind(fold(question)):
+            best = _respanned(best, read, lambda text, a, b: enumeration.one_of_kind(text, a, b, kind))
         best = with_unit(last_item_whole(best, read), read)
         if qtype == "when" and not answerable.asks_year(fold(question)):
             best = whole_date(best, read)

@@ -124,6 +124,25 @@ def asks_for_several(q: str, qtype: str) -> bool:
     return qtype == "list" or (qtype == "who" and bool(_SEVERAL.search(q)))
 
 
+_ONE_WHICH = re.compile(r"哪一?(?:个|家|位|座|支|部|条|所|间|种|类)")
+_KIND_TAGS = {"n", "nz", "nw", "vn", "s", "ORG", "LOC"}
+
+
+def asked_kind(q: str) -> str:
+    """The kind of the one thing a (folded) question asks for, the words after 哪个, 哪家,
+    哪位… (县级市政府 of 哪个县级市政府在会上发言？); "" when it asks for no kind, or for
+    several (哪些, 哪几个)."""
+    m = _ONE_WHICH.search(q)
+    if not m or _SEVERAL.search(q):
+        return ""
+    kind = ""
+    for word, tag in analyse_tokens(q[m.end():]):
+        if tag not in _KIND_TAGS:
+            break
+        kind += word
+    return kind
+
+
 @lru_cache(maxsize=1)
 def _lac():
     """Baidu LAC on one thread that sleeps when idle.

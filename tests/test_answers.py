@@ -264,6 +264,12 @@ def test_a_question_after_a_persons_organisation_gets_the_organisation_of_their_
     assert not result.abstained and fold(result.concise) == organisation, (result.concise, result.answer)
 
 
+def test_a_question_after_one_body_of_a_kind_gets_the_one_item_of_that_kind_from_a_list(article_engine):
+    # the span model gave 苏州质监局、常熟市政府: two of the four bodies that spoke
+    result = article_engine.ask("哪个县级市政府在会上发言？")
+    assert not result.abstained and fold(result.concise) == "常熟市政府", (result.concise, result.answer)
+
+
 @pytest.fixture(scope="module")
 def policy_engine(tmp_path_factory):
     engine = Engine(Settings(vectorstore=tmp_path_factory.mktemp("policy"), default_documents=()))

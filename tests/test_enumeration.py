@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa.enumeration import completed, members, widened
-from qa.question import asks_for_several, question_type
+from qa.enumeration import completed, members, one_of_kind, widened
+from qa.question import asked_kind, asks_for_several, question_type
 from qa.text import fold
 
 
@@ -81,3 +81,33 @@ def test_a_span_naming_the_kind_of_things_listed_before_deng_becomes_the_items(t
 def test_a_span_not_after_a_list_and_deng_stays_as_it_is(text, span):
     start = text.index(span)
     assert members(text, start, start + len(span)) == (start, start + len(span))
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("哪个县级市政府在会上发言？", "县级市政府"),
+    ("哪家企业获得了质量奖？", "企业"),
+    ("哪些企业获得了质量奖？", ""),  # several: the list is the answer
+    ("谁在会上发言？", ""),
+])
+def test_a_question_after_one_thing_names_its_kind(question, kind):
+    assert asked_kind(fold(question)) == kind
+
+
+@pytest.mark.parametrize("text, span, kind, one", [
+    ("会上，苏州质监局、常熟市政府和好孩子集团作了交流发言。", "苏州质监局、常熟市政府", "县级市政府", "常熟市政府"),
+    ("會上，蘇州質監局、常熟市政府、好孩子集團等單位作了交流發言。", "蘇州質監局、常熟市政府、好孩子集團", "企业集团", "好孩子集團"),
+])
+def test_a_list_span_for_one_thing_of_a_kind_narrows_to_the_item_of_that_kind(text, span, kind, one):
+    start = text.index(span)
+    a, b = one_of_kind(text, start, start + len(span), kind)
+    assert text[a:b] == one
+
+
+@pytest.mark.parametrize("text, span, kind", [
+    ("会上，苏州质监局、常熟市政府和吴中区政府作了交流发言。", "苏州质监局、常熟市政府和吴中区政府", "政府"),  # two of the kind
+    ("会上，苏州质监局和好孩子集团作了交流发言。", "苏州质监局和好孩子集团", "政府"),  # none of it
+    ("罗马教廷和教宗共同决定。", "罗马教廷和教宗", "教宗"),  # the kind's word alone names nothing
+])
+def test_a_list_span_without_exactly_one_item_of_the_kind_stays_as_it_is(text, span, kind):
+    start = text.index(span)
+    assert one_of_kind(text, start, start + len(span), kind) == (start, start + len(span))
