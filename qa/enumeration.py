@@ -173,7 +173,12 @@ def _whole_item(run) -> bool:
 
 
 def _nominal(word: str, tag: str) -> bool:
-    return tag in _NOMINAL or word in _INSIDE
+    return tag in _NOMINAL or word in _INSIDE or _SELF_REFERENCE.fullmatch(word) is not None
+
+
+# 本报, 本市, 本院: "this paper/city/court", which LAC tags as pronouns, open an item in news
+# lists (由国家体委宣传司、本报体育部、正奥体育发展有限公司共同主办).
+_SELF_REFERENCE = re.compile(r"本[报市省县区台院校厂刊社部局所]")
 
 
 def _nominal_head(run):

@@ -20,6 +20,9 @@ def grown(text: str, span: str) -> str:
     ("南侧广场包括地下车库、地上广场以及两侧地下通道。", "车库", "地下车库、地上广场以及两侧地下通道"),
     ("會上，蘇州質監局、常熟市政府和吳中區政府作了交流發言。", "常熟市政府", "蘇州質監局、常熟市政府和吳中區政府"),
     ("他先后写成了《春草集》、《秋水集》和《冬雪集》等书。", "《春草集》", "《春草集》、《秋水集》和《冬雪集》"),
+    # 本报 ("this paper") opens an item though LAC calls it a pronoun (People's Daily, January 1998)
+    ("由国家体委宣传司、本报体育部、正奥体育发展有限公司共同主办的研讨会今天召开。", "体育部、正奥体育发展有限公司",
+     "国家体委宣传司、本报体育部、正奥体育发展有限公司"),
 ])
 def test_an_item_grows_to_the_list_it_stands_in(text, span, whole):
     assert grown(text, span) == whole
