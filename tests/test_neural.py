@@ -231,3 +231,16 @@ def test_a_question_after_the_day_gets_the_whole_date_not_the_month_the_model_st
     texts = ["本报讯 3月5日下午，市政府召开全市安全生产工作会议，副市长王立群出席。"]
     reading = reader.read("会议在几月几号召开？", _passages(*texts))
     assert reading.concise == "3月5日下午", reading.concise
+
+
+@pytest.mark.parametrize("text, span, rules, answer", [
+    ("市长从五个方面对全市的工作作了部署。", "五个方面对全市的工作", "五个方面", "五个方面"),
+    ("市長從五個方面對全市的工作作了部署。", "五個方面對全市的工作", "五个方面", "五個方面"),  # the passage's script
+    ("共有12家企业参展。", "12家", "12家企业", "12家"),  # the rules' count runs on: the span stays
+    ("共有12家企业参展。", "12家", "", "12家"),  # no count from the rules
+])
+def test_a_count_span_that_runs_on_narrows_to_the_rule_readers_count(text, span, rules, answer):
+    from qa.reader import Reading
+
+    reading = Reading(answer=rules, abstained=not rules, concise=rules)
+    assert neural_reader.count_of_rules(_guess_at(text, span), reading).text == answer
