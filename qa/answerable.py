@@ -93,14 +93,14 @@ _JIEBA_TOTAL = 60_101_967  # the sum of the counts in jieba's default dictionary
 
 
 # A numeral, in figures or in characters (十三, 两, 数百, 一半).
-_NUMERAL = re.compile(r"\d|[零〇一二两兩三四五六七八九十百千万萬亿億几幾数數半]")
+NUMERAL = re.compile(r"\d|[零〇一二两兩三四五六七八九十百千万萬亿億几幾数數半]")
 
 
 # A time: a numeral, or a word of dates, times of day, seasons, eras and periods (清朝, 战国时期).
 # Not 周 or 明 alone: they are common in names (周乃翔, 姚东明), and their times hold another
 # mark (周末, 周一, 明天, 明朝), or are listed (上周, 本周). No guess of the decision fold's
 # own readings changes type by this.
-_TIME = re.compile(_NUMERAL.pattern + r"|[年月日天时分秒代朝期季春夏秋冬晨早晚夜午前后今昨节旬初末间际岁]|世纪|星期"
+_TIME = re.compile(NUMERAL.pattern + r"|[年月日天时分秒代朝期季春夏秋冬晨早晚夜午前后今昨节旬初末间际岁]|世纪|星期"
                    r"|[上下本每这前]周")
 
 
@@ -119,7 +119,7 @@ def asks_year(question: str) -> bool:
     return bool(_ASKS_YEAR.search(question))
 
 
-_ORDINAL = re.compile(r"第(?:" + _NUMERAL.pattern + r")+")
+_ORDINAL = re.compile(r"第(?:" + NUMERAL.pattern + r")+")
 
 
 def type_mismatch(qtype: str, span_text: str, question: str = "") -> bool:
@@ -131,7 +131,7 @@ def type_mismatch(qtype: str, span_text: str, question: str = "") -> bool:
     if qtype == "count":
         if "第几" not in question:
             span_text = _ORDINAL.sub("", span_text)
-        return not _NUMERAL.search(span_text)
+        return not NUMERAL.search(span_text)
     if _ASKS_DURATION.search(question):
         return not _DURATION.search(span_text)
     if qtype == "when":

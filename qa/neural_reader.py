@@ -359,12 +359,13 @@ def count_of_rules(guess: SpanGuess, rules: Reading) -> SpanGuess:
     """For a count question, a span that holds the rule reader's count narrowed to it (五个
     方面 of 五个方面对全市的质量强市工作): the rules read a number with its measure word and
     stop there, the span model can run on. On the decision fold two answers change (3辆斯堪尼亚
-    K310UD12米 -> 3辆斯堪尼亚, F1 0.40 -> 0.50; 13011人（2000年 -> 13011人, 1.0 both)."""
+    K310UD12米 -> 3辆斯堪尼亚, F1 0.40 -> 0.50; 13011人（2000年 -> 13011人, 1.0 both), on the
+    report folds two (前上颌骨齿2枚 -> 2枚, EM 0 -> 1; 清初增为内地十八省 -> 十八省, both wrong)."""
     if rules.abstained or not rules.concise:
         return guess
     at = fold(guess.text).find(fold(rules.concise))
-    if at < 0:
-        return guess
+    if at < 0 or (at and answerable.NUMERAL.match(guess.text, at - 1)):
+        return guess  # not in the span, or it would cut a number (212万人 -> 万人)
     start, end = guess.start + at, guess.start + at + len(rules.concise)
     return replace(guess, start=start, end=end, text=guess.text[at : at + len(rules.concise)])
 

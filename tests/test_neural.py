@@ -238,6 +238,7 @@ def test_a_question_after_the_day_gets_the_whole_date_not_the_month_the_model_st
     ("市長從五個方面對全市的工作作了部署。", "五個方面對全市的工作", "五个方面", "五個方面"),  # the passage's script
     ("共有12家企业参展。", "12家", "12家企业", "12家"),  # the rules' count runs on: the span stays
     ("共有12家企业参展。", "12家", "", "12家"),  # no count from the rules
+    ("约有212万人使用客家语。", "212万人", "万人", "212万人"),  # narrowing would cut the number
 ])
 def test_a_count_span_that_runs_on_narrows_to_the_rule_readers_count(text, span, rules, answer):
     from qa.reader import Reading
