@@ -120,6 +120,7 @@ class NeuralReader:
             return self._answer([self.yes_or_no_evidence(question, read, best, bm25)], read, script, "yesno", short=False)
         others = [g for g in guesses if g is not best]
         if asks_for_several(fold(question), qtype):
+            best = a_list(best, guesses, self.decision.agreement)
             best = listed_members(best, read) or whole_list(best, read)
             if listed_more(best, rules, qtype):
                 return rules
@@ -309,6 +310,21 @@ def choose(guesses: list[SpanGuess], rules: Reading, decision: Decision, qtype: 
         if g.margin < guesses[0].margin - decision.agreement:
             break
         if agrees(g, rules):
+            return g
+    return best
+
+
+def a_list(best: SpanGuess, guesses: list[SpanGuess], window: float) -> SpanGuess:
+    """For a question after several things, the first span within the agreement window
+    that lists some (holds 、) when the best one lists none (五个方面对全市的质量强市工作 for
+    哪几个方面下功夫？). On the decision fold's 24 list questions 3 answers change, all for the
+    better (3条支流 -> 厦村河、石埗引水道及田心水道; F1 0.52 -> 0.63 before whole_list)."""
+    if "、" in best.text:
+        return best
+    for g in guesses:
+        if g.margin < best.margin - window:
+            break
+        if "、" in g.text:
             return g
     return best
 

@@ -245,3 +245,14 @@ def test_a_count_span_that_runs_on_narrows_to_the_rule_readers_count(text, span,
 
     reading = Reading(answer=rules, abstained=not rules, concise=rules)
     assert neural_reader.count_of_rules(_guess_at(text, span), reading).text == answer
+
+
+def test_a_question_after_several_things_takes_a_listing_span_close_to_the_best_over_one_listing_none():
+    from qa.neural import SpanGuess
+
+    best = SpanGuess(0, 0, 4, 3.0, 0.0, "3条支流")
+    listing = SpanGuess(0, 9, 24, 2.0, 0.0, "厦村河、石埗引水道及田心水道")
+    far = SpanGuess(0, 9, 24, 1.0, 0.0, "厦村河、石埗引水道及田心水道")
+    assert neural_reader.a_list(best, [best, listing], window=1.5) is listing
+    assert neural_reader.a_list(best, [best, far], window=1.5) is best  # beyond the agreement window
+    assert neural_reader.a_list(listing, [listing, best], window=1.5) is listing  # already a list
