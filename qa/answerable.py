@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .coverage import in_order_close
+from .intake import lexicon_lines
 from .text import fold
 
 FEATURES = ("margin", "rules_answer", "agrees", "cover_near", "cover_first", "cover_all", "missing_specific",
@@ -114,6 +115,12 @@ _ASKS_DURATION = re.compile(r"多久|多长时间|多长的时间|多少时间")
 _DURATION = re.compile(r"[年月天日周时分秒代季旬晚夜]|星期|世纪")
 
 
+# How much money (造价是多少, 奖金有多少, 多少钱): the answer names a currency.
+_MONEY_NOUNS = "|".join(sorted(lexicon_lines("money_nouns"), key=len, reverse=True))
+_ASKS_MONEY = re.compile(rf"多少钱|(?:{_MONEY_NOUNS})(?:是|为|约|约为|达|达到|有|共|一共|总共|大约|高达|合计)*(?:多少|几)")
+_CURRENCY = re.compile(r"元|圆|镑|美金|円|币|法郎|马克|卢布|比索|里拉|盾|铢|卢比|令吉|兰特|块钱|[$€£¥]")
+
+
 def asks_year(question: str) -> bool:
     """The (folded) question asks for a year (哪一年), not a day or a time."""
     return bool(_ASKS_YEAR.search(question))
@@ -124,13 +131,16 @@ _ORDINAL = re.compile(r"第(?:" + NUMERAL.pattern + r")+")
 
 def type_mismatch(qtype: str, span_text: str, question: str = "") -> bool:
     """The span cannot be what the question asks for: a number (多少, 几) without a
-    numeral (an ordinal, 第一届, is no amount unless the question asks 第几), a time
+    numeral (an ordinal, 第一届, is no amount unless the question asks 第几), a sum of money
+    (造价是多少) without a currency, a time
     (哪天, 什么时候) without a word of time, a year (哪一年) without 年 or a number of years,
     a length of time (多久) without a unit of time."""
     question = fold(question)
     if qtype == "count":
         if "第几" not in question:
             span_text = _ORDINAL.sub("", span_text)
+        if _ASKS_MONEY.search(question) and not _CURRENCY.search(span_text):
+            return True
         return not NUMERAL.search(span_text)
     if _ASKS_DURATION.search(question):
         return not _DURATION.search(span_text)

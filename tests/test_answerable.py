@@ -137,6 +137,14 @@ def test_a_span_without_a_number_cannot_answer_how_many():
     assert not answerable.type_mismatch("count", "第一届", "这是第几届质量奖？")
 
 
+def test_a_number_without_a_currency_cannot_answer_how_much_money():
+    for question in ("大桥的造价是多少？", "大橋的造價是多少？", "奖金有多少？", "门票多少钱？"):
+        assert answerable.type_mismatch("count", "680米", question), question
+        for span in ("52亿元", "5,000,000美元", "3英镑", "200港币"):
+            assert not answerable.type_mismatch("count", span, question), (question, span)
+    assert not answerable.type_mismatch("count", "680米", "大桥的主跨有多少米？")  # a length, not money
+
+
 def test_a_span_without_a_word_of_time_cannot_answer_when():
     assert answerable.type_mismatch("when", "苏州市召开全市推进质量强市动员会议")
     for span in ("9月7日下午", "清朝", "战国时期", "1865年", "上午", "十九世纪", "周末", "上周", "明天", "明朝"):
