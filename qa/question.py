@@ -366,12 +366,12 @@ def analyse(question: str, bm25=None) -> Question:
         measure = ENGLISH_MEASURES[m.group(1)]
         if not re.fullmatch(_MEASURES, measure):
             counted = measure  # how many lanes -> 车道, counted as 六车道 is, with no measure word
+    elif re.search(r"多少时间|多长时间|多久|how long|how much time", folded):
+        measure = "时间"  # before money: "how much time" is no sum
     elif re.search(r"多少钱|金额|奖金|预算|投资|费用|价格|how much", folded):
         measure = "元"
     elif _ENGLISH_AMOUNT.search(folded):
         measure = "元"
-    elif re.search(r"多少时间|多长时间|多久|how long", folded):
-        measure = "时间"
     actions = _asked_action(folded, tags)
     sum_noun = re.search(rf"\b({_AMOUNT_NOUN})\b", folded) if script == "en" and measure == "元" else None
     return Question(question, folded, script, qtype, terms, nouns, people, measure, counted, speakers, actions, words,

@@ -212,6 +212,7 @@ def test_a_question_after_a_sum_of_money_gets_no_length_for_an_answer(bridge_eng
         ("How many workers took part in the construction?", "3200名"),
         ("What is Zhang Xiaohua's position?", "武汉市副市长"),  # 张晓华, spelled in pinyin
         ("Who is Li Mingyuan?", "交通运输厅厅长"),
+        ("How much time will the trip save?", "20分钟"),  # a time, not a sum: was 52亿元
     ],
 )
 def test_english_questions_get_a_short_answer_from_the_clause_closest_in_meaning(bridge_engine, question, concise, backend):
