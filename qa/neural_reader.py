@@ -316,9 +316,9 @@ def choose(guesses: list[SpanGuess], rules: Reading, decision: Decision, qtype: 
 
 def a_list(best: SpanGuess, guesses: list[SpanGuess], window: float) -> SpanGuess:
     """For a question after several things, the first span within the agreement window
-    that lists some (holds 、) when the best one lists none (五个方面对全市的质量强市工作 for
-    哪几个方面下功夫？). On the decision fold's 24 list questions 3 answers change, all for the
-    better (3条支流 -> 厦村河、石埗引水道及田心水道; F1 0.52 -> 0.63 before whole_list)."""
+    that lists some (holds 、) when the best one lists none (3条支流 for 天水围河有哪三条支流？).
+    On the decision fold's 24 list questions 3 answers change, all for the better (3条支流 ->
+    厦村河、石埗引水道及田心水道; F1 0.52 -> 0.63 before whole_list)."""
     if "、" in best.text:
         return best
     for g in guesses:
