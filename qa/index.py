@@ -35,7 +35,7 @@ import sys
 import threading
 import time
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
@@ -58,6 +58,7 @@ _SQLITE_HEADER = b"SQLite format 3\x00"
 _CONNECT_TIMEOUT = 3.0
 _REQUEST_TIMEOUT = 300.0  # a large write to a busy server may take minutes
 _UNKNOWN = "unknown"  # the generation after a failed write: the next refresh reconciles
+_BUSY_PAUSES = (0.1, 0.3, 1.0, 2.0, 4.0, 8.0, 15.0)  # an opening waits half a minute for another process's transaction
 
 log = logging.getLogger(__name__)
 
@@ -308,6 +309,16 @@ def _looks_like_sqlite(database: Path) -> bool:
     return not head or head == _SQLITE_HEADER
 
 
+def _is_fresh(settings: Settings) -> bool:
+    """No database in the folder yet: whoever opens it first creates it."""
+    database = settings.vectorstore / "chroma" / "chroma.sqlite3"
+    return not database.exists() or database.stat().st_size == 0
+
+
+def _is_busy(exc: Exception) -> bool:
+    return "database is locked" in str(exc)
+
+
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
@@ -321,6 +332,10 @@ def _store_lock(settings: Settings, blocking: bool = True):
     """Hold the store's write lock (a lock file beside it); yields False when not
     blocking and another writer holds it.  The kernel releases it if the holder dies."""
     _check_store_folder(settings.vectorstore)
+    folder = settings.vectorstore.resolve()
+    if _held_stores.get(folder) == threading.get_ident():  # this thread holds it (a rebuild opening the new store)
+        yield True
+        return
     with open(settings.vectorstore / "write.lock", "a+b") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -330,10 +345,17 @@ def _store_lock(settings: Settings, blocking: bool = True):
                 return
             log.warning(t("store.waiting", folder=settings.vectorstore))
             fcntl.flock(fh, fcntl.LOCK_EX)
+        _held_stores[folder] = threading.get_ident()
         try:
             yield True
         finally:
+            del _held_stores[folder]
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+# folder -> the thread holding its lock.  flock belongs to an open file, so the holder opening
+# it again would wait on itself; other threads of the process wait like other processes.
+_held_stores: dict[Path, int] = {}
 
 
 class Index:
@@ -355,15 +377,33 @@ class Index:
         from chromadb.errors import ChromaError
 
         try:
-            self._open()
+            self._open_embedded()
         except ChromaError:
             # This process's client of the folder may predate a rebuild by another one.
             _forget_embedded_client(settings)
             try:
-                self._open()
+                self._open_embedded()
             except ChromaError as exc:  # the database cannot be read
                 _forget_embedded_client(settings)
                 raise CorruptStoreError(_corrupt_message(settings, _first_line(exc))) from None
+
+    def _open_embedded(self) -> None:
+        """Open the folder's store; creating one is a write, so creators take turns, and
+        SQLite's "database is locked" (which it returns at once, not after its wait, when
+        two transactions would otherwise deadlock) means try again, not a corrupt store."""
+        from chromadb.errors import ChromaError
+
+        for pause in (*_BUSY_PAUSES, None):
+            try:
+                with _store_lock(self.settings) if _is_fresh(self.settings) else nullcontext():
+                    return self._open()
+            except ChromaError as exc:
+                if not _is_busy(exc):
+                    raise
+                _forget_embedded_client(self.settings)
+                if pause is None:
+                    raise StoreError(t("store.busy", folder=self.settings.vectorstore)) from None
+                time.sleep(pause)
 
     def _open(self) -> None:
         self.client = _open_client(self.settings)

@@ -219,6 +219,7 @@ ZH = {
     "store.corrupt": "索引 {folder} 已损坏，无法打开（{reason}）；请运行 `qa rebuild` 重建索引。",
     "store.not_sqlite": "chroma.sqlite3 不是 SQLite 数据库",
     "store.waiting": "另一个进程正在写入索引 {folder}，等它写完……",
+    "store.busy": "索引 {folder} 正被另一个进程占用，等了半分钟仍未释放；请稍后再试（索引没有损坏）。",
     # ------------------------------------------------------------ the Chroma server
     "chroma.unreachable": (
         "无法连接 Chroma 服务器 {url}（QA_CHROMA_URL）；请先启动它（chroma run --path 数据文件夹 --host {host} --port {port}），"
@@ -439,6 +440,7 @@ EN = {
     "store.corrupt": "the index {folder} is corrupt and cannot be opened ({reason}); run `qa rebuild` to rebuild it.",
     "store.not_sqlite": "chroma.sqlite3 is not an SQLite database",
     "store.waiting": "another process is writing to the index {folder}; waiting for it to finish…",
+    "store.busy": "the index {folder} is held by another process and was not released within half a minute; try again later (the index is not damaged).",
     "chroma.unreachable": (
         "cannot reach the Chroma server at {url} (QA_CHROMA_URL); start it (chroma run --path DATA_FOLDER --host {host} "
         "--port {port}) or unset QA_CHROMA_URL to use the local index."
