@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from . import answerable, choice, coverage, enumeration, yesno
+from . import answerable, choice, coverage, enumeration, restatement, yesno
 from .answerable import Gate
 from .chunking import sentence_around
 from .messages import t
@@ -118,6 +118,7 @@ class NeuralReader:
             return self._refusal(question, read, script, qtype, doubt, bm25)
         if yesno.asks(fold(question)) and not yesno.is_verdict(fold(best.text)):
             return self._answer([self.yes_or_no_evidence(question, read, best, bm25)], read, script, "yesno", short=False)
+        best = not_restating(best, guesses, read, question, qtype)
         others = [g for g in guesses if g is not best]
         if asks_for_several(fold(question), qtype):
             best = a_list(best, guesses, self.decision.agreement)
@@ -312,6 +313,22 @@ def choose(guesses: list[SpanGuess], rules: Reading, decision: Decision, qtype: 
         if agrees(g, rules):
             return g
     return best
+
+
+def not_restating(best: SpanGuess, guesses: list[SpanGuess], passages: list[Passage], question: str,
+                  qtype: str) -> SpanGuess:
+    """The answer without the question's own words (qa/restatement.py): the next guess when
+    the best says nothing else, the best cut where it runs on into them (not for a reason
+    or a manner, which is a clause that may well name the question's subject)."""
+    asked = fold(question)
+    if restatement.only_question_words(fold(best.text), asked):
+        return next((g for g in guesses if not restatement.only_question_words(fold(g.text), asked)), best)
+    if qtype in ("why", "how"):
+        return best
+    end = restatement.before_restated_run(fold(best.text), asked)
+    if end is None:
+        return best
+    return _respanned(best, passages, lambda text, start, _: (start, start + end))
 
 
 def a_list(best: SpanGuess, guesses: list[SpanGuess], window: float) -> SpanGuess:

@@ -24,9 +24,10 @@ ANSWERABLE, HELD_OUT = 30, 8
 
 # Measured 2026-12-02 (refusal gate of qa/answerable.py, with the missing-name and missing-topic
 # evidence): DRCD F1 .475, 4/30 answerable refused, 8/8 held-out refused; CMRC F1 .623, 1/30, 7/8.
-# Set a few points / one question below.
+# 2026-12-04 (answers no longer restate the question, qa/restatement.py): DRCD F1 .546, 3/30, 8/8;
+# CMRC F1 .591, 1/30, 7/8.  Set a few points / one question below.
 GATE = {
-    "drcd": {"min_f1": 0.42, "max_false_refusals": 5, "min_held_out_refusals": 7},
+    "drcd": {"min_f1": 0.50, "max_false_refusals": 5, "min_held_out_refusals": 7},
     "cmrc2018": {"min_f1": 0.57, "max_false_refusals": 2, "min_held_out_refusals": 6},
 }
 

@@ -1,0 +1,58 @@
+"""An answer does not restate the question.
+
+The span model often reaches into the words of the question itself: 太阳的650倍 for
+哪一恒星的半径是太阳的650倍？, or 综合型私立大学 for 世宗大学是一所什么类型的私立大学？.
+Two cases, both folded text:
+  - the span holds nothing but question words: the answer is elsewhere, so the next
+    guess that says something the question does not is taken;
+  - the span goes on into a run of the question (RUN characters or more): the answer is
+    what comes before that run (一颗恒星的总质量 of 一颗恒星的总质量是恒星演化…的主要因素).
+Kept as they are: what the question asks for by kind (海逸国际酒店集团 for 哪个国际酒店集团,
+卫所制度 for 何种制度: the run follows the interrogative), and a number with its measure
+word or unit (三个地区播放版本 keeps 三个, never 三).
+On the decision fold's answerable readings (667) 36 answers change: 23 for the better, 6 for
+the worse, span F1 +1.5 points (docs/reader.md, session 33).
+"""
+
+from __future__ import annotations
+
+import re
+
+RUN = 4  # characters of the question a span must repeat before that part is cut off
+_FILLER = re.compile(r"[的之「」“”《》()（）\s,，、。]")
+_TRAILING = "是为為的而并與与和及或在了、，,-·"  # what joins the answer to the restated run
+_NUMBER_END = re.compile(r"[0-9０-９一二三四五六七八九十百千万亿两零〇几多余]$")
+_INTERROGATIVE_END = re.compile(r"(哪[一个些家种位座所条]?|什么|何种?)$")
+
+
+def only_question_words(span: str, question: str) -> bool:
+    """The span says nothing the question does not (fillers aside), unless it is the
+    kind the question asks for."""
+    core = _FILLER.sub("", span)
+    if not core or core not in _FILLER.sub("", question):
+        return False
+    at = question.find(span)
+    return not (at >= 0 and _asks_for(question, at))
+
+
+def before_restated_run(span: str, question: str) -> int | None:
+    """Where the answer ends when the span runs on into the question's words: the length
+    of the part before the first run of RUN characters the question also holds; None when
+    the span does not, or when the part before is no answer by itself."""
+    for i in range(2, len(span) - RUN + 1):
+        if span[i : i + RUN] not in question:
+            continue
+        while i > 0 and span[i - 1 : i + RUN] in question:  # the restated run may begin earlier
+            i -= 1
+        head = span[:i].rstrip(_TRAILING)
+        if len(_FILLER.sub("", head)) < 2 or _NUMBER_END.search(head) or "。" in head:
+            return None
+        at = question.find(span[i : i + RUN])
+        if span[i:] in question and _asks_for(question, at):
+            return None
+        return len(head)
+    return None
+
+
+def _asks_for(question: str, at: int) -> bool:
+    return bool(_INTERROGATIVE_END.search(question[:at]))

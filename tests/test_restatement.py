@@ -1,0 +1,67 @@
+"""An answer does not restate the question (qa/restatement.py): the span model's guess is
+cut where it runs on into the question's words, or passed over when it holds nothing else."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.neural import SpanGuess
+from qa.neural_reader import not_restating
+from qa.restatement import before_restated_run, only_question_words
+from qa.retrieval import Passage
+from qa.text import fold
+
+
+def _passage(text: str) -> Passage:
+    return Passage(chunk_id="doc.txt:0", doc_id="doc.txt", text=text, start=0, end=len(text), chunk_index=0,
+                   score=1.0, dense_score=None, bm25_score=None)
+
+
+def _guess(text: str, span: str, margin: float) -> SpanGuess:
+    start = text.index(span)
+    return SpanGuess(0, start, start + len(span), margin, 0.0, span)
+
+
+def _answer(question: str, text: str, spans: list[str], qtype: str = "what") -> str:
+    guesses = [_guess(text, span, 5.0 - i) for i, span in enumerate(spans)]
+    return not_restating(guesses[0], guesses, [_passage(text)], question, qtype).text
+
+
+@pytest.mark.parametrize("question, text, spans, answer", [
+    ("这座水库主要为哪座城市供水？", "这座水库建成于1978年，主要为临江市供水，库容达到两亿立方米。", ["这座水库", "临江市"], "临江市"),
+    ("新建的体育馆位于滨河公园的哪一侧？", "新建的体育馆位于滨河公园的北侧，可容纳八千名观众。", ["滨河公园", "北侧"], "北侧"),
+])
+def test_a_span_holding_only_the_questions_words_gives_way_to_the_next_guess(question, text, spans, answer):
+    assert _answer(question, text, spans) == answer
+
+
+@pytest.mark.parametrize("question, text, span, answer", [
+    ("决定这种合金强度的主要因素是什么？", "碳含量是决定这种合金强度的主要因素。", "碳含量是决定这种合金强度的主要因素", "碳含量"),
+    ("该校是一所什么类型的公立大学？", "该校是一所师范型公立大学，设有十二个学院。", "师范型公立大学", "师范型"),
+    ("这部小说的作者是谁？", "张晓风是这部小说的作者，她在山区教书二十年。", "张晓风是这部小说的作者", "张晓风"),
+])
+def test_a_span_running_on_into_the_questions_words_is_cut_before_them(question, text, span, answer):
+    assert _answer(question, text, [span]) == answer
+
+
+@pytest.mark.parametrize("question, text, span", [
+    ("该公司后来被哪个传媒集团收购？", "该公司后来被星海传媒集团收购。", "星海传媒集团"),  # the kind asked for
+    ("明朝用何种制度守卫边疆？", "明朝以卫所制度守卫边疆。", "卫所制度"),
+    ("这条线路共有几个换乘车站？", "这条线路共有五个换乘车站。", "五个换乘车站"),  # a number keeps its measure word
+    ("城市公园的面积是多少平方公里？", "城市公园的面积是3.5平方公里。", "3.5平方公里"),
+    ("这座桥叫什么名字？", "这座桥叫彩虹桥。", "彩虹桥"),  # nothing restated
+])
+def test_the_kind_asked_for_and_a_number_with_its_unit_are_kept_whole(question, text, span):
+    assert _answer(question, text, [span]) == span
+
+
+def test_a_reason_may_name_the_questions_subject():
+    question, text = "为什么这种鱼在冬天停止进食？", "因为这种鱼在冬天新陈代谢变慢，所以停止进食。"
+    span = "因为这种鱼在冬天新陈代谢变慢"
+    assert _answer(question, text, [span], qtype="why") == span
+
+
+def test_the_cut_falls_where_the_restated_run_begins_not_inside_it():
+    question = fold("大樓最古老的部分被稱為「東翼樓」或是什麼？")
+    assert before_restated_run(fold("東翼樓」或「鐘樓"), question) is None
+    assert only_question_words(fold("「東翼樓」"), question)
