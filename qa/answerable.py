@@ -119,6 +119,12 @@ _DURATION = re.compile(r"[年月天日周时分秒代季旬晚夜]|星期|世纪
 _MONEY_NOUNS = "|".join(sorted(lexicon_lines("money_nouns"), key=len, reverse=True))
 _ASKS_MONEY = re.compile(rf"多少钱|(?:{_MONEY_NOUNS})(?:是|为|约|约为|达|达到|有|共|一共|总共|大约|高达|合计)*(?:多少|几)")
 _CURRENCY = re.compile(r"元|圆|镑|美金|円|币|法郎|马克|卢布|比索|里拉|盾|铢|卢比|令吉|兰特|块钱|[$€£¥]")
+# A multiple (多少倍) is given in 倍, a share (占多少比例) as a percentage or fraction: so
+# are all 9 and all 15 answers of DRCD and CMRC dev asking this way (百分之多少 may be
+# answered by the bare number, so it is no share here).
+_ASKS_MULTIPLE = re.compile(r"(?:多少|几)倍")
+_ASKS_SHARE = re.compile(r"多少的?(?:比例|百分比)")
+_SHARE = re.compile(r"[%％‰/]|分之|成")
 
 
 def asks_year(question: str) -> bool:
@@ -132,7 +138,8 @@ _ORDINAL = re.compile(r"第(?:" + NUMERAL.pattern + r")+")
 def type_mismatch(qtype: str, span_text: str, question: str = "") -> bool:
     """The span cannot be what the question asks for: a number (多少, 几) without a
     numeral (an ordinal, 第一届, is no amount unless the question asks 第几), a sum of money
-    (造价是多少) without a currency, a time
+    (造价是多少) without a currency, a multiple (多少倍) without 倍, a share (占多少比例)
+    without a percentage or fraction, a time
     (哪天, 什么时候) without a word of time, a year (哪一年) without 年 or a number of years,
     a length of time (多久) without a unit of time."""
     question = fold(question)
@@ -140,6 +147,10 @@ def type_mismatch(qtype: str, span_text: str, question: str = "") -> bool:
         if "第几" not in question:
             span_text = _ORDINAL.sub("", span_text)
         if _ASKS_MONEY.search(question) and not _CURRENCY.search(span_text):
+            return True
+        if _ASKS_MULTIPLE.search(question) and "倍" not in span_text:
+            return True
+        if _ASKS_SHARE.search(question) and not _SHARE.search(span_text):
             return True
         return not NUMERAL.search(span_text)
     if _ASKS_DURATION.search(question):

@@ -145,6 +145,16 @@ def test_a_number_without_a_currency_cannot_answer_how_much_money():
     assert not answerable.type_mismatch("count", "680米", "大桥的主跨有多少米？")  # a length, not money
 
 
+def test_a_multiple_needs_times_and_a_share_a_percentage_or_fraction():
+    assert answerable.type_mismatch("count", "48厘米", "这种鱼的体长是头长的多少倍？")
+    assert not answerable.type_mismatch("count", "3.5倍", "这种鱼的体长是头长的多少倍？")
+    assert not answerable.type_mismatch("count", "四至五倍", "新馆的面积是旧馆的幾倍？")
+    for span in ("三分之一", "37%", "四成", "2/5"):
+        assert not answerable.type_mismatch("count", span, "外来人口占全市人口的多少比例？"), span
+    assert answerable.type_mismatch("count", "120万人", "外来人口占全市人口的多少比例？")
+    assert not answerable.type_mismatch("count", "37", "森林覆盖率是百分之多少？")  # the number alone answers
+
+
 def test_a_span_without_a_word_of_time_cannot_answer_when():
     assert answerable.type_mismatch("when", "苏州市召开全市推进质量强市动员会议")
     for span in ("9月7日下午", "清朝", "战国时期", "1865年", "上午", "十九世纪", "周末", "上周", "明天", "明朝"):
