@@ -54,6 +54,7 @@ def test_a_piece_of_an_interrogative_is_no_word_the_passages_must_hold():
     assert "长时间" not in q.words and "时间" in q.words
     assert "少年" not in analyse("大桥建了多少年？").words
     assert "少年" in analyse("少年宫在哪里？").words
+    assert "人作" not in analyse("哪些人作了重要讲话？").words  # jieba: 哪些 / 人作 / 了
     text = "大桥于2016年开工，历时三年建成。"
     passage = Passage(chunk_id="a.txt:0", doc_id="a.txt", text=text, start=0, end=len(text), chunk_index=0,
                       score=1.0, dense_score=0.9, bm25_score=1.0)
