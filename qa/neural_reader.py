@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from . import answerable, choice, coverage, enumeration, restatement, yesno
+from . import answerable, choice, coverage, enumeration, posts, restatement, yesno
 from .answerable import Gate
 from .chunking import sentence_around
 from .messages import t
@@ -111,6 +111,10 @@ class NeuralReader:
         guesses = self.read_spans(question, read, rules)
         best = choose(guesses, rules, self.decision, qtype, question)
         best = self.titled_by_named_body(question, read, rules, best, bm25) or best
+        post = posts.asked_post(fold(question)) if qtype == "who" else None
+        if best is not None and post and posts.held_by_no_one(post, best.text, [p.text for p in read]):
+            return Reading(answer=not_mentioned_text([post.asked], script), abstained=True, qtype=qtype,
+                           reason=f"no one in the passages is {post.asked}; {best.text} holds another post")
         if best is not None and answerable.type_mismatch(qtype, fold(best.text), question) and fits(rules, qtype, question):
             return rules  # the span model found nothing of the asked-for type; the rule reader did
         doubt = self.doubt(question, read, best, rules, bm25)

@@ -750,7 +750,7 @@ def person_items(sentence: str) -> list[tuple[str, str, str]]:
         lo = i
         while lo > 0:
             w, t = tokens[lo - 1][0], tokens[lo - 1][1]
-            if t in ("ORG", "LOC", "nz", "nw") or (t == "n" and len(w) <= 6):
+            if t in ("ORG", "LOC", "nz", "nw") or (t == "n" and len(w) <= 6) or w in ("副", "常务"):  # LAC: 副/a 厅长/n
                 lo -= 1
             elif (w == "、" and lo >= 2 and tokens[lo - 2][1] == "n" and fold(tokens[lo - 2][0][-1:]) in TITLE_CHARS
                   and (lo < 3 or tokens[lo - 3][1] != "PER")):  # 市委副书记、市长周乃翔, not 周乃翔市长、靳道强

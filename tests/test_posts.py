@@ -1,0 +1,47 @@
+"""A question after who holds a post that the passages give to no one is refused, not
+answered with the nearest titled person (qa/posts.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.posts import asked_post, held_by_no_one
+from qa.text import fold
+
+NEWS = ("10月12日上午，临江市召开全市安全生产工作会议，临江市委副书记、市长王立群，"
+        "省应急管理厅副厅长赵明，临江市政协副主席孙丽出席会议。王立群市长作了讲话。")
+
+
+def _refused(question: str, span: str, texts: list[str]) -> bool:
+    post = asked_post(fold(question))
+    return post is not None and held_by_no_one(post, span, texts)
+
+
+@pytest.mark.parametrize("question, span", [
+    ("省应急管理厅厅长是谁？", "赵明"),  # the 副厅长
+    ("临江市政协主席叫什么？", "孙丽"),  # the 副主席
+    ("东川市市长是谁？", "王立群"),  # another city's
+    ("谁是临江市委书记？", "王立群"),  # the 副书记
+])
+def test_a_post_no_one_holds_is_refused(question, span):
+    assert _refused(question, span, [NEWS])
+
+
+@pytest.mark.parametrize("question, span", [
+    ("临江市市长是谁？", "王立群"),
+    ("省应急管理厅副厅长是谁？", "赵明"),
+    ("谁是临江市政协副主席？", "孙丽"),
+])
+def test_the_holder_of_a_post_is_answered(question, span):
+    assert not _refused(question, span, [NEWS])
+
+
+def test_a_post_given_to_someone_in_a_sentence_of_its_own_is_not_refused():
+    text = "临江大学法学院是临江大学的下属学院，创立于1993年，首任院长为周正教授。"
+    assert not _refused("临江大学法学院首任院长是谁？", "周正", [text])
+
+
+def test_only_questions_after_an_organisations_post_are_read():
+    assert asked_post(fold("临江市副市长是谁？")).post == "副市长"
+    assert asked_post(fold("局长是谁？")) is None  # whose post: the question does not say
+    assert asked_post(fold("谁在会上讲话？")) is None
