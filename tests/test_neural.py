@@ -233,6 +233,29 @@ def test_a_question_after_the_day_gets_the_whole_date_not_the_month_the_model_st
     assert reading.concise == "3月5日下午", reading.concise
 
 
+@pytest.mark.parametrize("span, answer", [
+    ("1975年1月", "1975年"),
+    ("1947年初", "1947年"),
+    ("民國9年10月", "民國9年"),
+    ("1970年代", "1970年代"),  # a decade is a year's answer
+    ("2008年", "2008年"),
+])
+def test_a_question_after_the_year_gets_the_year_not_the_month_after_it(span, answer):
+    assert neural_reader.year_alone(_guess_at(f"大会于{span}召开。", span)).text == answer
+
+
+@pytest.mark.parametrize("question, span, answer", [
+    ("战后柏林被分成了几个占领区？", "四个占领区", "四个"),
+    ("戰後柏林被分成了幾個占領區？", "四個占領區", "四個"),
+    ("这条线路使用了多少辆新巴士？", "3辆新巴士", "3辆"),
+    ("工程用了几个月？", "3个月", "3个月"),  # 个月 is one measure
+    ("会场有几个出入口？", "6个", "6个"),
+    ("会场有几个出入口？", "6个临时", "6个临时"),  # not the thing the question counts
+])
+def test_a_count_span_that_runs_on_into_the_counted_thing_stops_at_the_measure_word(question, span, answer):
+    assert neural_reader.without_counted_noun(_guess_at(f"据报道，{span}。", span), fold(question)).text == answer
+
+
 @pytest.mark.parametrize("text, span, rules, answer", [
     ("市长从五个方面对全市的工作作了部署。", "五个方面对全市的工作", "五个方面", "五个方面"),
     ("市長從五個方面對全市的工作作了部署。", "五個方面對全市的工作", "五个方面", "五個方面"),  # the passage's script
