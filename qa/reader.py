@@ -510,7 +510,9 @@ class ExtractiveReader:
                 continue
             if q.measure == "时间" and measure not in _DURATIONS:
                 continue
-            if q.measure not in (None, "元", "时间") and measure != q.measure and not _same_measure(q.measure, measure):
+            asked = q.measure not in (None, "元", "时间")
+            if asked and measure != q.measure and not _same_measure(q.measure, measure) \
+                    and not folded.startswith(q.measure, m.end()):  # 五个方面 for "how many aspects" (方面)
                 continue
             end = m.end()
             while (end < len(folded) and end - m.end() < 8 and "\u3400" <= folded[end] <= "\u9fff"

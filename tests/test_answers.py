@@ -236,6 +236,13 @@ def test_an_english_question_naming_its_measure_finds_the_number_beyond_the_pass
 
 
 @pytest.mark.parametrize("backend", [None, "rules"])
+def test_an_english_count_of_a_noun_chinese_counts_with_a_classifier_finds_it(article_engine, backend):
+    # aspects is 方面, which the article counts as 五個方面: a classifier, then the noun
+    result = article_engine.ask("How many aspects did the mayor report on?", backend=backend)
+    assert not result.abstained and "五" in result.concise, (result.concise, result.answer)
+
+
+@pytest.mark.parametrize("backend", [None, "rules"])
 @pytest.mark.parametrize("engine_name, question, source", [
     ("bridge_engine", "这篇报道出自哪家通讯社？", "新华社"),
     ("article_engine", "這篇報道的來源是哪裡？", "中國質量新聞網"),  # its opening is the fifth passage retrieved
