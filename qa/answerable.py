@@ -127,6 +127,10 @@ _ASKS_SHARE = re.compile(r"多少的?(?:比例|百分比)")
 _SHARE = re.compile(r"[%％‰/]|分之|成")
 
 
+# Kinds of question whose answer always holds a mark (什么颜色: a colour word), as data.
+_MARKS = [tuple(re.compile(part) for part in line.split(None, 1)) for line in lexicon_lines("answer_marks")]
+
+
 def asks_year(question: str) -> bool:
     """The (folded) question asks for a year (哪一年), not a day or a time."""
     return bool(_ASKS_YEAR.search(question))
@@ -141,8 +145,11 @@ def type_mismatch(qtype: str, span_text: str, question: str = "") -> bool:
     (造价是多少) without a currency, a multiple (多少倍) without 倍, a share (占多少比例)
     without a percentage or fraction, a time
     (哪天, 什么时候) without a word of time, a year (哪一年) without 年 or a number of years,
-    a length of time (多久) without a unit of time."""
+    a length of time (多久) without a unit of time; and the kinds of qa/lexicons/answer_marks.txt
+    (什么颜色 without a colour, 哪个世纪 without 世纪)."""
     question = fold(question)
+    if any(asks.search(question) and not mark.search(span_text) for asks, mark in _MARKS):
+        return True
     if qtype == "count":
         if "第几" not in question:
             span_text = _ORDINAL.sub("", span_text)

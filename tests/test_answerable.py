@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from qa import answerable
 from qa.neural_reader import Decision
 
@@ -154,6 +156,17 @@ def test_a_multiple_needs_times_and_a_share_a_percentage_or_fraction():
         assert not answerable.type_mismatch("count", span, "外来人口占全市人口的多少比例？"), span
     assert answerable.type_mismatch("count", "120万人", "外来人口占全市人口的多少比例？")
     assert not answerable.type_mismatch("count", "37", "森林覆盖率是百分之多少？")  # the number alone answers
+
+
+@pytest.mark.parametrize("question, wrong, right", [
+    ("这种鸟的羽毛是什么颜色？", "伦敦", "灰褐色"),
+    ("這座教堂建於哪個世紀？", "1911年", "12世纪"),
+    ("展览在几月开幕？", "市美术馆", "5月"),
+    ("他去世时多少岁？", "北京", "七十三岁"),
+])
+def test_a_colour_a_century_a_month_or_an_age_needs_its_mark(question, wrong, right):
+    assert answerable.type_mismatch("what", wrong, question)
+    assert not answerable.type_mismatch("what", right, question)
 
 
 def test_a_span_without_a_word_of_time_cannot_answer_when():
