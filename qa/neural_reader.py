@@ -23,7 +23,7 @@ from .answerable import Gate
 from .chunking import sentence_around
 from .messages import t
 from .neural import MODEL_PATH, SpanGuess, SpanModel, default_model
-from .question import _MEASURES, Question, analyse_tokens, asked_kind, asks_for_several
+from .question import ASKED_MEASURE, MEASURE_WORD, Question, analyse_tokens, asked_kind, asks_for_several
 from .reader import (TITLE_CHARS, ExtractiveReader, Reading, date_spans, not_mentioned_text, person_items, read_parts,
                      refusal_text, sub_questions, title_of)
 from .retrieval import Passage
@@ -430,17 +430,18 @@ def without_counted_noun(guess: SpanGuess, question: str) -> SpanGuess:
     text goes on with the thing, 3 hold it. On the decision fold 4 answers change, all to
     the reference (F1 2.2 -> 4.0 of 4). A measure that runs on into a longer one (几个月:
     3个月) is not cut."""
-    m = re.search(rf"(?:几|多少)\s*({_MEASURES})(\S+)", question)
-    if not m:
+    m = ASKED_MEASURE.search(question)
+    after = re.match(r"\S*", question[m.end():]).group() if m else ""
+    if not after:
         return guess
-    measure, after = m.groups()
+    measure = m.group(1)
     text = fold(guess.text)
     for cut in range(len(text) - 1, 0, -1):
         tail = text[cut:]
         if not after.startswith(tail):
             continue
         head = text[:cut]
-        longer = any(re.fullmatch(_MEASURES, measure + tail[:n]) for n in range(1, len(tail) + 1))
+        longer = any(MEASURE_WORD.fullmatch(measure + tail[:n]) for n in range(1, len(tail) + 1))
         numeral = len(head) > len(measure) and answerable.NUMERAL.match(head, len(head) - len(measure) - 1)
         if head.endswith(measure) and numeral and not longer:
             return replace(guess, end=guess.start + cut, text=guess.text[:cut])

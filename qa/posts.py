@@ -52,14 +52,18 @@ def asked_post(folded_question: str) -> Post | None:
 def holds(title: str, asked: Post) -> bool | None:
     """Whether a (folded) title is the post asked: True, False, or None when it is the
     post but names no organisation (周乃翔市长)."""
-    post = asked.post
-    at = [m.start() for m in re.finditer(re.escape(post), title)]
-    if not any(i == 0 or title[i - 1] != "副" or post.startswith("副") for i in at):
+    if not _names_post(title, asked.post):
         return False
     if all(o in title or _short(o) in title for o in asked.organisations):
         return True
     names_one = any(tag in _BODY_TAGS for _, tag in analyse_tokens(title))
     return False if names_one else None  # 行政总裁 names no organisation
+
+
+def _names_post(text: str, post: str) -> bool:
+    """The post stands in the (folded) text as itself: 局长 is not the 局长 of 副局长."""
+    return any(i == 0 or text[i - 1] != "副" or post.startswith("副")
+               for i in (m.start() for m in re.finditer(re.escape(post), text)))
 
 
 def _short(body: str) -> str:
@@ -103,8 +107,7 @@ def _post_after_organisation(text: str, asked: Post) -> bool:
     for organisation in asked.organisations:
         for m in re.finditer(re.escape(_short(organisation)), text):
             after = text[m.end() : m.end() + len(organisation) - len(_short(organisation)) + _NEAR]
-            if any(i == 0 or after[i - 1] != "副" or asked.post.startswith("副")
-                   for i in (n.start() for n in re.finditer(re.escape(asked.post), after))):
+            if _names_post(after, asked.post):
                 return True
     return False
 

@@ -64,6 +64,8 @@ _MEASURES = (
     "平方米|亩|公顷|%|倍|部|本|篇|张|块|股|户|层|栋|枚|起|例|国|省|市|县|天|年度|周年|年|个月|月|日|小时|分钟|方面|点|"
     "下|声|轮|局|盘|届|期|代"
 )
+MEASURE_WORD = re.compile(f"(?:{_MEASURES})")
+ASKED_MEASURE = re.compile(rf"(?:几|多少)\s*({_MEASURES})")  # 几个, 多少首: the measure a count question names
 
 _ROLE_NOUN = r"(职务|职位|身份|头衔|官职|职称)"
 
@@ -360,12 +362,12 @@ def analyse(question: str, bm25=None) -> Question:
     nouns.update(people)
     measure = None
     counted = _counted_noun(tags)
-    m = re.search(rf"(?:几|多少)\s*({_MEASURES})", folded)
+    m = ASKED_MEASURE.search(folded)
     if m:
         measure = m.group(1)
     elif (m := re.search(r"how many (\w+)", folded)) and m.group(1) in ENGLISH_MEASURES:
         measure = ENGLISH_MEASURES[m.group(1)]
-        if not re.fullmatch(_MEASURES, measure):
+        if not MEASURE_WORD.fullmatch(measure):
             counted = measure  # how many lanes -> 车道, counted as 六车道 is, with no measure word
     elif re.search(r"多少时间|多长时间|多久|how long|how much time", folded):
         measure = "时间"  # before money: "how much time" is no sum

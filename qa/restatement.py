@@ -10,8 +10,8 @@ Two cases, both folded text:
 Kept as they are: what the question asks for by kind (海逸国际酒店集团 for 哪个国际酒店集团,
 卫所制度 for 何种制度: the run follows the interrogative), and a number with its measure
 word or unit (三个地区播放版本 keeps 三个, never 三).
-On the decision fold's answerable readings (667) 36 answers change: 23 for the better, 6 for
-the worse, span F1 +1.5 points (docs/reader.md, session 33).
+On the decision fold's answerable readings (667) 30 answers change: 19 for the better, 4 for
+the worse (docs/reader.md, session 33).
 """
 
 from __future__ import annotations
