@@ -186,10 +186,15 @@ def question_names(folded_question: str) -> list[str]:
 _NAME_TAGS = ("PER", "LOC", "ORG", "nz", "nw")  # people, places, organisations, other proper nouns, works
 
 
-def proper_names(tags: list[tuple[str, str]]) -> list[str]:
+_TITLE = re.compile(r"《([^《》]{2,40})》")
+
+
+def proper_names(tags: list[tuple[str, str]], folded: str = "") -> list[str]:
     """The names a question gives, each as one piece: LAC keeps 北土城站 whole where
-    jieba's words (北, 土城, 站) would each be found in a passage about 西土城站."""
-    return list(dict.fromkeys(w for w, t in tags if t in _NAME_TAGS and len(w) >= 2))
+    jieba's words (北, 土城, 站) would each be found in a passage about 西土城站; and
+    every 《》 title whole, which LAC cuts at its punctuation (《虫,眼球系列》)."""
+    titles = [m.group(1).strip() for m in _TITLE.finditer(folded)]
+    return list(dict.fromkeys([*(w for w, t in tags if t in _NAME_TAGS and len(w) >= 2), *titles]))
 
 
 @dataclass
@@ -319,7 +324,35 @@ def question_topic(folded: str, tags: list[tuple[str, str]]) -> str:
         head = folded[:stop]
         if len(head) >= TOPIC_HEAD:
             break
+    if len(head) < 2:
+        head = _unknown_opening(folded, tags)
     return "" if len(head) < 2 or _POINTING.match(head) else head
+
+
+# Tags that end an opening phrase LAC reads no noun in (besides a verb after its first word)
+_OPENING_END_TAGS = {"u", "p", "r", "c", "w", "xc", "TIME", "vd", "ad", "d", "q"}
+UNKNOWN_WORD = 13.0  # surprisal (qa.answerable.surprisal) of a phrase jieba barely knows
+
+
+def _unknown_opening(folded: str, tags: list[tuple[str, str]]) -> str:
+    """The opening words of a question that LAC cuts into pieces it does not read as a
+    noun (集|双|高速 of 集双高速的起点是哪里, 前|鼻|丝鳗 of 前鼻丝鳗主要栖息于…), when jieba
+    hardly knows them as a whole either: the unknown name of a road or a species. ""
+    when the question opens with a preposition, a conjunction, a time, a numeral or a
+    word of two characters or more that only places it (以前, 之后)."""
+    from .answerable import surprisal  # a cycle at import time otherwise
+
+    words = located_tokens(folded, tags)
+    if not words or words[0][1] in _OPENING_END_TAGS | {"m"} or (words[0][1] == "f" and len(words[0][0]) > 1):
+        return ""
+    head = ""
+    for i, (word, tag, start, stop) in enumerate(words):
+        if tag in _OPENING_END_TAGS or (tag == "v" and i > 0) or INTERROGATIVES.search(word):
+            break
+        head = folded[:stop]
+    if not TOPIC_HEAD <= len(head) <= 6:
+        return ""
+    return head if surprisal(head) >= UNKNOWN_WORD else ""
 
 
 def _document_frequency(bm25, term: str) -> int:
@@ -378,6 +411,6 @@ def analyse(question: str, bm25=None) -> Question:
     actions = _asked_action(folded, tags)
     sum_noun = re.search(rf"\b({_AMOUNT_NOUN})\b", folded) if script == "en" and measure == "元" else None
     return Question(question, folded, script, qtype, terms, nouns, people, measure, counted, speakers, actions, words,
-                    proper_names(tags), question_topic(folded, tags),
+                    proper_names(tags, folded), question_topic(folded, tags),
                     sum_words=ENGLISH_AMOUNTS[sum_noun.group(1)] if sum_noun else (),
                     wants_title=script == "en" and bool(_ENGLISH_WORK.search(folded)))

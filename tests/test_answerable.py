@@ -72,6 +72,26 @@ def test_the_topic_is_the_head_of_the_noun_phrase_a_question_opens_with():
     assert analyse("谁主持了会议？").topic == ""
 
 
+def test_an_unknown_name_the_tagger_cuts_into_non_nouns_is_still_the_topic():
+    from qa.question import analyse
+
+    assert analyse("集双高速的起点是哪里？").topic == "集双高速"  # LAC: 集/v 双/m 高速/a
+    assert analyse("前鼻丝鳗主要栖息于什么样的海域？").topic == "前鼻丝鳗"  # LAC: 前/f 鼻/nz 丝鳗/n
+    assert analyse("以前湾仔的哪一个主要地标现在仍是康乐场地？").topic == ""  # 以前 only places it in time
+    assert analyse("在晚清时俄国的国土面积至少超过多少？").topic == ""  # opens with a preposition
+    assert analyse("目前我们所见的长城是哪个时期建造的？").topic == ""
+
+
+def test_a_title_in_book_marks_is_a_name_of_the_question_whole():
+    from qa.question import analyse
+
+    q = analyse("《虫，眼球系列》的插画家是谁？")  # LAC cuts it at the comma
+    assert "虫,眼球系列" in q.names
+    neighbour = "《虫，眼球泰迪》是日本漫画家日野日出志的作品，插画由木下樱绘制。"
+    assert answerable.features(q.words, [neighbour], (0, 0, 2), 3.0, False, False, q.qtype, q.text, q.names,
+                               q.people, q.topic)["name_missing"] == 1.0
+
+
 def test_a_topic_no_passage_holds_counts_as_missing_though_the_tagger_knows_no_name_in_it():
     from qa.question import analyse
 
