@@ -74,3 +74,34 @@ def without_answer_sentences(text: str, answers: list[str]) -> str:
     detail is not."""
     pieces = (text[s.start:s.end] for s in reader_sentences(text))
     return "".join(p for p in pieces if not any(fold(a) in fold(p) for a in answers))
+
+
+_SWAP_TAGS = ("PER", "ORG", "LOC")
+
+
+def swapped_question(question: str, context: str, answers: list[str], rng) -> str | None:
+    """The question about someone or something else the paragraph names: a person,
+    organisation or place of the question, named in a sentence holding the answer, replaced
+    by another of the same kind the paragraph names outside those sentences
+    (朱建胜在会上发表了什么讲话？ over a report where 朱建胜 only attends). A near miss of
+    another kind than without_answer_sentences: the sentence is there, about someone else.
+    Folded text; None when the question names no such thing."""
+    from qa.question import analyse_tokens  # LAC: only when swaps are asked for
+
+    q, text = fold(question), fold(context)
+    answer_sentences = [text[s.start:s.end] for s in reader_sentences(text)
+                        if any(fold(a) in text[s.start:s.end] for a in answers)]
+    if not answer_sentences:
+        return None
+    folded_answers = [fold(a) for a in answers]
+    in_text = [(w, t) for w, t in analyse_tokens(text) if t in _SWAP_TAGS and len(w) >= 2]
+    for name, tag in analyse_tokens(q):
+        if tag not in _SWAP_TAGS or len(name) < 2 or not any(name in s for s in answer_sentences):
+            continue
+        others = sorted({w for w, t in in_text if t == tag and w not in q and name not in w and w not in name
+                         and not (tag == "PER" and set(w) & set(name))
+                         and not any(w in a or a in w for a in folded_answers)
+                         and not any(w in s for s in answer_sentences)})
+        if others:
+            return q.replace(name, rng.choice(others))
+    return None

@@ -79,7 +79,7 @@ def window_examples(tok: E5Tokenizer, q_ids: list[int], context: str, spans: lis
 
 
 def build(items: list[rcdata.Item], tok: E5Tokenizer, max_len: int, seed: int, log,
-          negatives: tuple[float, float], cut_sentence: float = 0.0) -> list[Example]:
+          negatives: tuple[float, float], cut_sentence: float = 0.0, swap_name: float = 0.0) -> list[Example]:
     rng = random.Random(seed)
     paragraphs = {}
     for it in items:
@@ -98,9 +98,22 @@ def build(items: list[rcdata.Item], tok: E5Tokenizer, max_len: int, seed: int, l
             rest = rcdata.without_answer_sentences(it.context, it.answers)
             if rest:
                 examples += window_examples(tok, q_ids, rest, None, max_len, rng, keep_null=1.0)[:1]
+        if swap_name and rng.random() < swap_name:
+            examples += _swapped(tok, it, spans, max_len, rng)
         if n % 1000 == 0:
             log(f"examples: {n}/{len(items)} questions -> {len(examples)} windows")
     return examples
+
+
+def _swapped(tok: E5Tokenizer, it: rcdata.Item, spans, max_len: int, rng: random.Random) -> list[Example]:
+    """The window holding the answer, read with the question about another name of the
+    paragraph (rcdata.swapped_question), labelled "not here"."""
+    other = rcdata.swapped_question(it.question, it.context, it.answers, rng)
+    if other is None:
+        return []
+    q_ids = tok.encode(other).ids[:MAX_QUESTION_TOKENS]
+    windows = window_examples(tok, q_ids, it.context, spans, max_len, rng, keep_null=0.0)[:1]
+    return [Example(w.ids, 0, 0) for w in windows]
 
 
 def _distractors(bm25, it, paragraphs, rng, chances: tuple[float, float]) -> list[tuple[int, int]]:
@@ -203,6 +216,7 @@ def train(args) -> None:
     tok = E5Tokenizer(model_file)
     negatives = (args.same_article, args.other_article)
     cut = f"-cut{args.cut_sentence}" if args.cut_sentence else ""
+    cut += f"-swap{args.swap_name}" if args.swap_name else ""
     cache = ARTIFACTS / f"examples-{args.max_len}-{args.seed}-{negatives[0]}-{negatives[1]}{cut}-{args.limit or 'all'}.json"
     if cache.exists():
         examples = [Example(**e) for e in json.loads(cache.read_text())]
@@ -210,7 +224,7 @@ def train(args) -> None:
         items = [it for path in (args.drcd, args.cmrc) if path for it in rcdata.load(path) if rcdata.fold_of(it.article) == "fit"]
         if args.limit:
             items = items[: args.limit]
-        examples = build(items, tok, args.max_len, args.seed, log, negatives, args.cut_sentence)
+        examples = build(items, tok, args.max_len, args.seed, log, negatives, args.cut_sentence, args.swap_name)
         cache.write_text(json.dumps([vars(e) for e in examples]))
     log(f"{len(examples)} windows, {sum(e.start > 0 for e in examples)} with an answer")
 
@@ -240,7 +254,7 @@ def train(args) -> None:
         opt, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(total - warmup, 1))))
     step = 0
     ckpt = ARTIFACTS / "checkpoint.pt"
-    run = {"init": args.init, "negatives": list(negatives), "cut_sentence": args.cut_sentence, "limit": args.limit, "max_len": args.max_len,
+    run = {"init": args.init, "negatives": list(negatives), "cut_sentence": args.cut_sentence, "swap_name": args.swap_name, "limit": args.limit, "max_len": args.max_len,
            "batch": args.batch, "layers": args.layers, "freeze_layers": args.freeze_layers, "lr": args.lr, "steps": total, "seed": args.seed,
            "keep_layers": keep, "distil": args.distil, "temperature": args.temperature, "distil_weight": args.distil_weight}
     if ckpt.exists():
@@ -329,6 +343,9 @@ def main() -> None:
                     help="chance of a 'not here' window from the closest paragraph of another article")
     ap.add_argument("--cut-sentence", type=float, default=0.0,
                     help="chance of a 'not here' window from the question's own paragraph without its answer's sentences")
+    ap.add_argument("--swap-name", type=float, default=0.0,
+                    help="chance of also reading a question, with one of its names swapped for another the paragraph "
+                         "gives, over the window holding the answer, as 'not here' (rcdata.swapped_question)")
     ap.add_argument("--init", default="", help="start from an exported reader (.onnx) instead of the pretrained encoder")
     ap.add_argument("--limit", type=int, default=0, help="fit on the first N questions only (a smoke run)")
     ap.add_argument("--export", action="store_true", help="write qa/models/reader.onnx from the final weights")
