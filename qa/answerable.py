@@ -39,9 +39,9 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from .coverage import in_order_close
+from .question import JIEBA_TOTAL, surprisal  # noqa: F401  (surprisal: the gate's word weight, used by callers)
 from .intake import lexicon_lines
 from .text import fold
 
@@ -78,19 +78,6 @@ class Gate:
         return self.probability(features) >= self.threshold
 
 
-@lru_cache(maxsize=65536)
-def surprisal(word: str) -> float:
-    """How specific a word is in general Chinese: -log of its share of jieba's dictionary
-    counts (names it does not know count once). 叫 7.2 < 名字 9.3 < 狄拉克 13.6 < 周乃翔 17.9.
-
-    The weight is the language's, not the collection's, so a collection of one article
-    and one of a thousand weigh a question alike: the gate was fit on the latter."""
-    import rjieba
-
-    return math.log(_JIEBA_TOTAL / max(rjieba.suggest_freq(word), 1))
-
-
-_JIEBA_TOTAL = 60_101_967  # the sum of the counts in jieba's default dictionary
 
 
 # A numeral, in figures or in characters (十三, 两, 数百, 一半).
@@ -223,7 +210,7 @@ def features(words: list[str], passages: list[str], span: tuple[int, int, int] |
         "cover_near": sum(r for w, r in weight.items() if held(w, near)) / total,
         "cover_first": sum(r for w, r in weight.items() if held(w, first)) / total,
         "cover_all": sum(r for w, r in weight.items() if held(w, evidence)) / total,
-        "missing_specific": max((weight[w] for w in missing), default=0.0) / math.log(_JIEBA_TOTAL),
+        "missing_specific": max((weight[w] for w in missing), default=0.0) / math.log(JIEBA_TOTAL),
         "name_missing": float(bool(names_missing(evidence, names, people))),
         "topic_missing": float(topic_missing(evidence, topic)),
         "type_mismatch": float(span is not None and type_mismatch(qtype, folded[span[0]][span[1]:span[2]], question)),
