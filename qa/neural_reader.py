@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from . import answerable, choice, coverage, enumeration, posts, restatement, yesno
+from . import answerable, choice, coverage, enumeration, posts, restatement, speech, yesno
 from .answerable import Gate
 from .chunking import sentence_around
 from .messages import t
@@ -108,6 +108,11 @@ class NeuralReader:
                                 read, script, qtype)
         if self.titled(question, rules, bm25):
             return rules
+        silent = speech.unreported_speaker(fold(question), self.rules.analyse(question, bm25).speakers,
+                                           [p.text for p in read])
+        if silent:
+            return Reading(answer=not_mentioned_text([f"{silent}的讲话"], script), abstained=True, qtype=qtype,
+                           reason=f"no passage reports what {silent} said")
         guesses = self.read_spans(question, read, rules)
         best = choose(guesses, rules, self.decision, qtype, question)
         best = self.titled_by_named_body(question, read, rules, best, bm25) or best

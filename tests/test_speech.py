@@ -1,0 +1,49 @@
+"""A question after what a named speaker said is refused when the passages name that
+speaker but never report them saying anything (qa/speech.py), not answered with what
+others said."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.question import analyse
+from qa.speech import asks_what_was_said, unreported_speaker
+
+NEWS = ("10月12日上午，临江市召开全市安全生产工作会议，临江市委副书记、市长王立群，"
+        "省应急管理厅副厅长赵明，临江市政协副主席孙丽出席会议。会上，临江港务集团等3家单位作了交流发言。",
+        "王立群市长从落实企业责任、排查重大隐患两个方面作了部署。他强调，安全生产是发展的底线。"
+        "赵明副厅长对临江的工作给予肯定。")
+
+
+def _silent(question: str, texts=NEWS) -> str | None:
+    q = analyse(question)
+    return unreported_speaker(q.folded, q.speakers, list(texts))
+
+
+@pytest.mark.parametrize("question, speaker", [
+    ("孙丽在会上讲了什么？", "孙丽"),  # attends only
+    ("孙丽在會上發表了什麼講話？", "孙丽"),
+])
+def test_a_speaker_the_passages_only_list_as_attending_is_refused(question, speaker):
+    assert _silent(question) == speaker
+
+
+@pytest.mark.parametrize("question", [
+    "王立群在会上讲了什么？",  # 他强调, the sentence after the one naming him
+    "赵明说了什么？",  # 给予肯定
+    "临江港务集团的发言讲了什么内容？",  # reported speaking, if not what was said
+    "周正在会上讲了什么？",  # no passage names 周正: the gate refuses, naming him
+])
+def test_a_speaker_reported_saying_something_or_named_nowhere_is_left_to_the_reader(question):
+    assert _silent(question) is None
+
+
+@pytest.mark.parametrize("question", [
+    "在《寻秦记》这部小说里，嬴政的姓名叫什么？",  # 小说 is no saying
+    "麻省理工的课程包含了讲堂、辅导课以及什么？",  # nor 讲堂
+    "什么研究说海熊兽同时使用前肢及后肢来游泳？",  # 海熊兽 is not the one saying
+    "彼得在什么杂志上发表了文章？",  # 发表 is publishing
+])
+def test_only_questions_after_what_the_named_speaker_said_are_read(question):
+    q = analyse(question)
+    assert not asks_what_was_said(q.folded, q.speakers)
