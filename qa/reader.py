@@ -430,7 +430,10 @@ class ExtractiveReader:
         return ""
 
     def _asks_what_someone_said(self, q: Question) -> bool:
-        return speech.asks_what_was_said(q.folded, q.speakers)
+        # Looser than speech.asks_what_was_said (讲话里提到的省政府文件叫什么？ counts here): the
+        # rule reader passes over sentences that report no speech, and the next may answer
+        asks_content = re.search(r"(?<!为)什么|哪些|内容", q.folded)
+        return bool(q.speakers) and bool(re.search(r"说|讲|谈|发言|表示", q.folded)) and bool(asks_content)
 
     def _reports_speech(self, q: Question, best: Candidate) -> bool:
         for person in q.speakers:
