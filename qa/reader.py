@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from . import affiliation, citations, dateline, romanized, speech
+from . import affiliation, citations, dateline, romanized
 from .chunking import Span, split_clauses, split_sentences
 from .retrieval import Passage
 from .coverage import mentioned
@@ -33,6 +33,7 @@ from .text import fold, in_script
 # ---------------------------------------------------------------- lexicons
 # General Chinese vocabulary, not tied to any document (the question's own in qa/lexicons/).
 
+SPEECH_VERBS = ("说", "讲", "表示", "指出", "强调", "发言", "谈", "提出", "认为", "介绍", "宣布", "称")
 PRONOUN_START = re.compile(r"^(他|她|其|该|他们|她们)")
 
 COUNT_PATTERN = re.compile(rf"(第)?({_NUM})\s*({_MEASURES})")
@@ -439,7 +440,7 @@ class ExtractiveReader:
         for person in q.speakers:
             for m in re.finditer(re.escape(person), best.context):
                 after = best.context[m.end() : m.end() + 12]
-                if any(v in after for v in speech.SPEECH_VERBS) or re.search(r"(要求|希望|强调|指示|肯定)", after):
+                if any(v in after for v in SPEECH_VERBS) or re.search(r"(要求|希望|强调|指示|肯定)", after):
                     return True
             opens_with_speech = re.match(r"(他|她)(说|表示|指出|强调|要求|认为)", best.folded)
             if opens_with_speech and (person in best.context or mentioned(person, best.context)):
