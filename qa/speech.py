@@ -16,10 +16,11 @@ from __future__ import annotations
 import re
 
 from .chunking import reader_sentences
-from .question import analyse_tokens, located_tokens
+from .question import TITLE_CHARS, analyse_tokens, located_tokens
 from .text import fold
 
-_ASKED_SAYING = {"说", "讲", "谈", "表示", "发言", "讲话"}  # as LAC's verbs (and 讲话 as a noun); not 发表 (also "publish")
+# As LAC's verbs (讲话, 指示, 发言 also as nouns); not 发表, which is also publishing
+_ASKED_SAYING = {"说", "讲", "谈", "表示", "发言", "讲话", "强调", "指出", "指示"}
 # Verbs that bring in what was said; 讲 not as 讲话 (作了重要讲话 says that, not what)
 _SAYING = re.compile(r"说|讲(?!话)|谈|表示|指出|强调|提出|认为|介绍|宣布|称|要求|希望|肯定|主张|声明|呼吁")
 _ASKS_CONTENT = re.compile(r"(?<!为)什么|哪些|内容")
@@ -32,7 +33,7 @@ def asks_what_was_said(folded_question: str, speakers: list[str]) -> bool:
     if not speakers or not _ASKS_CONTENT.search(folded_question):
         return False
     saying = [start for word, tag, start, _ in located_tokens(folded_question, analyse_tokens(folded_question))
-              if word in _ASKED_SAYING and (tag in ("v", "vn") or word == "讲话")]
+              if word in _ASKED_SAYING and (tag in ("v", "vn") or word in ("讲话", "指示", "发言"))]
     return bool(saying) and any(0 <= folded_question.find(s) < saying[0] for s in speakers)
 
 
@@ -66,3 +67,47 @@ def unreported_speaker(folded_question: str, speakers: list[str], texts: list[st
     if not named or any(reports_speech(s, texts) for s in named):
         return None
     return named[0]
+
+
+# What a question after what someone said may hold besides the speaker and asking for it
+# (强调, 指出 ask for one thing said, which the span model finds: 质量问题是…战略问题)
+_GENERAL = re.compile(r"在?会议?上|这次|本次|副|常务|了|些|都|主要|的|是|什么|哪些|内容|讲话|发言|指示|重要|作|做|发表|讲|说|谈|"
+                      r"表示|[?？。]")
+
+
+def asks_in_general(folded_question: str, speakers: list[str]) -> bool:
+    """The question asks what a speaker said without narrowing it (周乃翔在会上讲了什么？,
+    陈钢主任作了什么指示？; not 陈钢说试点是什么的创新？): past the speaker, the speaker's
+    title and words of saying and asking, nothing is left."""
+    if not asks_what_was_said(folded_question, speakers):
+        return False
+    rest = folded_question
+    for word, tag, start, stop in located_tokens(folded_question, analyse_tokens(folded_question)):
+        if word in speakers or (tag == "n" and word[-1] in TITLE_CHARS):
+            rest = rest.replace(word, "", 1)
+    return not _GENERAL.sub("", rest).strip()
+
+
+def what_was_said(speakers: list[str], texts: list[str]) -> tuple[int, int, int] | None:
+    """Where the passages report what a speaker said, as (passage, start, end): the sentence
+    from the mention on when a verb bringing it in follows there (靳道强局长对…给予了充分肯定,
+    希望苏州…), then every next sentence that opens pointing back with such a verb (他强调,…);
+    or those alone after the verb (陈钢主任作了重要指示。他指出,… -> 苏州在…). None when none."""
+    for p, text in enumerate(texts):
+        folded = fold(text)
+        sentences = [(s.start, s.end) for s in reader_sentences(folded)] or [(0, len(folded))]
+        for speaker in speakers:
+            for m in re.finditer(re.escape(speaker), folded):
+                this = next((i for i, (_, end) in enumerate(sentences) if m.start() < end), len(sentences) - 1)
+                start = m.start() if _SAYING.search(folded, m.end(), sentences[this][1]) else None
+                end = sentences[this][1]
+                for a, b in sentences[this + 1:]:
+                    verb = _SAYING.search(folded, a, b)
+                    if not (_POINTS_BACK.match(folded, a) and verb):
+                        break
+                    if start is None:
+                        start = verb.end() + len(re.match(r"[,，:：\"“]*", folded[verb.end():]).group())
+                    end = b
+                if start is not None:
+                    return p, start, len(folded[:end].rstrip("。;；"))
+    return None

@@ -11,7 +11,7 @@ from qa.speech import asks_what_was_said, unreported_speaker
 
 NEWS = ("10月12日上午，临江市召开全市安全生产工作会议，临江市委副书记、市长王立群，"
         "省应急管理厅副厅长赵明，临江市政协副主席孙丽出席会议。会上，临江港务集团等3家单位作了交流发言。",
-        "王立群市长从落实企业责任、排查重大隐患两个方面作了部署。他强调，安全生产是发展的底线。"
+        "王立群市长从落实企业责任、排查重大隐患两个方面提出要求。他强调，安全生产是发展的底线。"
         "赵明副厅长对临江的工作给予肯定。")
 
 
@@ -47,3 +47,42 @@ def test_a_speaker_reported_saying_something_or_named_nowhere_is_left_to_the_rea
 def test_only_questions_after_what_the_named_speaker_said_are_read(question):
     q = analyse(question)
     assert not asks_what_was_said(q.folded, q.speakers)
+
+
+@pytest.mark.parametrize("question, general", [
+    ("王立群在会上讲了什么？", True),
+    ("赵明副厅长作了什么指示？", True),
+    ("孙丽发言的内容是什么？", True),
+    ("王立群强调了什么？", False),  # one thing said: the span model's to find
+    ("王立群说安全生产是什么？", False),
+])
+def test_a_question_after_what_someone_said_asks_for_all_of_it_unless_it_narrows_it(question, general):
+    from qa.speech import asks_in_general
+
+    q = analyse(question)
+    assert asks_in_general(q.folded, q.speakers) is general
+
+
+def test_all_a_speaker_is_reported_to_have_said_is_found_with_the_sentences_pointing_back():
+    from qa.speech import what_was_said
+
+    text = NEWS[1]
+    p, start, end = what_was_said(["王立群"], [text])
+    said = text[start:end]
+    assert said.startswith("王立群市长从落实企业责任") and said.endswith("安全生产是发展的底线")
+    report = "最后，省应急管理厅赵明副厅长作了重要指示。他指出，临江要守住底线。他要求，各部门加强协作。王立群市长主持会议。"
+    p, start, end = what_was_said(["赵明"], [report])
+    assert report[start:end] == "临江要守住底线。他要求，各部门加强协作"
+
+
+def test_the_reader_answers_what_a_speaker_said_with_all_of_it_and_refuses_a_silent_one():
+    from qa.neural_reader import NeuralReader
+    from qa.retrieval import Passage
+
+    passages = [Passage(chunk_id=f"doc.txt:{i}", doc_id="doc.txt", text=t, start=0, end=len(t), chunk_index=i,
+                        score=1.0, dense_score=None, bm25_score=None) for i, t in enumerate(NEWS)]
+    reader = NeuralReader()
+    said = reader.read("王立群在会上讲了什么？", passages)
+    assert not said.abstained and "安全生产是发展的底线" in said.concise and "排查重大隐患" in said.concise
+    silent = reader.read("孙丽在会上讲了什么？", passages)
+    assert silent.abstained and "孙丽" in silent.answer
