@@ -78,8 +78,6 @@ class Gate:
         return self.probability(features) >= self.threshold
 
 
-
-
 # A numeral, in figures or in characters (十三, 两, 数百, 一半).
 NUMERAL = re.compile(r"\d|[零〇一二两兩三四五六七八九十百千万萬亿億几幾数數半]")
 

@@ -24,6 +24,7 @@ _ASKED_SAYING = {"说", "讲", "谈", "表示", "发言", "讲话", "强调", "�
 # Verbs that bring in what was said; 讲 not as 讲话 (作了重要讲话 says that, not what)
 _SAYING = re.compile(r"说|讲(?!话)|谈|表示|指出|强调|提出|认为|介绍|宣布|称|要求|希望|肯定|主张|声明|呼吁")
 _ASKS_CONTENT = re.compile(r"(?<!为)什么|哪些|内容")
+_POINTS_BACK = re.compile(r"(他|她|其|该|此)")  # a sentence opening so goes on about who was named before
 
 
 def asks_what_was_said(folded_question: str, speakers: list[str]) -> bool:
@@ -37,26 +38,6 @@ def asks_what_was_said(folded_question: str, speakers: list[str]) -> bool:
     return bool(saying) and any(0 <= folded_question.find(s) < saying[0] for s in speakers)
 
 
-_POINTS_BACK = re.compile(r"(他|她|其|该|此)")
-
-
-def reports_speech(speaker: str, texts: list[str]) -> bool:
-    """Some passage says what the speaker said: a verb bringing it in after a mention of
-    them in the same sentence, or in the next when that one opens pointing back (他强调)."""
-    for text in texts:
-        folded = fold(text)
-        sentences = [(s.start, s.end) for s in reader_sentences(folded)] or [(0, len(folded))]
-        for m in re.finditer(re.escape(speaker), folded):
-            this = next((i for i, (_, end) in enumerate(sentences) if m.start() < end), len(sentences) - 1)
-            if _SAYING.search(folded, m.end(), sentences[this][1]):
-                return True
-            if this + 1 < len(sentences):
-                start, end = sentences[this + 1]
-                if _POINTS_BACK.match(folded, start) and _SAYING.search(folded, start, end):
-                    return True
-    return False
-
-
 def unreported_speaker(folded_question: str, speakers: list[str], texts: list[str]) -> str | None:
     """For a question after what someone said, the speaker the passages name but never
     report what they said, when no speaker of the question is reported; None otherwise
@@ -64,7 +45,7 @@ def unreported_speaker(folded_question: str, speakers: list[str], texts: list[st
     if not asks_what_was_said(folded_question, speakers):
         return None
     named = [s for s in dict.fromkeys(speakers) if any(s in fold(t) for t in texts)]
-    if not named or any(reports_speech(s, texts) for s in named):
+    if not named or what_was_said(named, texts) is not None:
         return None
     return named[0]
 
