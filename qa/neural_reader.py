@@ -187,8 +187,9 @@ class NeuralReader:
         said = speech.what_was_said(speakers, texts) if speech.asks_in_general(folded, speakers) else None
         if said is None:
             return None
-        p, start, end = said
-        return self._answer([SpanGuess(p, start, end, 0.0, 0.0, passages[p].text[start:end])], passages, script, qtype)
+        p, start, end = said  # sentences, no short answer: all of it is the answer
+        return self._answer([SpanGuess(p, start, end, 0.0, 0.0, passages[p].text[start:end])], passages, script, qtype,
+                            short=False)
 
     def titled_by_named_body(self, question: str, passages: list[Passage], rules: Reading, best: SpanGuess | None,
                              bm25) -> SpanGuess | None:
