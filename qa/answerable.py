@@ -41,8 +41,8 @@ import re
 from dataclasses import dataclass, field
 
 from .coverage import in_order_close
-from .question import JIEBA_TOTAL, surprisal  # noqa: F401  (surprisal: the gate's word weight, used by callers)
 from .intake import lexicon_lines
+from .question import JIEBA_TOTAL, surprisal
 from .text import fold
 
 FEATURES = ("margin", "rules_answer", "agrees", "cover_near", "cover_first", "cover_all", "missing_specific",

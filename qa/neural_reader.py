@@ -137,10 +137,10 @@ class NeuralReader:
         best = with_unit(last_item_whole(best, read), read)
         if qtype == "count":
             best = without_counted_noun(count_of_rules(best, rules), fold(question))
-        if qtype == "when" and not answerable.asks_year(fold(question)):
-            best = whole_date(best, read)
-        elif answerable.asks_year(fold(question)):
+        if answerable.asks_year(fold(question)):
             best = year_alone(best)
+        elif qtype == "when":
+            best = whole_date(best, read)
         return self._answer([best] + others, read, script, qtype)
 
     def pick_option(self, question: str, passages: list[Passage], bm25) -> choice.Choice | None:

@@ -332,6 +332,7 @@ def question_topic(folded: str, tags: list[tuple[str, str]]) -> str:
 # Tags that end an opening phrase LAC reads no noun in (besides a verb after its first word)
 _OPENING_END_TAGS = {"u", "p", "r", "c", "w", "xc", "TIME", "vd", "ad", "d", "q"}
 UNKNOWN_WORD = 13.0  # surprisal of a phrase jieba barely knows
+JIEBA_TOTAL = 60_101_967  # the sum of the counts in jieba's default dictionary
 
 
 @lru_cache(maxsize=65536)
@@ -344,9 +345,6 @@ def surprisal(word: str) -> float:
     import rjieba
 
     return math.log(JIEBA_TOTAL / max(rjieba.suggest_freq(word), 1))
-
-
-JIEBA_TOTAL = 60_101_967  # the sum of the counts in jieba's default dictionary
 
 
 def _unknown_opening(folded: str, tags: list[tuple[str, str]]) -> str:
