@@ -24,6 +24,7 @@ ZH = {
     "answer.source_label": "原文：",
     "answer.refusal": "文中没有提到这个问题的答案。",
     "answer.not_mentioned": "文中没有提到{names}。",
+    "answer.not_listed": "文中提到了{group}，但没有列出具体是哪些。",
     "answer.name_separator": "、",
     # ------------------------------------------------------------ question and document errors
     "question.empty": "问题是空的，请输入一个问题。",
@@ -253,6 +254,7 @@ EN = {
     "answer.source_label": "Source: ",
     "answer.refusal": "The documents do not contain the answer to this question.",
     "answer.not_mentioned": "The documents do not mention {names}.",
+    "answer.not_listed": "The documents mention {group} but do not list them.",
     "answer.name_separator": ", ",
     "question.empty": "The question is empty; please type a question.",
     "question.too_long": "The question is too long ({length} characters, at most {limit}); please shorten it.",

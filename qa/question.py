@@ -9,6 +9,7 @@ vocabulary from the word lists in qa/lexicons/ (one word per line).
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass, field
@@ -143,6 +144,26 @@ def asked_kind(q: str) -> str:
             break
         kind += word
     return kind
+
+
+_WHICH_SEVERAL = re.compile(r"哪(?:些|几|[两三四五])[个位家项条种所类]?")
+_BEFORE_WHICH = {"具体", "分别", "主要", "都", "是", "有", "包括", "包含", "为", "了"}
+
+
+def asked_group(q: str) -> str:
+    """The noun a (folded) question asks the members of: the kind after 哪些 or 哪几个
+    (地区 of 哪些地区被评为先进地区？, 建筑物 of 有哪些著名的建筑物？), else the noun before it (领域 of 那13个领域具体是哪些？);
+    "" when there is none (在哪几个「新」上下功夫？)."""
+    m = _WHICH_SEVERAL.search(q)
+    if not m:
+        return ""
+    after = itertools.takewhile(lambda wt: wt[1] in _KIND_TAGS or wt[1] == "a" or wt[0] == "的",
+                                analyse_tokens(q[m.end():]))
+    kinds = [word for word, tag in after if tag in _KIND_TAGS]
+    if kinds:
+        return kinds[-1]
+    before = [(w, t) for w, t in analyse_tokens(q[: m.start()]) if w not in _BEFORE_WHICH]
+    return before[-1][0] if before and before[-1][1] in _KIND_TAGS else ""
 
 
 @lru_cache(maxsize=1)

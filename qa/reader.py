@@ -678,6 +678,12 @@ def not_mentioned_text(names: list[str], script: str) -> str:
     return in_script(t("answer.not_mentioned", names=t("answer.name_separator").join(names)), script)
 
 
+def not_listed_text(group: str, script: str) -> str:
+    """The refusal of a question after members the passages do not list ("文中提到了13个专业服务
+    领域，但没有列出具体是哪些。")."""
+    return in_script(t("answer.not_listed", group=group), script)
+
+
 # ---------------------------------------------------------------- helpers
 
 

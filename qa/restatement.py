@@ -10,6 +10,9 @@ Two cases, both folded text:
 Kept as they are: what the question asks for by kind (海逸国际酒店集团 for 哪个国际酒店集团,
 卫所制度 for 何种制度: the run follows the interrogative), and a number with its measure
 word or unit (三个地区播放版本 keeps 三个, never 三).
+A question after the members of a group the passages name but do not list (那13个专业服务领域
+具体是哪些？ over 具有苏州特色的13个专业服务领域) gets the group back as its span: that is no
+answer but a sign that the members are not given (group_named).
 On the decision fold's answerable readings (667) 30 answers change: 19 for the better, 4 for
 the worse (docs/reader.md, session 33).
 """
@@ -18,9 +21,12 @@ from __future__ import annotations
 
 import re
 
+from .question import asked_group
+
 RUN = 4  # characters of the question a span must repeat before that part is cut off
 _FILLER = re.compile(r"[的之「」“”《》()（）\s,，、。]")
 _TRAILING = "是为為的而并與与和及或在了、，,-·"  # what joins the answer to the restated run
+_CLOSING = "。，,；;：:、”」』）) 等"  # after the last word of a span
 _NUMBER_END = re.compile(r"[0-9０-９一二三四五六七八九十百千万亿两零〇几多余]$")
 _INTERROGATIVE_END = re.compile(r"(哪[一个些家种位座所条]?|什么|何种?)$")
 
@@ -52,6 +58,28 @@ def before_restated_run(span: str, question: str) -> int | None:
             return None
         return len(head)
     return None
+
+
+def group_named(span: str, question: str) -> str:
+    """The group a question asks the members of, when the span ends with it and lists no
+    members (苏州特色的13个专业服务领域 for 那13个专业服务领域具体是哪些？, 全市质量强市工作
+    先进地区 for 哪些地区被评为质量强市工作先进地区？); "" otherwise. The group ends with the
+    noun asked for (question.asked_group: 领域, 地区), not with a verb the question asks after
+    (上下功夫 of 在哪几个「新」上下功夫？), and says more than that noun. No group: a member
+    named with its kind (极轨卫星运载火箭 for 主力运载火箭是哪两个？; 星海传媒集团 for 有哪些
+    传媒集团, where the run follows the interrogative), members that share the run
+    (十五数字推盘游戏和八数字推盘游戏). Of the 273
+    answers DRCD and CMRC dev give to questions after several things, 3 end with RUN
+    characters of the question, each a list of members (docs/reader.md, session 36)."""
+    span, noun = span.rstrip(_CLOSING), asked_group(question)
+    if "、" in span or not noun or not span.endswith(noun):
+        return ""
+    for length in range(len(span), RUN - 1, -1):
+        run = span[-length:]
+        at = question.find(run)
+        if at >= 0:
+            return "" if len(run) == len(noun) or span.count(run) > 1 or _asks_for(question, at) else run
+    return ""
 
 
 def _asks_for(question: str, at: int) -> bool:

@@ -144,6 +144,16 @@ def test_a_question_asking_which_things_gets_the_whole_list_as_its_short_answer(
     assert text[start:end] == whole
 
 
+def test_a_question_after_members_the_passage_names_as_a_group_but_does_not_list_is_refused_saying_so(reader):
+    question = "那9个重点产业具体是哪些？"
+    named = "市长指出，全市将集中力量发展具有本地特色的9个重点产业，力争三年内产值翻一番。"
+    listed = "市长指出，全市将集中力量发展电子信息、生物医药、新材料等9个重点产业，力争三年内产值翻一番。"
+    refused = reader.read(question, _passages(named))
+    assert refused.abstained and "9个重点产业" in refused.answer and "没有列出" in refused.answer
+    answered = reader.read(question, _passages(listed))
+    assert not answered.abstained and "电子信息、生物医药" in answered.concise
+
+
 def test_the_answer_comes_from_the_passage_that_holds_it(reader):
     texts = ["大桥全长5.6公里，2019年建成通车。", "黄河是中国第二长河，发源于青海省巴颜喀拉山脉。"]
     reading = reader.read("黄河发源于哪里？", _passages(*texts))

@@ -7,7 +7,7 @@ import pytest
 
 from qa.neural import SpanGuess
 from qa.neural_reader import not_restating
-from qa.restatement import before_restated_run, only_question_words
+from qa.restatement import before_restated_run, group_named, only_question_words
 from qa.retrieval import Passage
 from qa.text import fold
 
@@ -65,3 +65,22 @@ def test_the_cut_falls_where_the_restated_run_begins_not_inside_it():
     question = fold("大樓最古老的部分被稱為「東翼樓」或是什麼？")
     assert before_restated_run(fold("東翼樓」或「鐘樓"), question) is None
     assert only_question_words(fold("「東翼樓」"), question)
+
+
+@pytest.mark.parametrize("span, question, group", [
+    ("具有本地特色的9个重点产业", "那9个重点产业具体是哪些？", "9个重点产业"),
+    ("优秀志愿者和本年度社区服务先进单位", "哪些单位被评为社区服务先进单位？", "社区服务先进单位"),
+    ("年度社区服务先进单位等", "哪些单位被评为年度社区服务先进单位？", "年度社区服务先进单位"),
+])
+def test_a_span_that_ends_with_the_group_a_question_asks_the_members_of_names_only_the_group(span, question, group):
+    assert group_named(span, question) == group
+
+
+@pytest.mark.parametrize("span, question", [
+    ("星海传媒集团", "该公司旗下有哪些传媒集团？"),  # a member named with the kind asked for
+    ("东湖小学、西湖小学等9个重点小学", "那9个重点小学具体是哪些？"),  # lists members
+    ("十五数字推盘游戏和八数字推盘游戏", "数字推盘游戏常见的类型有哪些？"),  # members that share the run
+    ("通信卫星和气象卫星", "这家研究院研制了哪些卫星？"),  # nothing of the question at its end
+])
+def test_members_or_a_member_named_with_its_kind_are_no_group(span, question):
+    assert group_named(span, question) == ""
