@@ -189,6 +189,17 @@ def test_a_colour_a_century_a_month_or_an_age_needs_its_mark(question, wrong, ri
     assert not answerable.type_mismatch("what", right, question)
 
 
+@pytest.mark.parametrize("question, place, organisation", [
+    ("哪家企业获得了这个奖项？", "杭州", "星河电子"),
+    ("她毕业于哪个大学？", "美国", "南京大学"),
+    ("这条铁路由哪个公司经营？", "广东省", "广州铁路集团"),
+])
+def test_a_place_alone_cannot_answer_which_organisation(question, place, organisation):
+    assert answerable.type_mismatch("what", place, question)
+    assert not answerable.type_mismatch("what", organisation, question)
+    assert not answerable.type_mismatch("what", place, "这个奖项在哪个城市颁发？")  # a place may answer a place
+
+
 def test_a_span_without_a_word_of_time_cannot_answer_when():
     assert answerable.type_mismatch("when", "苏州市召开全市推进质量强市动员会议")
     for span in ("9月7日下午", "清朝", "战国时期", "1865年", "上午", "十九世纪", "周末", "上周", "明天", "明朝"):
