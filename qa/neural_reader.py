@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from . import answerable, choice, coverage, enumeration, posts, restatement, speech, yesno
+from . import answerable, attendance, choice, coverage, enumeration, posts, restatement, speech, yesno
 from .answerable import Gate
 from .chunking import sentence_around
 from .messages import t
@@ -118,6 +118,10 @@ class NeuralReader:
         if best is not None and post and posts.held_by_no_one(post, best.text, [p.text for p in read]):
             return Reading(answer=not_mentioned_text([post.asked], script), abstained=True, qtype=qtype,
                            reason=f"no one in the passages is {post.asked}; {best.text} holds another post")
+        actions = self.rules.analyse(question, bm25).actions if qtype == "who" else []
+        if best is not None and attendance.only_attended(actions, read[best.passage].text, best.end, [p.text for p in read]):
+            return Reading(answer=not_mentioned_text([f"谁{actions[0]}"], script), abstained=True, qtype=qtype,
+                           reason=f"no passage says who did '{actions[0]}'; {best.text} only attended")
         if best is not None and answerable.type_mismatch(qtype, fold(best.text), question) and fits(rules, qtype, question):
             return rules  # the span model found nothing of the asked-for type; the rule reader did
         doubt = self.doubt(question, read, best, rules, bm25)

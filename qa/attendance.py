@@ -1,0 +1,30 @@
+"""Who did what a report never says anyone did: 这次动员会是谁主持的？ over a report that
+lists who attended (国家标准委主任陈钢,…姚东明出席会议) and who spoke, but names no chair.
+The span model, fit on Wikipedia where reports of meetings are next to absent, answers with
+the first person of the attendance list. Attending is not doing: when the act the question
+asks after (`Question.actions`: 主持 of 谁主持的) is in no passage, and the clause of the
+person answered goes on to a verb of presence (qa/lexicons/attendance_verbs.txt) as its
+first verb, the passages do not say who did it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .intake import lexicon_lines
+from .question import analyse_tokens
+from .text import fold
+
+_ATTENDING = tuple(lexicon_lines("attendance_verbs"))
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+
+
+def only_attended(actions: list[str], passage: str, span_end: int, passages: list[str]) -> bool:
+    """The act asked after is in no passage, and the first verb after the answered span in
+    its sentence says only that the person was there (出席, 参加…)."""
+    if not actions or any(action in fold(text) for action in actions for text in passages):
+        return False
+    rest = fold(passage[span_end:])
+    end = _SENTENCE_END.search(rest)
+    verbs = [word for word, tag in analyse_tokens(rest[: end.start() if end else len(rest)]) if tag == "v"]
+    return bool(verbs) and verbs[0].startswith(_ATTENDING)  # LAC keeps 出席会议 as one verb

@@ -1,0 +1,42 @@
+"""A who-question after an act no passage names is not answered with someone the report
+only lists as present (qa/attendance.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa import neural_reader
+from qa.attendance import only_attended
+from qa.retrieval import Passage
+
+REPORT = ("3月5日上午，市政府召开全市安全生产工作会议，市委副书记、市长李文华，副市长王建国、"
+          "市政协副主席张敏出席会议。会上，李文华作了重要讲话，王建国通报了去年全市安全生产情况。")
+
+
+def _after(name: str) -> int:
+    return REPORT.index(name) + len(name)
+
+
+def test_someone_listed_as_present_did_not_do_an_act_no_passage_names():
+    assert only_attended(["主持"], REPORT, _after("李文华"), [REPORT])
+
+
+@pytest.mark.parametrize("actions, name", [
+    (["出席"], "李文华"),  # the act asked after is the attending itself
+    (["通报"], "王建国"),  # the passages name the act
+    ([], "李文华"),  # the question asks after no act
+    (["主持"], "通报"),  # what follows the span is no verb of presence
+])
+def test_an_act_the_passages_name_or_a_clause_that_does_something_is_no_mere_presence(actions, name):
+    assert not only_attended(actions, REPORT, _after(name), [REPORT])
+
+
+@pytest.mark.skipif(not neural_reader.available(), reason="neural reader weights not built")
+def test_a_question_after_who_chaired_a_meeting_the_report_lists_only_attendees_of_is_refused():
+    passages = [Passage(chunk_id="doc.txt:0", doc_id="doc.txt", text=REPORT, start=0, end=len(REPORT), chunk_index=0,
+                        score=1.0, dense_score=None, bm25_score=None)]
+    reader = neural_reader.NeuralReader()
+    refused = reader.read("这次会议是谁主持的？", passages)
+    assert refused.abstained and "主持" in refused.answer
+    answered = reader.read("谁通报了去年全市安全生产情况？", passages)
+    assert not answered.abstained and "王建国" in answered.concise
