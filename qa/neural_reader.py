@@ -118,10 +118,9 @@ class NeuralReader:
         if best is not None and post and posts.held_by_no_one(post, best.text, [p.text for p in read]):
             return Reading(answer=not_mentioned_text([post.asked], script), abstained=True, qtype=qtype,
                            reason=f"no one in the passages is {post.asked}; {best.text} holds another post")
-        actions = self.rules.analyse(question, bm25).actions if qtype == "who" else []
-        if best is not None and attendance.only_attended(actions, read[best.passage].text, best.end, [p.text for p in read]):
-            return Reading(answer=not_mentioned_text([f"谁{actions[0]}"], script), abstained=True, qtype=qtype,
-                           reason=f"no passage says who did '{actions[0]}'; {best.text} only attended")
+        attended = self.only_attended(question, read, best, script, qtype, bm25)
+        if attended is not None:
+            return attended
         if best is not None and answerable.type_mismatch(qtype, fold(best.text), question) and fits(rules, qtype, question):
             return rules  # the span model found nothing of the asked-for type; the rule reader did
         doubt = self.doubt(question, read, best, rules, bm25)
@@ -130,11 +129,9 @@ class NeuralReader:
         if yesno.asks(fold(question)) and not yesno.is_verdict(fold(best.text)):
             return self._answer([self.yes_or_no_evidence(question, read, best, bm25)], read, script, "yesno", short=False)
         several = asks_for_several(fold(question), qtype)
-        group = restatement.group_named(fold(best.text), fold(question)) if several else ""
-        floor = min(best.margin - self.decision.agreement, self.decision.extra_margin)
-        if group and not lists_members(best, guesses, read, floor):
-            return Reading(answer=not_listed_text(group, script), abstained=True, qtype=qtype,
-                           reason=f"the passages name {group} but list none of them")
+        unlisted = self.unlisted_group(question, read, best, guesses, script, qtype) if several else None
+        if unlisted is not None:
+            return unlisted
         best = not_restating(best, guesses, read, question, qtype)
         others = [g for g in guesses if g is not best]
         if several:
@@ -200,6 +197,29 @@ class NeuralReader:
         p, start, end = said  # sentences, no short answer: all of it is the answer
         return self._answer([SpanGuess(p, start, end, 0.0, 0.0, passages[p].text[start:end])], passages, script, qtype,
                             short=False)
+
+    def only_attended(self, question: str, passages: list[Passage], best: SpanGuess | None, script: str, qtype: str,
+                      bm25) -> Reading | None:
+        """A who-question after an act no passage names, answered with someone the passages
+        only say attended (qa/attendance.py), refused: 文中没有提到谁主持。 None otherwise."""
+        actions = self.rules.analyse(question, bm25).actions if qtype == "who" else []
+        if best is None or not attendance.only_attended(actions, passages[best.passage].text, best.end,
+                                                        [p.text for p in passages]):
+            return None
+        return Reading(answer=not_mentioned_text([f"谁{actions[0]}"], script), abstained=True, qtype=qtype,
+                       reason=f"no passage says who did '{actions[0]}'; {best.text} only attended")
+
+    def unlisted_group(self, question: str, passages: list[Passage], best: SpanGuess, guesses: list[SpanGuess],
+                       script: str, qtype: str) -> Reading | None:
+        """A question after several things whose best span names the group asked about and no
+        close span lists its members (qa/restatement.py group_named), refused saying so:
+        文中提到了13个专业服务领域，但没有列出具体是哪些。 None otherwise."""
+        group = restatement.group_named(fold(best.text), fold(question))
+        floor = min(best.margin - self.decision.agreement, self.decision.extra_margin)
+        if not group or lists_members(best, guesses, passages, floor):
+            return None
+        return Reading(answer=not_listed_text(group, script), abstained=True, qtype=qtype,
+                       reason=f"the passages name {group} but list none of them")
 
     def titled_by_named_body(self, question: str, passages: list[Passage], rules: Reading, best: SpanGuess | None,
                              bm25) -> SpanGuess | None:

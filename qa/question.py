@@ -152,8 +152,8 @@ _BEFORE_WHICH = {"具体", "分别", "主要", "都", "是", "有", "包括", "�
 
 def asked_group(q: str) -> str:
     """The noun a (folded) question asks the members of: the kind after 哪些 or 哪几个
-    (地区 of 哪些地区被评为先进地区？, 建筑物 of 有哪些著名的建筑物？), else the noun before it (领域 of 那13个领域具体是哪些？);
-    "" when there is none (在哪几个「新」上下功夫？)."""
+    (地区 of 哪些地区被评为先进地区？, 建筑物 of 有哪些著名的建筑物？), else the noun before
+    it (领域 of 那13个领域具体是哪些？); "" when there is none (在哪几个「新」上下功夫？)."""
     m = _WHICH_SEVERAL.search(q)
     if not m:
         return ""
