@@ -13,22 +13,22 @@ REPORT = ("3月5日上午，市政府召开全市安全生产工作会议，市�
           "市政协副主席张敏出席会议。会上，李文华作了重要讲话，王建国通报了去年全市安全生产情况。")
 
 
-def _after(name: str) -> int:
-    return REPORT.index(name) + len(name)
+def _after(span: str) -> int:
+    return REPORT.index(span) + len(span)
 
 
 def test_someone_listed_as_present_did_not_do_an_act_no_passage_names():
     assert only_attended(["主持"], REPORT, _after("李文华"), [REPORT])
 
 
-@pytest.mark.parametrize("actions, name", [
+@pytest.mark.parametrize("actions, span", [
     (["出席"], "李文华"),  # the act asked after is the attending itself
     (["通报"], "王建国"),  # the passages name the act
     ([], "李文华"),  # the question asks after no act
     (["主持"], "通报"),  # what follows the span is no verb of presence
 ])
-def test_an_act_the_passages_name_or_a_clause_that_does_something_is_no_mere_presence(actions, name):
-    assert not only_attended(actions, REPORT, _after(name), [REPORT])
+def test_an_act_the_passages_name_or_a_clause_that_does_something_is_no_mere_presence(actions, span):
+    assert not only_attended(actions, REPORT, _after(span), [REPORT])
 
 
 @pytest.mark.skipif(not neural_reader.available(), reason="neural reader weights not built")
