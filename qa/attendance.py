@@ -9,14 +9,12 @@ first verb, the passages do not say who did it.
 
 from __future__ import annotations
 
-import re
-
+from .chunking import sentence_around
 from .intake import lexicon_lines
 from .question import analyse_tokens
 from .text import fold
 
 _ATTENDING = tuple(lexicon_lines("attendance_verbs"))
-_SENTENCE_END = re.compile(r"[。！？!?\n]")
 
 
 def only_attended(actions: list[str], passage: str, span_end: int, passages: list[str]) -> bool:
@@ -24,7 +22,6 @@ def only_attended(actions: list[str], passage: str, span_end: int, passages: lis
     its sentence says only that the person was there (出席, 参加…)."""
     if not actions or any(action in fold(text) for action in actions for text in passages):
         return False
-    rest = fold(passage[span_end:])
-    end = _SENTENCE_END.search(rest)
-    verbs = [word for word, tag in analyse_tokens(rest[: end.start() if end else len(rest)]) if tag == "v"]
+    _, sentence_end = sentence_around(passage, span_end, span_end)
+    verbs = [word for word, tag in analyse_tokens(fold(passage[span_end:sentence_end])) if tag == "v"]
     return bool(verbs) and verbs[0].startswith(_ATTENDING)  # LAC keeps 出席会议 as one verb

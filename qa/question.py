@@ -146,7 +146,7 @@ def asked_kind(q: str) -> str:
     return kind
 
 
-_WHICH_SEVERAL = re.compile(r"哪(?:些|几|[两三四五])[个位家项条种所类]?")
+_WHICH_SEVERAL = re.compile(rf"(?:{_SEVERAL.pattern})[个位家项条种所类]?")
 _BEFORE_WHICH = {"具体", "分别", "主要", "都", "是", "有", "包括", "包含", "为", "了"}
 
 
