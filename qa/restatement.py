@@ -68,9 +68,9 @@ def group_named(span: str, question: str) -> str:
     (上下功夫 of 在哪几个「新」上下功夫？), and says more than that noun. No group: a member
     named with its kind (极轨卫星运载火箭 for 主力运载火箭是哪两个？; 星海传媒集团 for 有哪些
     传媒集团, where the run follows the interrogative), members that share the run
-    (十五数字推盘游戏和八数字推盘游戏). Of the 273
-    answers DRCD and CMRC dev give to questions after several things, 3 end with RUN
-    characters of the question, each a list of members (docs/reader.md, session 36)."""
+    (十五数字推盘游戏和八数字推盘游戏). Of the 273 answers DRCD and CMRC dev give to questions
+    after several things, 3 end with RUN characters of the question, each a list of members
+    (docs/reader.md, session 36)."""
     span, noun = span.rstrip(_CLOSING), asked_group(question)
     if "、" in span or not noun or not span.endswith(noun):
         return ""
