@@ -95,9 +95,10 @@ _TIME = re.compile(NUMERAL.pattern + r"|[年月日天时分秒代朝期季春夏
 _ASKS_YEAR = re.compile(r"哪一?年|何年|什么年份|哪个年份")
 _YEAR = re.compile(r"年|\d\d")
 # How long (多久, 多长时间): all 29 such questions of both dev sets have a reference holding a
-# unit of time; a date's number (2012) is no length.
+# unit of time and none a day or month of the calendar; a date (2012, 9月, 9月7日) is no length.
 _ASKS_DURATION = re.compile(r"多久|多长时间|多长的时间|多少时间")
 _DURATION = re.compile(r"[年月天日周时分秒代季旬晚夜]|星期|世纪")
+_CALENDAR_DATE = re.compile(r"(?<![个個箇多几数\d])(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:\d{1,2}|[一二三四五六七八九十]{1,3})?[日号]?")
 
 
 # How much money (造价是多少, 奖金有多少, 多少钱): the answer names a currency.
@@ -169,7 +170,7 @@ def type_mismatch(qtype: str, span_text: str, question: str = "") -> bool:
             return True
         return not NUMERAL.search(span_text)
     if _ASKS_DURATION.search(question):
-        return not _DURATION.search(span_text)
+        return not _DURATION.search(span_text) or bool(_CALENDAR_DATE.search(span_text))
     if qtype == "when":
         if asks_year(question):
             return not _YEAR.search(span_text)

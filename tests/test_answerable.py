@@ -186,6 +186,9 @@ def test_a_multiple_needs_times_and_a_share_a_percentage_or_fraction():
     ("哪家企业获得了这个奖项？", "杭州", "星河电子"),  # an organisation is no bare place
     ("她毕业于哪个大学？", "美国", "南京大学"),
     ("这条铁路由哪个公司经营？", "广东省", "广州铁路集团"),
+    ("这座桥有多长？", "珠江", "1,200米"),  # a size is a number
+    ("大楼有多高的塔尖？", "钢结构", "三十米"),
+    ("比赛在几点开始？", "9月", "晚上8点"),  # a clock time, not a day
 ])
 def test_a_colour_a_century_a_month_an_age_or_an_organisation_needs_its_mark(question, wrong, right):
     assert answerable.type_mismatch("what", wrong, question)
@@ -207,6 +210,18 @@ def test_a_day_without_a_year_cannot_answer_which_year():
     for span in ("1865年", "1865", "民国三十四年"):
         assert not answerable.type_mismatch("when", span, "美国内战在哪一年结束？"), span
     assert not answerable.type_mismatch("when", "9月7日下午", "会议是什么时候召开的？")
+
+
+def test_a_day_of_the_calendar_is_no_length_of_time():
+    for span in ("9月", "9月7日下午", "十月一日"):
+        assert answerable.type_mismatch("what", span, "会议开了多长时间？"), span
+    for span in ("三个月", "9个月", "两天", "半年", "40分钟", "数月"):
+        assert not answerable.type_mismatch("what", span, "会议开了多长时间？"), span
+
+
+def test_a_place_in_a_question_is_no_size_asked():
+    assert not answerable.type_mismatch("what", "约翰", "多伦多的市长是谁？")
+    assert not answerable.type_mismatch("what", "清华", "许多高校迁到了哪里？")
 
 
 def test_people_named_zhou_or_ming_are_no_time():

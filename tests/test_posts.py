@@ -22,6 +22,7 @@ def _refused(question: str, span: str, texts: list[str]) -> bool:
     ("临江市政协主席叫什么？", "孙丽"),  # the 副主席
     ("东川市市长是谁？", "王立群"),  # another city's
     ("谁是临江市委书记？", "王立群"),  # the 副书记
+    ("临江市政府的发言人是谁？", "王立群"),  # a spokesperson is a post too
 ])
 def test_a_post_no_one_holds_is_refused(question, span):
     assert _refused(question, span, [NEWS])
