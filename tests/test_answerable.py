@@ -212,6 +212,23 @@ def test_a_day_without_a_year_cannot_answer_which_year():
     assert not answerable.type_mismatch("when", "9月7日下午", "会议是什么时候召开的？")
 
 
+def test_a_count_of_another_thing_cannot_answer_how_many():
+    assert answerable.type_mismatch("count", "4家单位", "有多少家企业获得了质量奖？")
+    assert answerable.type_mismatch("count", "13个专业服务领域", "全国共有几个试点？")
+    assert not answerable.type_mismatch("count", "4家单位", "有几家单位发了言？")
+    assert not answerable.type_mismatch("count", "3个国家级试点", "全国共有几个试点？")
+    for span in ("1107万平方公里", "4亿5000万加元", "178万多人", "100%的公民"):  # units, more of the number
+        assert not answerable.type_mismatch("count", span, "这个数字是多少？"), span
+
+
+def test_a_year_or_a_day_is_no_count_unless_years_or_days_are_counted():
+    for span in ("2011年度", "2015年", "12月19日"):
+        assert answerable.type_mismatch("count", span, "会上表彰了几个地区？"), span
+    assert not answerable.type_mismatch("count", "1915年", "云南起义发生于西元几年？")
+    assert not answerable.type_mismatch("count", "13011人(2000年)", "总人口是多少？")
+    assert not answerable.type_mismatch("count", "9月7日", "会议在几月几日召开？")
+
+
 def test_a_day_of_the_calendar_is_no_length_of_time():
     for span in ("9月", "9月7日下午", "十月一日"):
         assert answerable.type_mismatch("what", span, "会议开了多长时间？"), span
