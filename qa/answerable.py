@@ -157,6 +157,19 @@ def _counts_another_thing(span_text: str, question: str) -> bool:
     return False
 
 
+_NAME_OPENS = re.compile(r"\s*([“「《『\"])([^”」》』\"]{1,30})")
+
+
+def names_a_name(after: str, question: str) -> str:
+    """A time that opens a quoted name (2012年 of 2012年“质量月”) says which thing is named,
+    not when the question's event happened, unless the question names it too (哪一年的
+    “质量月”？). Returns the name, or "". After: the (folded) passage text right after the
+    span. None of the 616 references of DRCD and CMRC dev to when-questions is followed by
+    a quotation or title mark at all."""
+    m = _NAME_OPENS.match(after)
+    return m.group(2) if m and m.group(2) not in question else ""
+
+
 def asks_year(question: str) -> bool:
     """The (folded) question asks for a year (哪一年), not a day or a time."""
     return bool(_ASKS_YEAR.search(question))

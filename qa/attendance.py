@@ -4,7 +4,8 @@ The span model, fit on Wikipedia where reports of meetings are next to absent, a
 the first person of the attendance list. Attending is not doing: when the act the question
 asks after (`Question.actions`: 主持 of 谁主持的) is in no passage, and the clause of the
 person answered goes on to a verb of presence (qa/lexicons/attendance_verbs.txt) as its
-first verb, the passages do not say who did it.
+first verb, the passages do not say who did it. Nor do they say anything else of a person
+they only list as present (浦荣皋负责什么工作？ over the same report): `only_present`.
 """
 
 from __future__ import annotations
@@ -25,3 +26,26 @@ def only_attended(actions: list[str], passage: str, span_end: int, passages: lis
     _, sentence_end = sentence_around(passage, span_end, span_end)
     verbs = [word for word, tag in analyse_tokens(fold(passage[span_end:sentence_end])) if tag == "v"]
     return bool(verbs) and verbs[0].startswith(_ATTENDING)  # LAC keeps 出席会议 as one verb
+
+
+def asks_presence(folded_question: str) -> bool:
+    """The question is about someone's presence itself (浦荣皋出席了什么会议？)."""
+    return any(verb in folded_question for verb in _ATTENDING)
+
+
+def only_present(person: str, passages: list[str]) -> str:
+    """What the passages say a person did when all they say is that the person was there:
+    the verb of presence of every sentence naming them (出席会议), or "" when a passage names
+    them doing anything else, or not at all."""
+    said = set()
+    for passage in passages:
+        folded = fold(passage)
+        at = folded.find(person)
+        while at >= 0:
+            _, sentence_end = sentence_around(folded, at, at + len(person))
+            verbs = [word for word, tag in analyse_tokens(folded[at + len(person):sentence_end]) if tag == "v"]
+            if not verbs or not verbs[0].startswith(_ATTENDING):
+                return ""
+            said.add(verbs[0])
+            at = folded.find(person, at + len(person))
+    return next(iter(said)) if len(said) == 1 else ""

@@ -25,6 +25,7 @@ ZH = {
     "answer.refusal": "文中没有提到这个问题的答案。",
     "answer.not_mentioned": "文中没有提到{names}。",
     "answer.not_listed": "文中提到了{group}，但没有列出具体是哪些。",
+    "answer.only_present": "文中只提到{person}{did}，没有提到这个问题的答案。",
     "answer.name_separator": "、",
     # ------------------------------------------------------------ question and document errors
     "question.empty": "问题是空的，请输入一个问题。",
@@ -255,6 +256,7 @@ EN = {
     "answer.refusal": "The documents do not contain the answer to this question.",
     "answer.not_mentioned": "The documents do not mention {names}.",
     "answer.not_listed": "The documents mention {group} but do not list them.",
+    "answer.only_present": "The documents only say that {person} was there ({did}), not the answer to this question.",
     "answer.name_separator": ", ",
     "question.empty": "The question is empty; please type a question.",
     "question.too_long": "The question is too long ({length} characters, at most {limit}); please shorten it.",

@@ -18,14 +18,14 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from . import answerable, attendance, choice, coverage, enumeration, posts, restatement, speech, yesno
+from . import answerable, attendance, choice, coverage, enumeration, origin, posts, restatement, speech, yesno
 from .answerable import Gate
 from .chunking import sentence_around
 from .messages import t
 from .neural import MODEL_PATH, SpanGuess, SpanModel, default_model
 from .question import ASKED_MEASURE, MEASURE_WORD, Question, analyse_tokens, asked_kind, asks_for_several
 from .reader import (TITLE_CHARS, ExtractiveReader, Reading, date_spans, not_listed_text, not_mentioned_text,
-                     person_items, read_parts, refusal_text, sub_questions, title_of)
+                     only_present_text, person_items, read_parts, refusal_text, sub_questions, title_of)
 from .retrieval import Passage
 from .text import fold, in_script, script_of
 
@@ -114,6 +114,11 @@ class NeuralReader:
         guesses = self.read_spans(question, read, rules)
         best = choose(guesses, rules, self.decision, qtype, question)
         best = self.titled_by_named_body(question, read, rules, best, bm25) or best
+        for check in (self.only_owner, self.unstated_origin, self.time_of_a_name):
+            checked = check(question, read, best, guesses, script, qtype, bm25)
+            if isinstance(checked, Reading):
+                return checked
+            best = checked
         post = posts.asked_post(fold(question)) if qtype == "who" else None
         if best is not None and post and posts.held_by_no_one(post, best.text, [p.text for p in read]):
             return Reading(answer=not_mentioned_text([post.asked], script), abstained=True, qtype=qtype,
@@ -121,6 +126,9 @@ class NeuralReader:
         attended = self.only_attended(question, read, best, script, qtype, bm25)
         if attended is not None:
             return attended
+        present = self.only_present(question, read, best, script, qtype, bm25)
+        if present is not None:
+            return present
         if best is not None and answerable.type_mismatch(qtype, fold(best.text), question) and fits(rules, qtype, question):
             return rules  # the span model found nothing of the asked-for type; the rule reader did
         doubt = self.doubt(question, read, best, rules, bm25)
@@ -141,7 +149,7 @@ class NeuralReader:
                 return rules
         elif kind := asked_kind(fold(question)):
             best = _respanned(best, read, lambda text, a, b: enumeration.one_of_kind(text, a, b, kind))
-        best = with_unit(last_item_whole(best, read), read)
+        best = with_unit(last_item_whole(balanced_quotes(best, read), read), read)
         if qtype == "count":
             best = without_counted_noun(count_of_rules(best, rules), fold(question))
         if answerable.asks_year(fold(question)):
@@ -208,6 +216,84 @@ class NeuralReader:
             return None
         return Reading(answer=not_mentioned_text([f"谁{actions[0]}"], script), abstained=True, qtype=qtype,
                        reason=f"no passage says who did '{actions[0]}'; {best.text} only attended")
+
+    def only_owner(self, question: str, passages: list[Passage], best: SpanGuess | None, guesses: list[SpanGuess],
+                   script: str, qtype: str, bm25=None) -> SpanGuess | Reading | None:
+        """For a question after something of a thing (试点的验收标准是什么？) whose best span only
+        names the thing (城市综合服务标准化, before 试点 in the passage; qa/restatement.py
+        owner_named), a refusal naming what is asked (文中没有提到试点的验收标准。); the best
+        span otherwise. No nearly as good span is taken instead: on the article the next one
+        was no answer either (靳道强局长 for 市长质量奖的评选标准是什么？)."""
+        if best is None:
+            return best
+        after = fold(passages[best.passage].text[best.end:best.end + 12])
+        asked = restatement.owner_named(fold(best.text), after, fold(question))
+        if not asked:
+            return best
+        return Reading(answer=not_mentioned_text([asked], script), abstained=True, qtype=qtype,
+                       reason=f"the span {best.text} only names what the question asks after ({asked})")
+
+    def unstated_origin(self, question: str, passages: list[Passage], best: SpanGuess | None,
+                        guesses: list[SpanGuess], script: str, qtype: str, bm25=None) -> SpanGuess | Reading | None:
+        """For a question after where a named person is from (陈钢是哪里人？), a span the passage
+        states as someone's home (qa/origin.py): the best, a nearly as good one, or a refusal
+        (文中没有提到陈钢的籍贯。) when none is."""
+        people = self.rules.analyse(question, bm25).people
+        if best is None or not origin.asks_origin(fold(question), people):
+            return best
+
+        def stated(g: SpanGuess) -> bool:
+            return origin.states_origin(fold(passages[g.passage].text), g.start, g.end)
+
+        if stated(best):
+            return best
+        return self.nearly_as_good(best, guesses, stated) or Reading(
+            answer=not_mentioned_text([f"{people[0]}的籍贯"], script), abstained=True, qtype=qtype,
+            reason=f"no passage states where {people[0]} is from; {best.text} is not said to be")
+
+    def time_of_a_name(self, question: str, passages: list[Passage], best: SpanGuess | None, guesses: list[SpanGuess],
+                       script: str, qtype: str, bm25=None) -> SpanGuess | Reading | None:
+        """For a when-question, a span that opens a quoted name the question does not give
+        (2012年 of 2012年“质量月” for 周乃翔是哪一年开始当市长的？; qa/answerable.py
+        names_a_name) gives way to a nearly as good one, or the reader refuses."""
+        if best is None or qtype != "when":
+            return best
+
+        def named(g: SpanGuess) -> str:
+            if g.text.rstrip().endswith("的"):
+                return ""  # 2月24日的「金刚计划」: a time of its own, said of the name
+            return answerable.names_a_name(fold(passages[g.passage].text[g.end:g.end + 32]), fold(question))
+
+        name = named(best)
+        if not name:
+            return best
+        return self.nearly_as_good(best, guesses, lambda g: not named(g)) or self._refusal(
+            question, passages, script, qtype, f"{best.text} says which {name}, not when", bm25)
+
+    def nearly_as_good(self, best: SpanGuess, guesses: list[SpanGuess], ok) -> SpanGuess | None:
+        """The first guess within the agreement window of the best for which ok holds."""
+        return next((g for g in guesses if g.margin >= best.margin - self.decision.agreement and ok(g)), None)
+
+    def only_present(self, question: str, passages: list[Passage], best: SpanGuess | None, script: str, qtype: str,
+                     bm25) -> Reading | None:
+        """A question about one named person (浦荣皋负责什么工作？) whom the passages only list as
+        present (qa/attendance.py only_present), answered with something other than that
+        person's title, refused: 文中只提到浦荣皋出席会议，没有提到这个问题的答案。 Not a question
+        after who or what someone is (the title answers), nor after their presence itself."""
+        q = self.rules.analyse(question, bm25)
+        people = list(dict.fromkeys(q.people))
+        if best is None or qtype in ("who", "role") or len(people) != 1:
+            return None
+        if attendance.asks_presence(q.folded):
+            return None
+        person = people[0]
+        if person in fold(passages[best.passage].text[best.end:best.end + 12]):
+            return None  # the span is the person's title (苏州市副市长 | 浦荣皋)
+        did = attendance.only_present(person, [p.text for p in passages])
+        if not did:
+            return None
+        return Reading(answer=only_present_text(person, did, script), abstained=True, qtype=qtype,
+                       reason=f"the passages only say {person} was there ({did})")
 
     def unlisted_group(self, question: str, passages: list[Passage], best: SpanGuess, guesses: list[SpanGuess],
                        script: str, qtype: str) -> Reading | None:
@@ -429,6 +515,29 @@ def last_item_whole(guess: SpanGuess, passages: list[Passage]) -> SpanGuess:
     """A span that holds several items of a list, its last one whole (周市长、靳局长、陈钢 ->
     …、陈钢主任); qa/enumeration.py `completed` has its figures."""
     return _respanned(guess, passages, enumeration.completed)
+
+
+_QUOTES = {"”": "“", "」": "「", "》": "《", "』": "『", "）": "（", ")": "("}
+_QUOTE_REACH = 40  # characters a span is grown by to take in the other half of a quotation
+
+
+def balanced_quotes(guess: SpanGuess, passages: list[Passage]) -> SpanGuess:
+    """A span that holds one half of a quotation, title or bracket pair grown to the other
+    (质量月”启动仪式 -> “质量月”启动仪式, 《质量发展纲要 -> 《质量发展纲要(2011-2020年)》) when
+    it is near; none of the 6,743 references of DRCD and CMRC dev holds half a pair."""
+    text = passages[guess.passage].text
+    start, end = guess.start, guess.end
+    for close, open_ in _QUOTES.items():
+        span = text[start:end]
+        if span.count(close) > span.count(open_):
+            at = text.rfind(open_, max(start - _QUOTE_REACH, 0), start)
+            start = at if at >= 0 else start
+        elif span.count(open_) > span.count(close):
+            at = text.find(close, end, end + _QUOTE_REACH)
+            end = at + 1 if at >= 0 else end
+    if (start, end) == (guess.start, guess.end):
+        return guess
+    return replace(guess, start=start, end=end, text=text[start:end])
 
 
 _BARE_NUMBER = re.compile(r"[\d.,]+")

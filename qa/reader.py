@@ -684,6 +684,12 @@ def not_listed_text(group: str, script: str) -> str:
     return in_script(t("answer.not_listed", group=group), script)
 
 
+def only_present_text(person: str, did: str, script: str) -> str:
+    """The refusal of a question about someone the passages only list as present
+    ("文中只提到浦荣皋出席会议，没有提到这个问题的答案。")."""
+    return in_script(t("answer.only_present", person=person, did=did), script)
+
+
 # ---------------------------------------------------------------- helpers
 
 

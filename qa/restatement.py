@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from .question import asked_group
+from .question import analyse_tokens, asked_group
 
 RUN = 4  # characters of the question a span must repeat before that part is cut off
 _FILLER = re.compile(r"[的之「」“”《》()（）\s,，、。]")
@@ -84,3 +84,48 @@ def group_named(span: str, question: str) -> str:
 
 def _asks_for(question: str, at: int) -> bool:
     return bool(_INTERROGATIVE_END.search(question[:at]))
+
+
+# The tags of a noun that can own what a question asks after (试点 of 试点的验收标准是什么？)
+_OWNER_TAGS = {"n", "nz", "nw", "vn", "ORG", "LOC", "PER", "nt", "ns"}
+_ASKING = re.compile(r"什么|哪|几|多少|谁|何")
+_ATTRIBUTE_END = re.compile(r"是|由|为|為|有|叫|在|从|從|如何|怎|" + _ASKING.pattern)
+
+
+def owner_named(span: str, after: str, question: str) -> str:
+    """The question asks after something of a thing (试点的验收标准是什么？) and the span only
+    names that thing: the passage goes on from the span with the owner (城市综合服务标准化 |
+    试点), or the span ends with it (苏州市市长质量奖 for 市长质量奖的评选标准是什么？): the span
+    says which thing, not what the question asks of it. Returns what is
+    asked, owner and attribute (试点的验收标准), or "". All folded. Of the 4,036 questions of
+    DRCD and CMRC dev holding 的, no reference is followed by its owner so."""
+    if not span or not re.match(r"\w", span[-1]) or span.endswith("的"):
+        return ""  # 新石器时代的 | 欧洲 says when, of the owner
+    located, at = [], 0
+    for word, tag in analyse_tokens(question):
+        at = question.find(word, at)
+        located.append((word, tag, at))
+        at += len(word)
+    for i in range(1, len(located) - 1):
+        word, _, of = located[i]
+        if word != "的":
+            continue
+        run = i  # the nouns right before 的: 市长质量奖 of 市长质量奖的评选标准
+        while run > 0 and located[run - 1][1] in _OWNER_TAGS:
+            run -= 1
+        if run == i:
+            continue
+        start = located[run][2]
+        owners = [o for o in (question[start:of], located[i - 1][0]) if len(o) >= 2]
+        whole = question[start:of]  # a span ending with it: the owner whole, not a person's name (西蒙·纽康)
+        ends = (len(whole) >= 3 and span.endswith(whole) and len(span) > len(whole) and located[i - 1][1] != "PER"
+                and not re.search(r"[,，:：;；、。]", span))  # a clause ending so restates the question
+        named = ends or any(after.startswith(o) for o in owners)
+        if _ASKING.search(question[:start]) or "还是" in question or not named:
+            continue  # 什么地区的乡土神, 哪位作家作品的背景 ask which owner; 支持还是反对…的立法 offers it
+        asking = _ASKING.search(question, of)
+        if not asking or re.search(r"[,，;；]", question[of:asking.start()]):
+            continue  # the question asks in another clause
+        attribute = _ATTRIBUTE_END.split(question[of + 1:], maxsplit=1)[0].rstrip("?？。")
+        return f"{question[start:of]}的{attribute}" if attribute else ""
+    return ""

@@ -305,3 +305,11 @@ def test_a_person_named_by_surname_and_title_is_covered_where_the_text_names_the
     assert full["cover_all"] == 1.0 and full["missing_specific"] == 0.0 and full["name_missing"] == 0.0
     other = features(passage.replace("周乃翔", "李明华"))  # another mayor: 周市长 is not there
     assert other["cover_all"] < 0.8 and other["missing_specific"] > 0.5 and other["name_missing"] == 1.0
+
+
+def test_a_time_that_opens_a_quoted_name_says_which_thing_not_when_unless_asked_so():
+    assert answerable.names_a_name("“质量月”启动仪式", "周乃翔是哪一年开始当市长的？") == "质量月"
+    assert answerable.names_a_name("《海鸟保护法》", "这部法律是哪一年通过的？") == "海鸟保护法"
+    assert answerable.names_a_name("“质量月”启动仪式", "启动的是哪一年的“质量月”？") == ""
+    assert answerable.names_a_name("的《海鸟保护法》", "这部法律是哪一年通过的？") == ""  # 1869年的: a time of its own
+    assert answerable.names_a_name(",苏州市召开", "会议是哪天开的？") == ""

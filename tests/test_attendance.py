@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from qa import neural_reader
-from qa.attendance import only_attended
+from qa.attendance import asks_presence, only_attended, only_present
 from qa.retrieval import Passage
 
 REPORT = ("3月5日上午，市政府召开全市安全生产工作会议，市委副书记、市长李文华，副市长王建国、"
@@ -40,3 +40,24 @@ def test_a_question_after_who_chaired_a_meeting_the_report_lists_only_attendees_
     assert refused.abstained and "主持" in refused.answer
     answered = reader.read("谁通报了去年全市安全生产情况？", passages)
     assert not answered.abstained and "王建国" in answered.concise
+
+
+def test_someone_the_report_only_lists_as_present_did_nothing_else_it_says():
+    assert only_present("张敏", [REPORT]) == "出席会议"
+    assert only_present("王建国", [REPORT]) == ""  # 通报了去年全市安全生产情况
+    assert only_present("赵强", [REPORT]) == ""  # not named at all
+
+
+def test_a_question_about_presence_itself_is_told_apart():
+    assert asks_presence("张敏出席了什么会议？")
+    assert not asks_presence("张敏负责什么工作？")
+
+
+@pytest.mark.skipif(not neural_reader.available(), reason="neural reader weights not built")
+def test_a_question_about_someone_the_report_only_lists_as_present_says_so():
+    passages = [Passage(chunk_id="doc.txt:0", doc_id="doc.txt", text=REPORT, start=0, end=len(REPORT), chunk_index=0,
+                        score=1.0, dense_score=None, bm25_score=None)]
+    reader = neural_reader.NeuralReader()
+    refused = reader.read("张敏负责什么工作？", passages)
+    assert refused.abstained and "张敏出席会议" in refused.answer
+    assert not reader.read("张敏是什么职务？", passages).abstained  # her title answers that

@@ -217,6 +217,16 @@ def test_a_span_of_bare_figures_takes_the_unit_that_follows_them(text, span, ans
     assert neural_reader.with_unit(_guess_at(text, span), _passages(text)).text == answer
 
 
+@pytest.mark.parametrize("text, span, answer", [
+    ("会上启动了2012年“质量月”启动仪式。", "质量月”启动仪式", "“质量月”启动仪式"),
+    ("他写了《理想国》一书。", "《理想国", "《理想国》"),
+    ("他写了《理想国》一书。", "理想国", "理想国"),  # inside the marks: left alone
+    ("他写了《理想国》一书。", "《理想国》", "《理想国》"),
+])
+def test_a_span_holding_half_a_quotation_takes_in_the_other_half(text, span, answer):
+    assert neural_reader.balanced_quotes(_guess_at(text, span), _passages(text)).text == answer
+
+
 def _guess_at(text: str, span: str):
     """The span model's guess of `span` in the one passage `text`."""
     from qa.neural import SpanGuess

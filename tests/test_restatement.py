@@ -7,7 +7,7 @@ import pytest
 
 from qa.neural import SpanGuess
 from qa.neural_reader import not_restating
-from qa.restatement import before_restated_run, group_named, only_question_words
+from qa.restatement import before_restated_run, group_named, only_question_words, owner_named
 from qa.retrieval import Passage
 from qa.text import fold
 
@@ -84,3 +84,23 @@ def test_a_span_that_ends_with_the_group_a_question_asks_the_members_of_names_on
 ])
 def test_members_or_a_member_named_with_its_kind_are_no_group(span, question):
     assert group_named(span, question) == ""
+
+
+@pytest.mark.parametrize("span, after, question, asked", [
+    ("城市综合服务标准化", "试点将综合标准化理念", "试点的验收标准是什么？", "试点的验收标准"),  # the passage goes on with it
+    ("苏州市市长质量奖", "”和2011年度", "市长质量奖的评选标准是什么？", "市长质量奖的评选标准"),  # the span ends with it
+])
+def test_a_span_that_only_names_the_thing_whose_attribute_is_asked_is_no_answer(span, after, question, asked):
+    assert owner_named(span, after, fold(question)) == asked
+
+
+@pytest.mark.parametrize("span, after, question", [
+    ("广东", "地区的乡土神", "灵昭真君是什么地区的乡土神？"),  # asks which owner
+    ("珍·奥斯汀", "作品的创作背景", "英国的摄政时期是哪位著名作家作品的创作背景？"),
+    ("西蒙·纽康", "为连续性出版物", "纽康的太阳表的作者是谁？"),  # the owner's own name
+    ("支持", "同性婚姻的立法。", "道教支持还是反对同性婚姻的立法？"),  # the question offers it
+    ("日本", "厂商合资的企业", "中国早期机车厂商的发展多为合资企业，尤其大多是和哪国合资？"),  # asked in another clause
+    ("验收合格", "。试点将", "试点的验收标准是什么？"),  # an answer
+])
+def test_a_span_naming_another_thing_or_asked_for_by_kind_may_answer(span, after, question):
+    assert owner_named(span, after, fold(question)) == ""
