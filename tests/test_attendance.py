@@ -13,6 +13,11 @@ REPORT = ("3月5日上午，市政府召开全市安全生产工作会议，市�
           "市政协副主席张敏出席会议。会上，李文华作了重要讲话，王建国通报了去年全市安全生产情况。")
 
 
+def _report() -> list[Passage]:
+    return [Passage(chunk_id="doc.txt:0", doc_id="doc.txt", text=REPORT, start=0, end=len(REPORT), chunk_index=0,
+                    score=1.0, dense_score=None, bm25_score=None)]
+
+
 def _after(span: str) -> int:
     return REPORT.index(span) + len(span)
 
@@ -33,9 +38,7 @@ def test_an_act_the_passages_name_or_a_clause_that_does_something_is_no_mere_pre
 
 @pytest.mark.skipif(not neural_reader.available(), reason="neural reader weights not built")
 def test_a_question_after_who_chaired_a_meeting_the_report_lists_only_attendees_of_is_refused():
-    passages = [Passage(chunk_id="doc.txt:0", doc_id="doc.txt", text=REPORT, start=0, end=len(REPORT), chunk_index=0,
-                        score=1.0, dense_score=None, bm25_score=None)]
-    reader = neural_reader.NeuralReader()
+    passages, reader = _report(), neural_reader.NeuralReader()
     refused = reader.read("这次会议是谁主持的？", passages)
     assert refused.abstained and "主持" in refused.answer
     answered = reader.read("谁通报了去年全市安全生产情况？", passages)
@@ -55,9 +58,7 @@ def test_a_question_about_presence_itself_is_told_apart():
 
 @pytest.mark.skipif(not neural_reader.available(), reason="neural reader weights not built")
 def test_a_question_about_someone_the_report_only_lists_as_present_says_so():
-    passages = [Passage(chunk_id="doc.txt:0", doc_id="doc.txt", text=REPORT, start=0, end=len(REPORT), chunk_index=0,
-                        score=1.0, dense_score=None, bm25_score=None)]
-    reader = neural_reader.NeuralReader()
+    passages, reader = _report(), neural_reader.NeuralReader()
     refused = reader.read("张敏负责什么工作？", passages)
     assert refused.abstained and "张敏出席会议" in refused.answer
     assert not reader.read("张敏是什么职务？", passages).abstained  # her title answers that
