@@ -23,9 +23,14 @@ def only_attended(actions: list[str], passage: str, span_end: int, passages: lis
     its sentence says only that the person was there (出席, 参加…)."""
     if not actions or any(action in fold(text) for action in actions for text in passages):
         return False
-    _, sentence_end = sentence_around(passage, span_end, span_end)
-    verbs = [word for word, tag in analyse_tokens(fold(passage[span_end:sentence_end])) if tag == "v"]
-    return bool(verbs) and verbs[0].startswith(_ATTENDING)  # LAC keeps 出席会议 as one verb
+    return _first_verb_after(fold(passage), span_end).startswith(_ATTENDING)
+
+
+def _first_verb_after(folded: str, at: int) -> str:
+    """The first verb (LAC) from `at` to the end of its sentence, or "". LAC keeps 出席会议
+    as one verb."""
+    _, sentence_end = sentence_around(folded, at, at)
+    return next((word for word, tag in analyse_tokens(folded[at:sentence_end]) if tag == "v"), "")
 
 
 def asks_presence(folded_question: str) -> bool:
@@ -42,10 +47,9 @@ def only_present(person: str, passages: list[str]) -> str:
         folded = fold(passage)
         at = folded.find(person)
         while at >= 0:
-            _, sentence_end = sentence_around(folded, at, at + len(person))
-            verbs = [word for word, tag in analyse_tokens(folded[at + len(person):sentence_end]) if tag == "v"]
-            if not verbs or not verbs[0].startswith(_ATTENDING):
-                return ""
-            said.add(verbs[0])
+            verb = _first_verb_after(folded, at + len(person))
+            if not verb.startswith(_ATTENDING):
+                return ""  # "".startswith(...) is False too: no verb, no presence
+            said.add(verb)
             at = folded.find(person, at + len(person))
     return next(iter(said)) if len(said) == 1 else ""
