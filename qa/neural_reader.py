@@ -247,7 +247,7 @@ class NeuralReader:
 
         if stated(best):
             return best
-        return self.nearly_as_good(best, guesses, stated) or Reading(
+        return nearly_as_good(best, guesses, self.decision.agreement, stated) or Reading(
             answer=not_mentioned_text([f"{people[0]}的籍贯"], script), abstained=True, qtype=qtype,
             reason=f"no passage states where {people[0]} is from; {best.text} is not said to be")
 
@@ -267,12 +267,8 @@ class NeuralReader:
         name = named(best)
         if not name:
             return best
-        return self.nearly_as_good(best, guesses, lambda g: not named(g)) or self._refusal(
+        return nearly_as_good(best, guesses, self.decision.agreement, lambda g: not named(g)) or self._refusal(
             question, passages, script, qtype, f"{best.text} says which {name}, not when", bm25)
-
-    def nearly_as_good(self, best: SpanGuess, guesses: list[SpanGuess], ok) -> SpanGuess | None:
-        """The first guess within the agreement window of the best for which ok holds."""
-        return next((g for g in guesses if g.margin >= best.margin - self.decision.agreement and ok(g)), None)
 
     def only_present(self, question: str, passages: list[Passage], best: SpanGuess | None, script: str, qtype: str,
                      bm25) -> Reading | None:
@@ -445,16 +441,17 @@ def choose(guesses: list[SpanGuess], rules: Reading, decision: Decision, qtype: 
         return None
     best = guesses[0]
     if answerable.type_mismatch(qtype, fold(best.text), question):
-        best = next((g for g in guesses if g.margin >= guesses[0].margin - decision.agreement
-                     and not answerable.type_mismatch(qtype, fold(g.text), question)), best)
+        best = nearly_as_good(guesses[0], guesses, decision.agreement,
+                              lambda g: not answerable.type_mismatch(qtype, fold(g.text), question)) or best
     if rules.abstained or not rules.concise:
         return best
-    for g in guesses:
-        if g.margin < guesses[0].margin - decision.agreement:
-            break
-        if agrees(g, rules):
-            return g
-    return best
+    return nearly_as_good(guesses[0], guesses, decision.agreement, lambda g: agrees(g, rules)) or best
+
+
+def nearly_as_good(best: SpanGuess, guesses: list[SpanGuess], window: float, ok) -> SpanGuess | None:
+    """The first guess (best first) whose margin is within window of the best's and for which
+    ok holds; None when there is none."""
+    return next((g for g in guesses if g.margin >= best.margin - window and ok(g)), None)
 
 
 def not_restating(best: SpanGuess, guesses: list[SpanGuess], passages: list[Passage], question: str,
@@ -480,12 +477,7 @@ def a_list(best: SpanGuess, guesses: list[SpanGuess], window: float) -> SpanGues
     厦村河、石埗引水道及田心水道; F1 0.52 -> 0.63 before whole_list)."""
     if "、" in best.text:
         return best
-    for g in guesses:
-        if g.margin < best.margin - window:
-            break
-        if "、" in g.text:
-            return g
-    return best
+    return nearly_as_good(best, guesses, window, lambda g: "、" in g.text) or best
 
 
 def whole_list(guess: SpanGuess, passages: list[Passage]) -> SpanGuess:

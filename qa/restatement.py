@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from .question import analyse_tokens, asked_group
+from .question import analyse_tokens, asked_group, located_tokens
 
 RUN = 4  # characters of the question a span must repeat before that part is cut off
 _FILLER = re.compile(r"[的之「」“”《》()（）\s,，、。]")
@@ -101,13 +101,9 @@ def owner_named(span: str, after: str, question: str) -> str:
     DRCD and CMRC dev holding 的, no reference is followed by its owner so."""
     if not span or not re.match(r"\w", span[-1]) or span.endswith("的"):
         return ""  # 新石器时代的 | 欧洲 says when, of the owner
-    located, at = [], 0
-    for word, tag in analyse_tokens(question):
-        at = question.find(word, at)
-        located.append((word, tag, at))
-        at += len(word)
+    located = located_tokens(question, analyse_tokens(question))
     for i in range(1, len(located) - 1):
-        word, _, of = located[i]
+        word, _, of, _ = located[i]
         if word != "的":
             continue
         run = i  # the nouns right before 的: 市长质量奖 of 市长质量奖的评选标准
@@ -116,8 +112,8 @@ def owner_named(span: str, after: str, question: str) -> str:
         if run == i:
             continue
         start = located[run][2]
-        owners = [o for o in (question[start:of], located[i - 1][0]) if len(o) >= 2]
         whole = question[start:of]  # a span ending with it: the owner whole, not a person's name (西蒙·纽康)
+        owners = [o for o in (whole, located[i - 1][0]) if len(o) >= 2]
         ends = (len(whole) >= 3 and span.endswith(whole) and len(span) > len(whole) and located[i - 1][1] != "PER"
                 and not re.search(r"[,，:：;；、。]", span))  # a clause ending so restates the question
         named = ends or any(after.startswith(o) for o in owners)
