@@ -137,6 +137,26 @@ def _place_for_organisation(span_text: str, question: str) -> bool:
     return bool(tags) and tags <= {"LOC", "ns"}
 
 
+# A building or venue asked for by kind (哪家酒店, 哪个会议中心, 哪个车站) is no town, county
+# or country (苏州市 for 会议在哪家酒店召开？). Of the 59 answers of DRCD and CMRC dev to such
+# questions none is a place alone ending in a kind of administrative area; several are
+# places by LAC's tags (潮州体育馆, 田心车站), so the ending decides, not the tag.
+_FACILITY_KINDS = tuple(lexicon_lines("facility_kinds"))
+_ADMINISTRATIVE_AREA = re.compile(r"[市省县区州国镇乡村]$")
+
+
+def _area_for_facility(span_text: str, question: str) -> bool:
+    """The question asks for a building or venue by its kind and the span only names an
+    administrative area (苏州市 for 会议在哪个会议中心召开？)."""
+    kind = asked_kind(question)
+    if not kind.endswith(_FACILITY_KINDS) or not _ADMINISTRATIVE_AREA.search(span_text):
+        return False
+    if span_text.endswith(kind[-1]) or span_text.endswith(_FACILITY_KINDS):
+        return False
+    tags = {tag for word, tag in analyse_tokens(span_text) if tag != "w"}
+    return bool(tags) and tags <= {"LOC", "ns"}
+
+
 # A count that names what it counts (4家单位, 13个专业服务领域): a number, its measure word,
 # then a noun; not a unit (万平方公里), a currency or more of the number (六千余).
 _COUNT_OF = re.compile(rf"(?:{NUMERAL.pattern})\s*(?:{MEASURE_WORD.pattern})([\u4e00-\u9fff]{{2,}})")
@@ -197,7 +217,7 @@ def type_mismatch(qtype: str, span_text: str, question: str = "") -> bool:
     question = fold(question)
     if any(asks.search(question) and not mark.search(span_text) for asks, mark in _MARKS):
         return True
-    if _place_for_organisation(span_text, question):
+    if _place_for_organisation(span_text, question) or _area_for_facility(span_text, question):
         return True
     if qtype == "count":
         if "第几" not in question:

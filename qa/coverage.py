@@ -13,7 +13,7 @@ from typing import Iterator
 
 from .bm25 import cut
 from .chunking import reader_sentences
-from .question import FILLER_WORDS, FRAME_NOUNS, QUESTION_WORDS, Question, analyse
+from .question import FILLER_WORDS, FRAME_NOUNS, QUESTION_WORDS, Question, analyse, asked_kind
 from .text import fold
 
 
@@ -38,9 +38,14 @@ def mentioned(term: str, evidence: str) -> bool:
 
 
 def missing_names(q: Question, passages) -> list[str]:
-    """The names of things the question mentions that no passage mentions, in question order."""
+    """The names of things the question mentions that no passage mentions, in question order;
+    a missing part of the kind asked for stands for the whole kind (会议中心, not 中心, for
+    会议在哪个会议中心召开？ when the passages speak of 会议)."""
     evidence = fold("".join(p.text for p in passages))
-    return [n for n in sorted(q.nouns, key=q.folded.find) if not mentioned(n, evidence)]
+    kind = asked_kind(q.folded)
+    in_order = sorted(q.nouns, key=lambda n: (q.folded.find(n), -len(n)))  # 主持人 before its 主持
+    missing = [n for n in in_order if not mentioned(n, evidence)]
+    return list(dict.fromkeys(kind if n in kind and kind not in evidence else n for n in missing))
 
 
 def sentences_by_cover(passages: list[str], weights: dict[str, float]) -> Iterator[tuple[int, int, int, str, float]]:

@@ -63,6 +63,19 @@ def test_a_piece_of_an_interrogative_is_no_word_the_passages_must_hold():
     assert coverage.gate("大桥建了多长时间？", [passage]) == ""  # the LLM is asked, not refused for 长时间
 
 
+def test_what_is_missing_is_the_whole_kind_asked_for_when_part_of_it_is_there():
+    from qa import coverage
+    from qa.question import analyse
+    from qa.retrieval import Passage
+
+    text = "9月7日下午，苏州市召开质量工作会议。"
+    passage = Passage(chunk_id="a.txt:0", doc_id="a.txt", text=text, start=0, end=len(text), chunk_index=0,
+                      score=1.0, dense_score=0.9, bm25_score=1.0)
+    assert coverage.missing_names(analyse("会议在哪个会议中心召开？"), [passage]) == ["会议中心"]
+    assert coverage.missing_names(analyse("会议在哪家酒店召开？"), [passage]) == ["酒店"]
+    assert coverage.missing_names(analyse("会议的主持人是谁？"), [passage])[0] == "主持人"  # the whole word first
+
+
 def test_the_topic_is_the_head_of_the_noun_phrase_a_question_opens_with():
     from qa.question import analyse
 
@@ -189,6 +202,8 @@ def test_a_multiple_needs_times_and_a_share_a_percentage_or_fraction():
     ("这座桥有多长？", "珠江", "1,200米"),  # a size is a number
     ("大楼有多高的塔尖？", "钢结构", "三十米"),
     ("比赛在几点开始？", "9月", "晚上8点"),  # a clock time, not a day
+    ("年会在哪家酒店举行？", "杭州市", "西湖国宾馆"),  # a venue is no town
+    ("首场演出在哪个体育馆？", "浙江省", "黄龙体育馆"),
 ])
 def test_a_colour_a_century_a_month_an_age_or_an_organisation_needs_its_mark(question, wrong, right):
     assert answerable.type_mismatch("what", wrong, question)
@@ -197,6 +212,12 @@ def test_a_colour_a_century_a_month_an_age_or_an_organisation_needs_its_mark(que
 
 def test_a_place_may_answer_a_question_after_a_place():
     assert not answerable.type_mismatch("what", "杭州", "这个奖项在哪个城市颁发？")
+
+
+def test_a_venue_may_be_a_place_named_after_its_kind_or_a_town_without_a_suffix():
+    assert not answerable.type_mismatch("where", "潮州体育馆", "哪一个场馆是潮州市体育的主要场馆？")
+    assert not answerable.type_mismatch("where", "田心车站", "株洲北站的前身是哪个车站？")
+    assert not answerable.type_mismatch("where", "杭州市", "年会在哪个城市举行？")
 
 
 def test_a_span_without_a_word_of_time_cannot_answer_when():

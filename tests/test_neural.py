@@ -200,6 +200,14 @@ def test_a_passage_about_a_neighbour_of_the_topic_is_refused_naming_the_whole_to
     assert "北海道狼" in reading.answer and "北海、" not in reading.answer  # not the tagger's 北海
 
 
+def test_a_venue_asked_for_by_kind_is_refused_when_the_passage_gives_only_the_town(reader):
+    texts = ["9月7日下午，苏州市召开全市质量工作会议，市长周乃翔出席会议并讲话。"]
+    for question, kind in (("会议在哪家酒店召开？", "酒店"), ("会议在哪个会议中心召开？", "会议中心")):
+        reading = reader.read(question, _passages(*texts))
+        assert reading.abstained and kind in reading.answer, question
+    assert "苏州" in reader.read("会议在哪个城市召开？", _passages(*texts)).concise
+
+
 def test_a_refusal_does_not_name_a_word_inside_another_it_names(reader):
     texts = ["西土城站位于北京市海淀区，是北京地铁10号线的一个车站。"]
     reading = reader.read("北土城站有几个出入口？", _passages(*texts))
