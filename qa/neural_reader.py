@@ -222,11 +222,17 @@ class NeuralReader:
         """For a question after something of a thing (试点的验收标准是什么？) whose best span only
         names the thing (城市综合服务标准化, before 试点 in the passage; qa/restatement.py
         owner_named), a refusal naming what is asked (文中没有提到试点的验收标准。); the best
-        span otherwise. No nearly as good span is taken instead: on the article the next one
+        span otherwise, grown over the thing when its name is asked (会议的名称是什么？). No
+        nearly as good span is taken instead: on the article the next one
         was no answer either (靳道强局长 for 市长质量奖的评选标准是什么？)."""
         if best is None:
             return best
-        after = fold(passages[best.passage].text[best.end:best.end + 12])
+        text = passages[best.passage].text
+        after = fold(text[best.end:best.end + 12])
+        owner = restatement.owner_completes_name(after, fold(question))
+        if owner:  # 会议的名称: …试点动员 | 会议 is the name cut short
+            end = best.end + len(owner)
+            return replace(best, end=end, text=text[best.start:end])
         asked = restatement.owner_named(fold(best.text), after, fold(question))
         if not asked:
             return best

@@ -7,7 +7,7 @@ import pytest
 
 from qa.neural import SpanGuess
 from qa.neural_reader import not_restating
-from qa.restatement import before_restated_run, group_named, only_question_words, owner_named
+from qa.restatement import before_restated_run, group_named, only_question_words, owner_completes_name, owner_named
 from qa.retrieval import Passage
 from qa.text import fold
 
@@ -101,6 +101,17 @@ def test_a_span_that_only_names_the_thing_whose_attribute_is_asked_is_no_answer(
     ("支持", "同性婚姻的立法。", "道教支持还是反对同性婚姻的立法？"),  # the question offers it
     ("日本", "厂商合资的企业", "中国早期机车厂商的发展多为合资企业，尤其大多是和哪国合资？"),  # asked in another clause
     ("验收合格", "。试点将", "试点的验收标准是什么？"),  # an answer
+    ("质量强市暨标准化试点动员", "会议,国家标准委", "会议的名称是什么？"),  # the name cut short
 ])
 def test_a_span_naming_another_thing_or_asked_for_by_kind_may_answer(span, after, question):
     assert owner_named(span, after, fold(question)) == ""
+
+
+@pytest.mark.parametrize("after, question, owner", [
+    ("会议,国家标准委", "会议的名称是什么？", "会议"),
+    ("高速公路,是", "长张高速公路的简称是什么？", "高速公路"),
+    ("会议,国家标准委", "会议的时间是什么？", ""),  # no name asked
+    ("。试点将", "试点的名称是什么？", ""),  # the passage does not go on with it
+])
+def test_a_name_asked_for_grows_over_the_thing_the_passage_goes_on_with(after, question, owner):
+    assert owner_completes_name(fold(after), fold(question)) == owner
