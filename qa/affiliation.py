@@ -27,8 +27,9 @@ from .text import fold
 _KINDS = "(?:" + "|".join(sorted(lexicon_lines("organisation_kinds"), key=len, reverse=True)) + ")"
 _WHICH = r"(?:哪个|哪一个|哪家|哪一家|什么|何)"
 # 是/来自/属于 哪个单位; 在哪个单位 only with work after it (工作, 任职, 担任): 在哪个大学
-# 就读 asks where someone studied, which a title does not say.
-_ASKS = (rf"(?:是|来自|属于|隶属于?|任职于|供职于|就职于){_WHICH}{_KINDS}"
+# 就读 and 是哪个大学毕业的 ask where someone studied, which a title does not say.
+_STUDIED = r"(?!毕业|就读|读书|念书|留学|学习|进修|肄业)"
+_ASKS = (rf"(?:是|来自|属于|隶属于?|任职于|供职于|就职于){_WHICH}{_KINDS}{_STUDIED}"
          rf"|在{_WHICH}{_KINDS}(?:工作|任职|供职|上班|担任|当)")
 # What links a name to the title that follows it: 张忠柟，现任香港珠海学院校长;
 # 陈堂发是南京大学新闻传播学院副教授; 约翰·达利…目前是普林斯顿大学的心理学教授.

@@ -33,6 +33,7 @@ def test_a_question_after_a_named_persons_organisation_asks_for_it(question, per
     "高阳在哪个单位担任什么职务？",  # both: the title whole
     "国家标准委的主任是谁？",  # the person, not the organisation
     "卢卡斯在哪个大学就读？",  # where he studied: a title does not say
+    "陈钢主任是哪个大学毕业的？",
     "哪个单位进行了交流发言？",  # names no one
 ])
 def test_other_questions_do_not(question):
