@@ -177,17 +177,43 @@ def _counts_another_thing(span_text: str, question: str) -> bool:
     return False
 
 
+# 第几 asks a rank (排名第几: 第四, 第1位) or the ordinal of what it names (第几届: 第八届); an
+# ordinal of another measure (第一届 for 排名全国第几？ or 第几张？) is of another thing. Each
+# of the 31 references of DRCD and CMRC dev to 第几 questions holds the asked measure, or
+# 名/位/大 for a rank, or no measure.
+_ASKED_ORDINAL = re.compile(rf"第几\s*({MEASURE_WORD.pattern})?")
+_GIVEN_ORDINAL = re.compile(rf"(?:第|首)(?:{NUMERAL.pattern})*\s*({MEASURE_WORD.pattern})")
+
+
+def _ordinal_of_another_kind(span_text: str, question: str) -> bool:
+    asked, given = _ASKED_ORDINAL.search(question), _GIVEN_ORDINAL.search(span_text)
+    if not asked or not given:
+        return False
+    return given.group(1) not in ((asked.group(1),) if asked.group(1) else ("名", "位", "大"))
+
+
 _NAME_OPENS = re.compile(r"\s*([“「《『\"])([^”」》』\"]{1,30})")
 
 
-def names_a_name(after: str, question: str) -> str:
+_THING = re.compile(r"([\u4e00-\u9fff]{2,16})")
+
+
+def names_a_name(after: str, question: str, span: str = "") -> str:
     """A time that opens a quoted name (2012年 of 2012年“质量月”) says which thing is named,
     not when the question's event happened, unless the question names it too (哪一年的
-    “质量月”？). Returns the name, or "". After: the (folded) passage text right after the
-    span. None of the 616 references of DRCD and CMRC dev to when-questions is followed by
-    a quotation or title mark at all."""
+    “质量月”？); so does a year of account (2011年度 of 2011年度全市质量强市工作先进地区) unless
+    the question names the thing's head (季军 of 哪一年度香港小姐竞选季军？). Returns the name,
+    or "". After: the (folded) passage text right after the span. None of the 616 references
+    of DRCD and CMRC dev to when-questions is followed by a quotation or title mark at all;
+    one is a year of account (2008年 | 度香港小姐竞选季军, for that question)."""
     m = _NAME_OPENS.match(after)
-    return m.group(2) if m and m.group(2) not in question else ""
+    if m:
+        return m.group(2) if m.group(2) not in question else ""
+    if span.endswith("年度") or (span.endswith("年") and after.startswith("度")):
+        thing = _THING.match(after.removeprefix("度"))
+        if thing and not any(c in question for c in thing.group(1)[-2:]):
+            return thing.group(1)
+    return ""
 
 
 def asks_year(question: str) -> bool:
@@ -222,6 +248,8 @@ def type_mismatch(qtype: str, span_text: str, question: str = "") -> bool:
     if qtype == "count":
         if "第几" not in question:
             span_text = _ORDINAL.sub("", span_text)
+        elif _ordinal_of_another_kind(span_text, question):
+            return True
         if not _COUNTS_YEARS.search(question):
             span_text = _CALENDAR_YEAR.sub("", span_text)
         if not _COUNTS_DAYS.search(question):

@@ -268,7 +268,8 @@ class NeuralReader:
         def named(g: SpanGuess) -> str:
             if g.text.rstrip().endswith("的"):
                 return ""  # 2月24日的「金刚计划」: a time of its own, said of the name
-            return answerable.names_a_name(fold(passages[g.passage].text[g.end:g.end + 32]), fold(question))
+            return answerable.names_a_name(fold(passages[g.passage].text[g.end:g.end + 32]), fold(question),
+                                           fold(g.text))
 
         name = named(best)
         if not name:

@@ -334,3 +334,24 @@ def test_a_time_that_opens_a_quoted_name_says_which_thing_not_when_unless_asked_
     assert answerable.names_a_name("“质量月”启动仪式", "启动的是哪一年的“质量月”？") == ""
     assert answerable.names_a_name("的《海鸟保护法》", "这部法律是哪一年通过的？") == ""  # 1869年的: a time of its own
     assert answerable.names_a_name(",苏州市召开", "会议是哪天开的？") == ""
+
+
+def test_a_year_of_account_says_which_thing_not_when_unless_the_question_names_it():
+    after = "全市质量强市工作先进地区,举行了"
+    assert answerable.names_a_name(after, "第一届市长质量奖是哪一年设立的？", "2011年度") == "全市质量强市工作先进地区"
+    assert answerable.names_a_name("度" + after, "苏州计划在哪一年建成质量强市？", "2011年") == "全市质量强市工作先进地区"
+    assert answerable.names_a_name(after, "哪一年度的先进地区受到表彰？", "2011年度") == ""
+    assert answerable.names_a_name("度香港小姐竞选季军", "马赛是哪一年度香港小姐竞选季军？", "2008年") == ""
+    assert answerable.names_a_name("全市召开质量大会", "质量大会是哪一年召开的？", "2011年") == ""  # a plain year
+
+
+@pytest.mark.parametrize("span, question, wrong", [
+    ("第一届", "苏州的质量工作排名全国第几？", True),  # a rank is no edition
+    ("第四位", "重庆的外贸总值在西部排名第几？", False),
+    ("第二大", "东京证券交易所是全球第几大证券交易所？", False),
+    ("第八张", "这是他的第几张专辑？", False),
+    ("第三届", "这是他的第几张专辑？", True),
+    ("第六届", "《张居正》获得了第几届茅盾文学奖？", False),
+])
+def test_an_ordinal_must_count_what_the_question_counts(span, question, wrong):
+    assert answerable.type_mismatch("count", span, question) is wrong
