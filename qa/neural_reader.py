@@ -23,7 +23,7 @@ from .answerable import Gate
 from .chunking import sentence_around
 from .messages import t
 from .neural import MODEL_PATH, SpanGuess, SpanModel, default_model
-from .question import ASKED_MEASURE, MEASURE_WORD, Question, analyse_tokens, asked_kind, asks_for_several
+from .question import ASKED_MEASURE, MEASURE_WORD, Question, analyse_tokens, asked_kind, asked_number, asks_for_several
 from .reader import (TITLE_CHARS, ExtractiveReader, Reading, date_spans, not_listed_text, not_mentioned_text,
                      only_present_text, person_items, read_parts, refusal_text, sub_questions, title_of)
 from .retrieval import Passage
@@ -145,6 +145,7 @@ class NeuralReader:
         if several:
             best = a_list(best, guesses, self.decision.agreement)
             best = listed_members(best, read) or whole_list(best, read)
+            best = self.list_of_number(question, best, guesses, read)
             if listed_more(best, rules, qtype):
                 return rules
         elif kind := asked_kind(fold(question)):
@@ -309,6 +310,28 @@ class NeuralReader:
             return None
         return Reading(answer=not_listed_text(group, script), abstained=True, qtype=qtype,
                        reason=f"the passages name {group} but list none of them")
+
+    def list_of_number(self, question: str, best: SpanGuess, guesses: list[SpanGuess],
+                       passages: list[Passage]) -> SpanGuess:
+        """For a question after a number of things (哪三位领导在会上讲话？), the list of that
+        many the first span (in the model's order) is an item of, when the best one lists
+        another number (陈钢主任 -> 周乃翔市长、靳道强局长、陈钢主任). On the 53 dev questions
+        of DRCD and CMRC 2018 asking so (their own paragraphs) F1 0.57 -> 0.67, 9 answers
+        change, one for the worse (a reference of three for 哪两个公司). A floor on the
+        span's margin (the agreement window or the extra-sentence margin) did worse: 0.65."""
+        wanted = asked_number(fold(question))
+
+        def count(g: SpanGuess) -> int:  # the items before 等 (绩分战、时间战、生存战等三种模式: 3)
+            end = g.start + g.text.find("等") if g.text.find("等") > 0 else g.end
+            return enumeration.item_count(passages[g.passage].text, g.start, end)
+
+        if not wanted or count(best) == wanted:
+            return best
+        for g in guesses:
+            listed = listed_members(g, passages) or whole_list(g, passages)
+            if count(listed) == wanted:
+                return listed
+        return best
 
     def titled_by_named_body(self, question: str, passages: list[Passage], rules: Reading, best: SpanGuess | None,
                              bm25) -> SpanGuess | None:

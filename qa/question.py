@@ -150,6 +150,19 @@ _WHICH_SEVERAL = re.compile(rf"(?:{_SEVERAL.pattern})[个位家项条种所类]?
 _BEFORE_WHICH = {"具体", "分别", "主要", "都", "是", "有", "包括", "包含", "为", "了"}
 
 
+_HOW_MANY_ASKED = re.compile(r"哪([两二三四五六七八九十]|\d{1,2})")
+_DIGIT = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def asked_number(q: str) -> int:
+    """How many things a (folded) question asks for by number: 3 for 哪三位领导在会上讲话？,
+    2 for 哪两条线路; 0 when it gives none (哪些, 哪几)."""
+    m = _HOW_MANY_ASKED.search(q)
+    if not m:
+        return 0
+    return _DIGIT.get(m.group(1)) or int(m.group(1))
+
+
 def asked_group(q: str) -> str:
     """The noun a (folded) question asks the members of: the kind after 哪些 or 哪几个
     (地区 of 哪些地区被评为先进地区？, 建筑物 of 有哪些著名的建筑物？), else the noun before

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa.enumeration import completed, members, one_of_kind, widened
-from qa.question import asked_kind, asks_for_several, question_type
+from qa.enumeration import completed, item_count, members, one_of_kind, widened
+from qa.question import asked_kind, asked_number, asks_for_several, question_type
 from qa.text import fold
 
 
@@ -114,3 +114,27 @@ def test_a_list_span_for_one_thing_of_a_kind_narrows_to_the_item_of_that_kind(te
 def test_a_list_span_without_exactly_one_item_of_the_kind_stays_as_it_is(text, span, kind):
     start = text.index(span)
     assert one_of_kind(text, start, start + len(span), kind) == (start, start + len(span))
+
+
+@pytest.mark.parametrize("question, number", [
+    ("哪三位领导在会上讲话？", 3),
+    ("呼家楼站是哪两条线路的换乘站？", 2),
+    ("根据协定，新西兰将为哪5类职业提供工作许可？", 5),
+    ("哪些地区被评为先进地区？", 0),  # no number
+    ("有哪几个部分？", 0),
+])
+def test_a_question_may_ask_for_a_number_of_things(question, number):
+    assert asked_number(fold(question)) == number
+
+
+@pytest.mark.parametrize("text, span, count", [
+    ("呼家楼站是北京地铁10号线和6号线的一座换乘站。", "北京地铁10号线和6号线", 2),
+    ("会上，王明市长、李强局长、张华主任分别讲话。", "王明市长、李强局长、张华主任", 3),
+    ("最后，张华主任作了总结。", "张华主任", 1),
+    ("还多出了绩分战、时间战、生存战。", "绩分战、时间战、生存战", 3),  # 分战: a verb to LAC
+    ("市长对下阶段工作提出明确要求和具体部署。", "下阶段工作提出明确要求和具体部署", 0),  # a clause
+    ("屋邨设计预留了28个铺位、2所幼稚园。", "屋邨设计预留了28个铺位、2所幼稚园", 0),
+])
+def test_a_span_counts_the_items_of_a_list_it_covers(text, span, count):
+    start = text.index(span)
+    assert item_count(text, start, start + len(span)) == count

@@ -208,6 +208,11 @@ def test_a_venue_asked_for_by_kind_is_refused_when_the_passage_gives_only_the_to
     assert "苏州" in reader.read("会议在哪个城市召开？", _passages(*texts)).concise
 
 
+def test_a_question_after_a_number_of_things_gets_a_list_of_that_many(reader):
+    texts = ["公交82线来往于香港岛东区，两端为小西湾及北角码头。"]
+    assert reader.read("公交82线来往于哪两个地方？", _passages(*texts)).concise == "小西湾及北角码头"
+
+
 def test_a_refusal_does_not_name_a_word_inside_another_it_names(reader):
     texts = ["西土城站位于北京市海淀区，是北京地铁10号线的一个车站。"]
     reading = reader.read("北土城站有几个出入口？", _passages(*texts))
