@@ -146,7 +146,10 @@ class NeuralReader:
             best = a_list(best, guesses, self.decision.agreement)
             best = listed_members(best, read) or whole_list(best, read)
             best = self.list_of_number(question, best, guesses, read)
-            if listed_more(best, rules, qtype):
+            listed = rules.concise if listed_more(best, rules, qtype) else best.text
+            if wrong_kind_of_list(qtype, listed, question):  # grown from a span of the right kind
+                return self._refusal(question, read, script, qtype, f"{listed} is not of the kind asked", bm25)
+            if listed == rules.concise:
                 return rules
         elif kind := asked_kind(fold(question)):
             best = _respanned(best, read, lambda text, a, b: enumeration.one_of_kind(text, a, b, kind))
@@ -322,8 +325,8 @@ class NeuralReader:
         wanted = asked_number(fold(question))
 
         def count(g: SpanGuess) -> int:  # the items before 等 (绩分战、时间战、生存战等三种模式: 3)
-            end = g.start + g.text.find("等") if g.text.find("等") > 0 else g.end
-            return enumeration.item_count(passages[g.passage].text, g.start, end)
+            cut = g.text.find("等")
+            return enumeration.item_count(passages[g.passage].text, g.start, g.start + cut if cut > 0 else g.end)
 
         if not wanted or count(best) == wanted:
             return best
@@ -508,6 +511,13 @@ def a_list(best: SpanGuess, guesses: list[SpanGuess], window: float) -> SpanGues
     if "、" in best.text:
         return best
     return nearly_as_good(best, guesses, window, lambda g: "、" in g.text) or best
+
+
+def wrong_kind_of_list(qtype: str, listed: str, question: str) -> bool:
+    """The list an answer has grown to is not of the kind asked (苏州质监局、常熟市政府…等4家
+    单位 for 哪些企业获得了市长质量奖？, grown from a list of awards): the type check the
+    refusal decision made on the span, made again on the list given."""
+    return answerable.type_mismatch(qtype, fold(listed), question)
 
 
 def whole_list(guess: SpanGuess, passages: list[Passage]) -> SpanGuess:

@@ -98,10 +98,11 @@ _ATTRIBUTE_END = re.compile(r"是|由|为|為|有|叫|在|从|從|如何|怎|" +
 _NAMING = re.compile(r"名称|名字|全称|全名|简称|名|称号|称呼|标题|题目|名号")
 
 
-def _asked_after(question: str) -> Iterator[tuple[str, str, str, str]]:
+def _asked_after(question: str) -> Iterator[tuple[str, str, str, str | None]]:
     """Each thing the (folded) question asks something of, in order: (the owner whole, its
     last word, that word's tag, what is asked of it), 试点, 试点, n, 验收标准 for
-    试点的验收标准是什么？. The attribute is "" when nothing stands between 的 and the asking."""
+    试点的验收标准是什么？. The attribute is "" when nothing stands between 的 and the asking,
+    None when the question asks in another clause."""
     located = located_tokens(question, analyse_tokens(question))
     for i in range(1, len(located) - 1):
         word, _, of, _ = located[i]
@@ -135,10 +136,8 @@ def owner_named(span: str, after: str, question: str) -> str:
         owners = [o for o in (whole, last) if len(o) >= 2]
         ends = (len(whole) >= 3 and span.endswith(whole) and len(span) > len(whole) and tag != "PER"
                 and not re.search(r"[,，:：;；、。]", span))  # a clause ending so restates the question
-        if not ends and not any(after.startswith(o) for o in owners):
+        if attribute is None or (not ends and not any(after.startswith(o) for o in owners)):
             continue
-        if attribute is None:
-            continue  # the question asks in another clause
         return f"{whole}的{attribute}" if attribute and not _NAMING.fullmatch(attribute) else ""
     return ""
 

@@ -208,6 +208,12 @@ def test_a_venue_asked_for_by_kind_is_refused_when_the_passage_gives_only_the_to
     assert "苏州" in reader.read("会议在哪个城市召开？", _passages(*texts)).concise
 
 
+def test_a_list_grown_to_bodies_of_another_kind_than_asked_is_refused(reader):
+    texts = ["会上，市质监局、县政府、市交通局、星河电子等4家单位作了交流发言，表彰了第一届“市长质量奖”和2011年度先进地区。"]
+    assert reader.read("哪些企业获得了市长质量奖？", _passages(*texts)).abstained
+    assert reader.read("哪些单位作了交流发言？", _passages(*texts)).concise == "市质监局、县政府、市交通局、星河电子"
+
+
 def test_a_question_after_a_number_of_things_gets_a_list_of_that_many(reader):
     texts = ["公交82线来往于香港岛东区，两端为小西湾及北角码头。"]
     assert reader.read("公交82线来往于哪两个地方？", _passages(*texts)).concise == "小西湾及北角码头"
