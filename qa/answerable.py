@@ -158,19 +158,19 @@ def _area_for_facility(span_text: str, question: str) -> bool:
 
 
 # A list of businesses (哪些企业获得了市长质量奖？) is no list of government bodies: of the 54
-# references of DRCD and CMRC dev to questions after businesses by kind, one names a
-# government-like body (上海铁路局 for 哪个公司管辖, alone), none lists them.
+# references of DRCD and CMRC dev to questions after one or more businesses by kind, one
+# names a government-like body (上海铁路局 for 哪个公司管辖, alone), none lists them.
 _BUSINESS_KINDS = tuple(lexicon_lines("business_kinds"))
 _GOVERNMENT_BODY = re.compile("(?:" + "|".join(lexicon_lines("government_bodies")) + ")$")
 _LIST_JOINER = re.compile(r"以及|[、和及与或]")
 
 
 def _government_for_business(span_text: str, question: str) -> bool:
-    """The question asks for businesses by kind and the span lists several things, at least
-    half of them government bodies (苏州质监局、常熟市政府、苏州市交通局、好孩子 for
+    """The question asks for several businesses by kind and the span lists several things,
+    at least half of them government bodies (苏州质监局、常熟市政府、苏州市交通局、好孩子 for
     第一届市长质量奖颁给了哪些企业？)."""
-    if not (asked_group(question) or asked_kind(question)).endswith(_BUSINESS_KINDS):
-        return False
+    if not asked_group(question).endswith(_BUSINESS_KINDS):
+        return False  # one business asked for (哪家企业) may be one item of a list
     items = [item.strip() for item in _LIST_JOINER.split(re.sub(r"等.*$", "", span_text)) if item.strip()]
     bodies = sum(bool(_GOVERNMENT_BODY.search(item)) for item in items)
     return len(items) >= 2 and 2 * bodies >= len(items)
