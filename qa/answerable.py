@@ -41,6 +41,7 @@ import re
 from dataclasses import dataclass, field
 
 from .coverage import in_order_close
+from .enumeration import split_items
 from .intake import lexicon_lines
 from .question import JIEBA_TOTAL, MEASURE_WORD, analyse_tokens, asked_group, asked_kind, surprisal
 from .text import fold
@@ -162,7 +163,6 @@ def _area_for_facility(span_text: str, question: str) -> bool:
 # names a government-like body (上海铁路局 for 哪个公司管辖, alone), none lists them.
 _BUSINESS_KINDS = tuple(lexicon_lines("business_kinds"))
 _GOVERNMENT_BODY = re.compile("(?:" + "|".join(lexicon_lines("government_bodies")) + ")$")
-_LIST_JOINER = re.compile(r"以及|[、和及与或]")
 
 
 def _government_for_business(span_text: str, question: str) -> bool:
@@ -171,7 +171,7 @@ def _government_for_business(span_text: str, question: str) -> bool:
     第一届市长质量奖颁给了哪些企业？)."""
     if not asked_group(question).endswith(_BUSINESS_KINDS):
         return False  # one business asked for (哪家企业) may be one item of a list
-    items = [item.strip() for item in _LIST_JOINER.split(re.sub(r"等.*$", "", span_text)) if item.strip()]
+    items = split_items(re.sub(r"等.*$", "", span_text))
     bodies = sum(bool(_GOVERNMENT_BODY.search(item)) for item in items)
     return len(items) >= 2 and 2 * bodies >= len(items)
 

@@ -144,7 +144,7 @@ class NeuralReader:
         others = [g for g in guesses if g is not best]
         if several:
             best = a_list(best, guesses, self.decision.agreement)
-            best = listed_members(best, read) or whole_list(best, read)
+            best = as_list(best, read)
             best = self.list_of_number(question, best, guesses, read)
             listed = rules.concise if listed_more(best, rules, qtype) else best.text
             if wrong_kind_of_list(qtype, listed, question):  # grown from a span of the right kind
@@ -331,7 +331,7 @@ class NeuralReader:
         if not wanted or count(best) == wanted:
             return best
         for g in guesses:
-            listed = listed_members(g, passages) or whole_list(g, passages)
+            listed = as_list(g, passages)
             if count(listed) == wanted:
                 return listed
         return best
@@ -518,6 +518,12 @@ def wrong_kind_of_list(qtype: str, listed: str, question: str) -> bool:
     单位 for 哪些企业获得了市长质量奖？, grown from a list of awards): the type check the
     refusal decision made on the span, made again on the list given."""
     return answerable.type_mismatch(qtype, fold(listed), question)
+
+
+def as_list(guess: SpanGuess, passages: list[Passage]) -> SpanGuess:
+    """The list a span stands for: the items before its 等 when it names their kind, else the
+    list it is an item of."""
+    return listed_members(guess, passages) or whole_list(guess, passages)
 
 
 def whole_list(guess: SpanGuess, passages: list[Passage]) -> SpanGuess:
