@@ -146,10 +146,13 @@ class NeuralReader:
             best = a_list(best, guesses, self.decision.agreement)
             best = as_list(best, read)
             best = self.list_of_number(question, best, guesses, read)
-            listed = rules.concise if listed_more(best, rules, qtype) else best.text
-            if wrong_kind_of_list(qtype, listed, question):  # grown from a span of the right kind
+            use_rules = listed_more(best, rules, qtype)
+            listed = rules.concise if use_rules else best.text
+            # the refusal decision checked the span's type; the list it grew to is checked again
+            # (4家单位 for 哪些企业获得了市长质量奖？, grown from a list of awards)
+            if answerable.type_mismatch(qtype, fold(listed), question):
                 return self._refusal(question, read, script, qtype, f"{listed} is not of the kind asked", bm25)
-            if listed == rules.concise:
+            if use_rules:
                 return rules
         elif kind := asked_kind(fold(question)):
             best = _respanned(best, read, lambda text, a, b: enumeration.one_of_kind(text, a, b, kind))
@@ -511,13 +514,6 @@ def a_list(best: SpanGuess, guesses: list[SpanGuess], window: float) -> SpanGues
     if "、" in best.text:
         return best
     return nearly_as_good(best, guesses, window, lambda g: "、" in g.text) or best
-
-
-def wrong_kind_of_list(qtype: str, listed: str, question: str) -> bool:
-    """The list an answer has grown to is not of the kind asked (苏州质监局、常熟市政府…等4家
-    单位 for 哪些企业获得了市长质量奖？, grown from a list of awards): the type check the
-    refusal decision made on the span, made again on the list given."""
-    return answerable.type_mismatch(qtype, fold(listed), question)
 
 
 def as_list(guess: SpanGuess, passages: list[Passage]) -> SpanGuess:
