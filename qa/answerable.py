@@ -128,14 +128,19 @@ _MARKS = [tuple(re.compile(part) for part in line.split(None, 1)) for line in le
 _ORGANISATION_KINDS = tuple(lexicon_lines("organisation_kinds"))
 
 
+def _only_a_place(span_text: str) -> bool:
+    """Every word of the span is a place to LAC (苏州, 江苏省)."""
+    tags = {tag for word, tag in analyse_tokens(span_text) if tag != "w"}
+    return bool(tags) and tags <= {"LOC", "ns"}
+
+
 def _place_for_organisation(span_text: str, question: str) -> bool:
     """The question asks for an organisation by its kind and the span only names a place
     (苏州 for 哪家企业获得了市长质量奖？)."""
     kind = asked_kind(question)
     if not kind.endswith(_ORGANISATION_KINDS) or span_text.endswith(_ORGANISATION_KINDS):
         return False
-    tags = {tag for word, tag in analyse_tokens(span_text) if tag != "w"}
-    return bool(tags) and tags <= {"LOC", "ns"}
+    return _only_a_place(span_text)
 
 
 # A building or venue asked for by kind (哪家酒店, 哪个会议中心, 哪个车站) is no town, county
@@ -154,8 +159,7 @@ def _area_for_facility(span_text: str, question: str) -> bool:
         return False
     if span_text.endswith(kind[-1]) or span_text.endswith(_FACILITY_KINDS):
         return False
-    tags = {tag for word, tag in analyse_tokens(span_text) if tag != "w"}
-    return bool(tags) and tags <= {"LOC", "ns"}
+    return _only_a_place(span_text)
 
 
 # A list of businesses (哪些企业获得了市长质量奖？) is no list of government bodies: of the 54
