@@ -216,8 +216,6 @@ def _ordinal_of_another_kind(span_text: str, question: str) -> bool:
 
 
 _NAME_OPENS = re.compile(r"\s*([“「《『\"])([^”」》』\"]{1,30})")
-
-
 _THING = re.compile(r"([\u4e00-\u9fff]{2,16})")
 
 
@@ -263,8 +261,7 @@ def type_mismatch(qtype: str, span_text: str, question: str = "") -> bool:
     a length of time (多久) without a unit of time; the kinds of qa/lexicons/answer_marks.txt
     (什么颜色 without a colour, 哪个世纪 without 世纪); an organisation (哪家企业) that is a
     place alone, a venue (哪家酒店) that is a town, businesses (哪些企业) that are mostly
-    government bodies; an ordinal of another measure (第一届 for
-    排名第几)."""
+    government bodies; an ordinal of another measure (第一届 for 排名第几)."""
     question = fold(question)
     if any(asks.search(question) and not mark.search(span_text) for asks, mark in _MARKS):
         return True

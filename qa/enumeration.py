@@ -19,13 +19,6 @@ from .text import fold
 _CLAUSE_EDGE = re.compile(r"[，。；：！？,;:!?\n]")
 _JOINERS = {"、", "和", "及", "以及", "与", "或", "或者", "跟"}
 _JOINED = re.compile("|".join(sorted(_JOINERS, key=len, reverse=True)))
-
-
-def split_items(text: str) -> list[str]:
-    """A list's items by the characters that join them, without LAC (华为、小米和联想: three);
-    a joiner inside an item splits it too, so this serves telling kinds of items apart, not
-    counting them (item_count)."""
-    return [item.strip() for item in _JOINED.split(text) if item.strip()]
 # LAC tags of words that can make up an item: nouns, names, numbers, measure words,
 # places and directions, adjectives and nominal verbs (标准及高级, 执法严明); not pronouns
 # (他和邓小平 is no list of answers).
@@ -34,6 +27,13 @@ _NOMINAL = {"n", "nr", "ns", "nt", "nz", "nw", "PER", "LOC", "ORG", "TIME", "m",
 _NOUNS = {"n", "nr", "ns", "nt", "nz", "nw", "PER", "LOC", "ORG"}
 _CLOSING = {"》", "”", "」", "\""}
 _INSIDE = {"的", "之", "《", "》", "“", "”", "「", "」", "\"", "·", "-"}  # may sit inside an item, not at its edges
+
+
+def split_items(text: str) -> list[str]:
+    """A list's items by the characters that join them, without LAC (华为、小米和联想: three);
+    a joiner inside an item splits it too, so this serves telling kinds of items apart, not
+    counting them (item_count)."""
+    return [item.strip() for item in _JOINED.split(text) if item.strip()]
 
 
 def item_count(text: str, start: int, end: int) -> int:
