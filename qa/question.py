@@ -266,8 +266,11 @@ def _idf(bm25, term: str) -> float:
 _NOUN_TAGS = {"n", "nz", "nw", "PER", "LOC", "ORG", "an", "s", "ns", "nt", "nr"}
 _POS_WEIGHT = {"PER": 1.5, "LOC": 1.2, "ORG": 1.2, "nz": 1.2, "nw": 1.2, "n": 1.0, "an": 1.0, "TIME": 1.0,
                "v": 0.5, "vn": 0.8, "a": 0.5, "m": 0.8, "q": 0.5}
-# 哪些人 is one piece: jieba may join its 人 to the next word (哪些 / 人作 / 了 / 重要讲话)
-_QUESTION_PIECE = re.compile(r"哪[一些个位几]*人|什么人|哪|什么|谁|几|多少|多长|多久|怎|为何|吗|呢")
+# 哪些人 is one piece: jieba may join its 人 to the next word (哪些 / 人作 / 了 / 重要讲话);
+# so is 哪一, whose 一 jieba joins to the measure after it (哪 / 一天, 哪 / 一年); and the
+# asking words that end in a noun or adjective jieba cuts off (什么 / 时候, 多 / 高, 何人)
+_QUESTION_PIECE = re.compile(r"哪[一些个位几]*人|什么人|哪一|哪|什么时候|什么|谁|几|多少|多[长久大高远重深宽厚]|何[人种地时处]|"
+                             r"怎|为何|吗|呢")
 
 
 def _content_tokens(folded: str, people: list[str]) -> list[str]:

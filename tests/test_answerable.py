@@ -47,6 +47,26 @@ def test_a_name_the_question_gives_counts_as_missing_unless_a_passage_holds_it_w
     assert answerable.features(q.words, [own], (0, 0, 2), 3.0, False, False, q.qtype, q.text, q.names)["name_missing"] == 0.0
 
 
+@pytest.mark.parametrize("question, piece", [
+    ("会议是哪一天举行的？", "一天"),  # jieba: 哪 / 一天
+    ("他是哪一年出生的？", "一年"),
+    ("会议什么时候召开？", "时候"),  # 什么 / 时候
+    ("何人发明了电话？", "何人"),
+    ("这座山有多高？", "高"),
+])
+def test_the_rest_of_an_interrogative_jieba_cuts_off_is_no_content_word(question, piece):
+    from qa.question import analyse
+
+    assert piece not in analyse(question).words
+
+
+def test_the_same_words_outside_an_interrogative_stay_content_words():
+    from qa.question import analyse
+
+    assert "一天" in analyse("一天有几个小时？").words
+    assert analyse("会议是哪一天举行的？").words == analyse("会议在哪天举行？").words
+
+
 def test_a_piece_of_an_interrogative_is_no_word_the_passages_must_hold():
     from qa import coverage
     from qa.question import analyse
