@@ -493,11 +493,17 @@ def nearly_as_good(best: SpanGuess, guesses: list[SpanGuess], window: float, ok)
 def not_restating(best: SpanGuess, guesses: list[SpanGuess], passages: list[Passage], question: str,
                   qtype: str) -> SpanGuess:
     """The answer without the question's own words (qa/restatement.py): the next guess when
-    the best says nothing else, the best cut where it runs on into them (not for a reason
+    the best says nothing else or stands where the question puts its own words, the best cut where it runs on into them (not for a reason
     or a manner, which is a clause that may well name the question's subject)."""
     asked = fold(question)
-    if restatement.only_question_words(fold(best.text), asked):
-        return next((g for g in guesses if not restatement.only_question_words(fold(g.text), asked)), best)
+
+    def restating(g: SpanGuess) -> bool:
+        before = fold(passages[g.passage].text[: g.start])
+        return (restatement.only_question_words(fold(g.text), asked)
+                or restatement.restates_object(fold(g.text), before, asked))
+
+    if restating(best):
+        return next((g for g in guesses if not restating(g)), best)
     if qtype in ("why", "how"):
         return best
     end = restatement.before_restated_run(fold(best.text), asked)

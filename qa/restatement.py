@@ -29,6 +29,8 @@ _FILLER = re.compile(r"[的之「」“”《》()（）\s,，、。]")
 _TRAILING = "是为為的而并與与和及或在了、，,-·"  # what joins the answer to the restated run
 _CLOSING = "。，,；;：:、”」』）) 等"  # after the last word of a span
 _NUMBER_END = re.compile(r"[0-9０-９一二三四五六七八九十百千万亿两零〇几多余]$")
+_ASKING = re.compile(r"什么|哪|几|多少|谁|何")
+_BETWEEN = ' ,，、“”「」"'  # what may stand between a verb and its object
 _INTERROGATIVE_END = re.compile(r"(哪[一个些家种位座所条]?|什么|何种?)$")
 
 
@@ -40,6 +42,22 @@ def only_question_words(span: str, question: str) -> bool:
         return False
     at = question.find(span)
     return not (at >= 0 and _asks_for(question, at))
+
+
+def restates_object(span: str, before: str, question: str) -> bool:
+    """The span stands where the question puts its own words: it begins with a run of RUN
+    characters the question holds after its interrogative, and the passage puts right
+    before it the word the question puts before that run (引入 | 城市管理和综合服务 for
+    试点将什么引入城市管理？: the question already says what is brought in to; it asks
+    what is). before: the passage's text up to the span. All folded. Of the 6,743
+    references of DRCD and CMRC dev 1 does (早在 | 1911年 for 哪一个国家早在1911年的时候…)."""
+    asking = _ASKING.search(question)
+    if asking is None or len(span) < RUN:
+        return False
+    rest = question[asking.end():]
+    at = rest.find(span[:RUN])
+    gap = rest[:at].rstrip("的") if at > 0 else ""
+    return bool(gap) and before.rstrip(_BETWEEN).endswith(gap[-2:])
 
 
 def before_restated_run(span: str, question: str) -> int | None:
@@ -89,7 +107,6 @@ def _asks_for(question: str, at: int) -> bool:
 
 # The tags of a noun that can own what a question asks after (试点 of 试点的验收标准是什么？)
 _OWNER_TAGS = {"n", "nz", "nw", "vn", "ORG", "LOC", "PER", "nt", "ns"}
-_ASKING = re.compile(r"什么|哪|几|多少|谁|何")
 _ATTRIBUTE_END = re.compile(r"是|由|为|為|有|叫|在|从|從|如何|怎|" + _ASKING.pattern)
 
 

@@ -7,7 +7,8 @@ import pytest
 
 from qa.neural import SpanGuess
 from qa.neural_reader import not_restating
-from qa.restatement import before_restated_run, group_named, only_question_words, owner_completes_name, owner_named
+from qa.restatement import (before_restated_run, group_named, only_question_words, owner_completes_name, owner_named,
+                             restates_object)
 from qa.retrieval import Passage
 from qa.text import fold
 
@@ -33,6 +34,26 @@ def _answer(question: str, text: str, spans: list[str], qtype: str = "what") -> 
 ])
 def test_a_span_holding_only_the_questions_words_gives_way_to_the_next_guess(question, text, spans, answer):
     assert _answer(question, text, spans) == answer
+
+
+@pytest.mark.parametrize("question, text, spans, answer", [
+    ("该厂把什么运往沿海港口？", "该厂把成品钢材装上货车，运往沿海港口和内陆仓库。", ["沿海港口和内陆仓库", "成品钢材"],
+     "成品钢材"),
+    ("学校将哪些课程引入小学课堂？", "学校将编程和机器人课程，引入小学课堂和课后活动。", ["小学课堂和课后活动", "编程和机器人课程"],
+     "编程和机器人课程"),
+])
+def test_a_span_standing_where_the_question_puts_its_own_words_gives_way_to_the_next_guess(question, text, spans,
+                                                                                            answer):
+    assert _answer(question, text, spans) == answer
+
+
+@pytest.mark.parametrize("question, text, span", [
+    ("该厂把钢材运往哪里？", "该厂把钢材运往港口和内陆仓库。", "港口和内陆仓库"),  # what the question asks
+    ("哪个国家早在1911年就开始使用这种车辆？", "瑞典早在1911年就开始使用这种车辆。", "瑞典"),
+])
+def test_a_span_after_the_questions_verb_that_the_question_does_not_fill_is_kept(question, text, span):
+    assert not restates_object(span, text[: text.index(span)], question)
+    assert _answer(question, text, [span]) == span
 
 
 @pytest.mark.parametrize("question, text, span, answer", [
