@@ -496,11 +496,13 @@ def not_restating(best: SpanGuess, guesses: list[SpanGuess], passages: list[Pass
     the best says nothing else or stands where the question puts its own words, the best cut where it runs on into them (not for a reason
     or a manner, which is a clause that may well name the question's subject)."""
     asked = fold(question)
+    several = asks_for_several(asked, qtype)
 
     def restating(g: SpanGuess) -> bool:
         before = fold(passages[g.passage].text[: g.start])
         return (restatement.only_question_words(fold(g.text), asked)
-                or restatement.restates_object(fold(g.text), before, asked))
+                or restatement.restates_object(fold(g.text), before, asked)
+                or (not several and restatement.lists_the_subject(fold(g.text), asked)))
 
     if restating(best):
         return next((g for g in guesses if not restating(g)), best)

@@ -47,6 +47,18 @@ def test_a_span_standing_where_the_question_puts_its_own_words_gives_way_to_the_
     assert _answer(question, text, spans) == answer
 
 
+def test_a_list_holding_the_questions_own_subject_gives_way_to_what_it_did():
+    text = "会上，市环保局、南京市政府、市教育局等3家单位进行了经验交流，会议持续两小时。"
+    spans = ["市环保局、南京市政府、市教育局等3家单位", "经验交流"]
+    assert _answer("南京市政府在会上做了什么？", text, spans) == "经验交流"
+
+
+def test_a_list_question_may_be_answered_with_a_list_holding_a_name_it_gives():
+    text = "小说描写了张居正、高拱、冯保等人物。"
+    span = "张居正、高拱、冯保"
+    assert _answer("《张居正》这部小说描写了哪些人物？", text, [span, "小说"], qtype="list") == span
+
+
 @pytest.mark.parametrize("question, text, span", [
     ("该厂把钢材运往哪里？", "该厂把钢材运往港口和内陆仓库。", "港口和内陆仓库"),  # what the question asks
     ("哪个国家早在1911年就开始使用这种车辆？", "瑞典早在1911年就开始使用这种车辆。", "瑞典"),
