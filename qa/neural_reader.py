@@ -493,8 +493,9 @@ def nearly_as_good(best: SpanGuess, guesses: list[SpanGuess], window: float, ok)
 def not_restating(best: SpanGuess, guesses: list[SpanGuess], passages: list[Passage], question: str,
                   qtype: str) -> SpanGuess:
     """The answer without the question's own words (qa/restatement.py): the next guess when
-    the best says nothing else or stands where the question puts its own words, the best cut where it runs on into them (not for a reason
-    or a manner, which is a clause that may well name the question's subject)."""
+    the best says nothing else, stands where the question puts its own words or lists the
+    question's subject among its peers; the best cut where it runs on into them (not for a
+    reason or a manner, which is a clause that may well name the question's subject)."""
     asked = fold(question)
     several = asks_for_several(asked, qtype)
 

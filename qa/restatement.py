@@ -2,9 +2,11 @@
 
 The span model often reaches into the words of the question itself: 太阳的650倍 for
 哪一恒星的半径是太阳的650倍？, or 综合型私立大学 for 世宗大学是一所什么类型的私立大学？.
-Two cases, both folded text:
-  - the span holds nothing but question words: the answer is elsewhere, so the next
-    guess that says something the question does not is taken;
+The cases, all folded text:
+  - the span holds nothing but question words, stands where the question puts its own
+    words (restates_object) or lists the question's subject among its peers
+    (lists_the_subject): the answer is elsewhere, so the next guess that does none of
+    these is taken;
   - the span goes on into a run of the question (RUN characters or more): the answer is
     what comes before that run (一颗恒星的总质量 of 一颗恒星的总质量是恒星演化…的主要因素).
 Kept as they are: what the question asks for by kind (海逸国际酒店集团 for 哪个国际酒店集团,
