@@ -175,7 +175,7 @@ def _government_for_business(span_text: str, question: str) -> bool:
     第一届市长质量奖颁给了哪些企业？)."""
     if not asked_group(question).endswith(_BUSINESS_KINDS):
         return False  # one business asked for (哪家企业) may be one item of a list
-    items = split_items(re.sub(r"等.*$", "", span_text))
+    items = split_items(span_text)
     bodies = sum(bool(_GOVERNMENT_BODY.search(item)) for item in items)
     return len(items) >= 2 and 2 * bodies >= len(items)
 

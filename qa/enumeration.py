@@ -30,10 +30,10 @@ _INSIDE = {"的", "之", "《", "》", "“", "”", "「", "」", "\"", "·", "
 
 
 def split_items(text: str) -> list[str]:
-    """A list's items by the characters that join them, without LAC (华为、小米和联想: three);
-    a joiner inside an item splits it too, so this serves telling kinds of items apart, not
-    counting them (item_count)."""
-    return [item.strip() for item in _JOINED.split(text) if item.strip()]
+    """A list's items before its 等 by the characters that join them, without LAC (华为、小米
+    和联想等3家企业: three); a joiner inside an item splits it too, so this serves telling
+    kinds of items apart, not counting them (item_count)."""
+    return [item.strip() for item in _JOINED.split(re.sub(r"等.*$", "", text)) if item.strip()]
 
 
 def item_count(text: str, start: int, end: int) -> int:

@@ -72,7 +72,7 @@ def lists_the_subject(span: str, question: str) -> bool:
     questions is a list with an item the question names whole. All folded."""
     if "、" not in span:
         return False
-    items = set(split_items(re.sub(r"等.*$", "", span)))  # the items before 等 (…、好孩子等4家单位)
+    items = set(split_items(span))  # the items before 等 (…、好孩子等4家单位)
     return any(name in items for name in question_names(question))
 
 
