@@ -383,6 +383,9 @@ class NeuralReader:
         evidence = self.evidence(question, passages, best, rules, bm25)
         if evidence["type_mismatch"]:
             return f"the span is not of the type a {rules.qtype} question asks for (margin {best.margin:.2f})"
+        titles = coverage.titles_missing(fold(question), fold("".join(p.text for p in passages)))
+        if titles:
+            return f"no passage quotes the title {'、'.join(f'《{t}》' for t in titles)}"
         p = gate.probability(evidence)
         return "" if p >= gate.threshold else f"answerable p={p:.2f} < {gate.threshold:.2f} (margin {best.margin:.2f})"
 

@@ -223,11 +223,16 @@ _NAME_TAGS = ("PER", "LOC", "ORG", "nz", "nw")  # people, places, organisations,
 _TITLE = re.compile(r"《([^《》]{2,40})》")
 
 
+def quoted_titles(folded: str) -> list[str]:
+    """The 《》 titles a (folded) question quotes, without their marks."""
+    return [m.group(1).strip() for m in _TITLE.finditer(folded)]
+
+
 def proper_names(tags: list[tuple[str, str]], folded: str = "") -> list[str]:
     """The names a question gives, each as one piece: LAC keeps 北土城站 whole where
     jieba's words (北, 土城, 站) would each be found in a passage about 西土城站; and
     every 《》 title whole, which LAC cuts at its punctuation (《虫,眼球系列》)."""
-    titles = [m.group(1).strip() for m in _TITLE.finditer(folded)]
+    titles = quoted_titles(folded)
     return list(dict.fromkeys([*(w for w, t in tags if t in _NAME_TAGS and len(w) >= 2), *titles]))
 
 

@@ -125,6 +125,24 @@ def test_a_title_in_book_marks_is_a_name_of_the_question_whole():
                                q.people, q.topic)["name_missing"] == 1.0
 
 
+def test_a_work_whose_title_no_passage_quotes_is_refused_however_sure_the_span():
+    from qa import coverage
+    from qa.neural import SpanGuess
+    from qa.neural_reader import NeuralReader
+    from qa.reader import Reading
+    from qa.retrieval import Passage
+
+    text = "布鲁塞尔条约签署于1948年3月17日，签署国包括比利时、法国、卢森堡、荷兰以及英国。"
+    passage = Passage(chunk_id="a.txt:0", doc_id="a.txt", text=text, start=0, end=len(text), chunk_index=0,
+                      score=1.0, dense_score=0.9, bm25_score=1.0)
+    span = SpanGuess(0, 9, 14, 8.0, 0.0, "1948年")
+    rules = Reading(answer="", abstained=True, qtype="when")
+    reason = NeuralReader().doubt("《伯尔尼条约》是哪一年签署的？", [passage], span, rules, None)
+    assert "《伯尔尼条约》" in reason
+    assert "伯尔尼条约" in coverage.gate("《伯尔尼条约》是哪一年签署的？", [passage])  # the LLM is not asked either
+    assert NeuralReader().doubt("《布鲁塞尔条约》是哪一年签署的？", [passage], span, rules, None) == ""
+
+
 def test_a_topic_no_passage_holds_counts_as_missing_though_the_tagger_knows_no_name_in_it():
     from qa.question import analyse
 
