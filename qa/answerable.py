@@ -237,6 +237,17 @@ def names_a_name(after: str, question: str, span: str = "") -> str:
     return ""
 
 
+def title_holding(text: str, start: int, end: int) -> str:
+    """The 《》 title of the (folded) text that the span start:end lies inside, or "": the
+    period in 《质量发展纲要(2011-2020年)》 names the plan, it is not when the plan was issued.
+    None of the 616 references of DRCD and CMRC dev to when-questions lies inside a title
+    (9 of all 6,743 references do)."""
+    opened, closed = text.rfind("《", 0, start), text.find("》", end)
+    if opened < 0 or closed < 0 or "》" in text[opened:end] or "《" in text[end:closed]:
+        return ""
+    return text[opened + 1:closed]
+
+
 def asks_year(question: str) -> bool:
     """The (folded) question asks for a year (哪一年), not a day or a time."""
     return bool(_ASKS_YEAR.search(question))

@@ -272,11 +272,15 @@ class NeuralReader:
                        script: str, qtype: str, bm25=None) -> SpanGuess | Reading | None:
         """For a when-question, a span that opens a quoted name the question does not give
         (2012年 of 2012年“质量月” for 周乃翔是哪一年开始当市长的？; qa/answerable.py
-        names_a_name) gives way to a nearly as good one, or the reader refuses."""
+        names_a_name) or lies inside a 《》 title (title_holding) gives way to a nearly as good
+        one, or the reader refuses."""
         if best is None or qtype != "when":
             return best
 
         def named(g: SpanGuess) -> str:
+            title = answerable.title_holding(fold(passages[g.passage].text), g.start, g.end)
+            if title:
+                return title
             if g.text.rstrip().endswith("的"):
                 return ""  # 2月24日的「金刚计划」: a time of its own, said of the name
             return answerable.names_a_name(fold(passages[g.passage].text[g.end:g.end + 32]), fold(question),

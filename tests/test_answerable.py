@@ -401,6 +401,16 @@ def test_a_time_that_opens_a_quoted_name_says_which_thing_not_when_unless_asked_
     assert answerable.names_a_name(",苏州市召开", "会议是哪天开的？") == ""
 
 
+def test_a_time_inside_a_title_names_the_work_and_does_not_answer_when(article_engine):
+    text = "贯彻落实国务院《质量发展纲要(2011-2020年)》和省政府《加快推进质量强省建设的意见》"
+    at = text.index("2011")
+    assert answerable.title_holding(text, at, at + len("2011-2020年")) == "质量发展纲要(2011-2020年)"
+    assert answerable.title_holding(text, at, text.index("省政府")) == ""  # runs out of the title
+    assert answerable.title_holding(text, 0, 4) == ""
+    answer = article_engine.ask("国务院《质量发展纲要》是什么时候印发的？")
+    assert answer.abstained and "2011-2020" not in answer.concise, answer.concise
+
+
 def test_a_year_of_account_says_which_thing_not_when_unless_the_question_names_it():
     after = "全市质量强市工作先进地区,举行了"
     assert answerable.names_a_name(after, "第一届市长质量奖是哪一年设立的？", "2011年度") == "全市质量强市工作先进地区"
