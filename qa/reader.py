@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from . import affiliation, citations, dateline, romanized
+from . import affiliation, answerable, citations, dateline, romanized
 from .chunking import Span, split_clauses, split_sentences
 from .retrieval import Passage
 from .coverage import mentioned
@@ -303,7 +303,7 @@ class ExtractiveReader:
         if q.wants_title:
             return 1.0 if _TITLE.search(s) else 0.0
         if q.qtype == "when":
-            dates = [s[a:b] for a, b in date_spans(s)]
+            dates = [s[a:b] for a, b in date_spans(s) if not answerable.type_mismatch("when", s[a:b], q.folded)]
             if not dates:
                 return 0.0
             # "On what date": a day (9月7日) answers it, a year alone (2011年度…) hardly.
@@ -389,7 +389,10 @@ class ExtractiveReader:
         """Dates where the question points; when it names a person, only those in a
         clause about that person or in the sentence's opening clause (a dateline):
         "表彰了2011年度…，周乃翔市长…作了讲话" does not date anything 周乃翔 did."""
-        spans = self._anchored(q, cand, date_spans(cand.folded), sentence_level=True)
+        # Only dates of the kind asked: a day (哪一天) is no year (2012年); answerable.type_mismatch.
+        dates = [(a, b) for a, b in date_spans(cand.folded)
+                 if not answerable.type_mismatch("when", cand.folded[a:b], q.folded)]
+        spans = self._anchored(q, cand, dates, sentence_level=True)
         if not q.people or not spans:
             return spans
         clauses = split_clauses(cand.folded, Span(0, len(cand.folded)))

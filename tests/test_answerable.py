@@ -298,6 +298,14 @@ def test_a_day_without_a_year_cannot_answer_which_year():
     assert not answerable.type_mismatch("when", "9月7日下午", "会议是什么时候召开的？")
 
 
+def test_the_rule_reader_answers_a_question_after_a_day_with_a_day_never_a_year(article_engine):
+    # the sentence covering most of the question (會議還舉行了2012年“質量月”啟動儀式) holds a year only
+    for question in ("會議是哪一天舉行的？", "会议是哪一天举行的？"):
+        answer = article_engine.ask(question, backend="rules")
+        assert "2012" not in answer.concise, answer.concise
+    assert "2012" in article_engine.ask("会上启动的是哪一年的“质量月”？", backend="rules").concise
+
+
 def test_a_count_of_another_thing_cannot_answer_how_many():
     assert answerable.type_mismatch("count", "4家单位", "有多少家企业获得了质量奖？")
     assert answerable.type_mismatch("count", "13个专业服务领域", "全国共有几个试点？")
