@@ -384,6 +384,20 @@ def test_when_the_span_model_finds_no_time_the_rule_readers_date_answers(article
     assert not answer.abstained and "9月7日" in answer.concise
 
 
+def test_a_span_that_stops_inside_a_date_is_grown_to_the_day_before_its_type_is_checked():
+    from qa.neural import SpanGuess
+    from qa.neural_reader import dates_grown
+    from qa.retrieval import Passage
+
+    text = "9月7日下午，苏州市召开质量工作会议。"
+    passage = Passage(chunk_id="a.txt:0", doc_id="a.txt", text=text, start=0, end=len(text), chunk_index=0,
+                      score=1.0, dense_score=0.9, bm25_score=1.0)
+    piece = SpanGuess(0, 0, 1, -2.0, 0.0, "9")
+    assert [g.text for g in dates_grown([piece], [passage], "when", "会议在哪一天举行？")] == ["9月7日下午"]
+    assert dates_grown([piece], [passage], "when", "会议在哪一年举行？") == [piece]  # a year is asked: kept
+    assert dates_grown([piece], [passage], "count", "有几个人？") == [piece]
+
+
 def test_a_person_named_by_surname_and_title_is_covered_where_the_text_names_them_in_full():
     from qa.question import analyse
 
