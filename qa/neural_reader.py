@@ -50,9 +50,6 @@ class Decision:
     confident: float = float("inf")
     extra_sentences: int = 2  # at most this many more sentences shown with an answer,
     extra_margin: float = 0.0  # ... each holding a span whose margin reaches this
-    # A span whose margin is below this is no answer, however well the passages cover the
-    # question or the rule reader agrees: the model is sure the passage does not answer.
-    margin_floor: float = float("-inf")
 
     @classmethod
     def load(cls, path: Path = DECISION_PATH) -> "Decision":
@@ -61,8 +58,7 @@ class Decision:
         data = json.loads(path.read_text(encoding="utf-8"))
         return cls(agreement=float(data.get("agreement", 0.0)), gate=Gate.from_json(data.get("gate")),
                    threshold=float(data.get("threshold", 0.0)), passages=int(data.get("passages", 3)),
-                   confident=float(data.get("confident", "inf")), extra_margin=float(data.get("extra_margin", 0.0)),
-                   margin_floor=float(data.get("margin_floor", "-inf")))
+                   confident=float(data.get("confident", "inf")), extra_margin=float(data.get("extra_margin", 0.0)))
 
 
 class NeuralReader:
@@ -391,8 +387,6 @@ class NeuralReader:
         evidence = self.evidence(question, passages, best, rules, bm25)
         if evidence["type_mismatch"]:
             return f"the span is not of the type a {rules.qtype} question asks for (margin {best.margin:.2f})"
-        if best.margin < self.decision.margin_floor and not evidence["agrees"]:
-            return f"the span model finds no answer here (margin {best.margin:.2f} < {self.decision.margin_floor:.2f})"
         titles = coverage.titles_missing(fold(question), fold("".join(p.text for p in passages)))
         if titles:
             return f"no passage quotes the title {'、'.join(f'《{t}》' for t in titles)}"

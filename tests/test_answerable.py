@@ -143,29 +143,6 @@ def test_a_work_whose_title_no_passage_quotes_is_refused_however_sure_the_span()
     assert NeuralReader().doubt("《布鲁塞尔条约》是哪一年签署的？", [passage], span, rules, None) == ""
 
 
-def test_a_span_the_model_rates_far_below_no_answer_is_refused_unless_the_rule_reader_agrees():
-    from qa.neural import SpanGuess
-    from qa.neural_reader import Decision, NeuralReader
-    from qa.reader import Reading
-    from qa.retrieval import Passage
-
-    shipped = Decision.load()
-    assert shipped.margin_floor < 0  # fit by training/fit_decision.py, not left at -inf
-    text = "9月7日下午，苏州市召开质量工作会议，国家标准委主任陈钢出席会议并作了重要指示。"
-    passage = Passage(chunk_id="a.txt:0", doc_id="a.txt", text=text, start=0, end=len(text), chunk_index=0,
-                      score=1.0, dense_score=0.9, bm25_score=1.0)
-    at = text.index("陈钢")
-    reader = NeuralReader(decision=Decision(gate=shipped.gate, margin_floor=-4.0))
-    none = Reading(answer="", abstained=True, qtype="who")
-    question = "苏州市质量工作会议由谁主持？"  # every word covered but 主持
-    unsure = SpanGuess(0, at, at + 2, -6.0, 0.0, "陈钢")
-    assert "margin" in reader.doubt(question, [passage], unsure, none, None)
-    same = Reading(answer="陈钢", abstained=False, qtype="who", concise="陈钢")
-    assert reader.doubt(question, [passage], unsure, same, None) == ""
-    sure = SpanGuess(0, at, at + 2, 6.0, 0.0, "陈钢")
-    assert reader.doubt("苏州市质量工作会议上谁作了重要指示？", [passage], sure, none, None) == ""
-
-
 def test_a_topic_no_passage_holds_counts_as_missing_though_the_tagger_knows_no_name_in_it():
     from qa.question import analyse
 

@@ -274,21 +274,6 @@ def margin_alone(x, kinds, max_false) -> dict:
     return refusal_figures(x[:, answerable.FEATURES.index("margin")], kinds, margin_cut(x, kinds, max_false))
 
 
-def margin_floor(x, kinds, p, cut: float, max_cost: float) -> float:
-    """The span margin below which lie at most max_cost of the answerable readings the gate
-    answers on its own (without the rule reader agreeing): a span the model rates this far
-    under "no answer" is refused however well the passages cover the question."""
-    margin, agrees = x[:, answerable.FEATURES.index("margin")], x[:, answerable.FEATURES.index("agrees")]
-    answered = (kinds == "own") & (p >= cut) & (agrees == 0)
-    return float(np.quantile(margin[answered], max_cost)) if answered.any() else float("-inf")
-
-
-def refused_with_floor(x, kinds, p, cut: float, floor: float) -> dict:
-    margin, agrees = x[:, answerable.FEATURES.index("margin")], x[:, answerable.FEATURES.index("agrees")]
-    refused = (p < cut) | ((margin < floor) & (agrees == 0))
-    return {kind: round(float(np.mean(refused[kinds == kind])), 4) for kind in KINDS if np.any(kinds == kind)}
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--drcd", default=str(ROOT.parent / "shared" / "rc" / "drcd_dev.json"))
@@ -299,8 +284,6 @@ def main() -> None:
     ap.add_argument("--hidden-weight", type=float, default=0.5, help="weight of the 'hidden' readings in the fit")
     ap.add_argument("--cut-weight", type=float, default=0.0,
                     help="weight of the 'cut' readings in the fit (0: measured, not fit; docs/reader.md)")
-    ap.add_argument("--floor-cost", type=float, default=0.005,
-                    help="share of the answered answerable readings the margin floor may refuse")
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--reuse", action="store_true", help="fit again on the readings of the last run")
     ap.add_argument("--read-only", choices=("drcd", "cmrc"), help="only read one set's questions (no fit)")
@@ -321,7 +304,6 @@ def main() -> None:
     p = probabilities(gate, x)
     cut = cut_at(p[kinds == "own"], args.max_false_refusals)
     gate = answerable.Gate(gate.weights, gate.bias, gate.means, gate.scales, round(cut, 4))
-    floor = round(margin_floor(x, kinds, p, cut, args.floor_cost), 3)
     result = {
         "agreement": agreement,
         "passages": args.passages,
@@ -329,13 +311,11 @@ def main() -> None:
         "extra_margin": round(margin_cut(x, kinds, args.max_false_refusals), 3),
         # the best passage alone is read when its best span's margin reaches this
         "confident": round(confident_margin(rows, agreement), 3),
-        "margin_floor": floor,
         "gate": {"weights": gate.weights, "bias": gate.bias, "means": gate.means, "scales": gate.scales,
                  "threshold": gate.threshold},
         "fit_on": (f"{len(rows)} decision-fold questions of DRCD dev and CMRC 2018 dev (training/rcdata.py), "
                    f"seed {args.seed}, read as own/away/hidden ({args.hidden_weight} weight)/cut ({args.cut_weight} weight)"),
         "refused_on_fit_readings": refusal_figures(p, kinds, cut),
-        "refused_on_fit_readings_with_margin_floor": refused_with_floor(x, kinds, p, cut, floor),
         "refused_cross_validated_by_article": cross_validated(
             x, y, kinds, groups, answer_in, args.max_false_refusals, weights),
         "span_margin_alone_same_false_refusals": margin_alone(x, kinds, args.max_false_refusals),
