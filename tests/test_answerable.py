@@ -262,6 +262,13 @@ def test_a_venue_may_be_a_place_named_after_its_kind_or_a_town_without_a_suffix(
     assert not answerable.type_mismatch("where", "杭州市", "年会在哪个城市举行？")
 
 
+def test_a_clause_is_no_venue_unless_it_ends_with_one():
+    question = "会议在哪个会场举行？"
+    assert answerable.type_mismatch("what", "苏州市召开全市推进质量强市暨城市综合服务标准化试点动员", question)
+    assert not answerable.type_mismatch("what", "苏州国际博览中心", question)
+    assert not answerable.type_mismatch("where", "苏嘉乍高速公路", "哪条公路纵贯了王江泾镇？")  # holds a verb, ends with its kind
+
+
 def test_a_span_without_a_word_of_time_cannot_answer_when():
     assert answerable.type_mismatch("when", "苏州市召开全市推进质量强市动员会议")
     for span in ("9月7日下午", "清朝", "战国时期", "1865年", "上午", "十九世纪", "周末", "上周", "明天", "明朝"):
