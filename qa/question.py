@@ -79,6 +79,11 @@ def _asks_role(q: str) -> bool:
     return bool(re.search(r"(担任|出任|现任|曾任)(了)?什么", q)) and not re.search(r"谁|哪(一)?(个|位|名)人", q)
 
 
+# 哪一位 standing alone asks who (国家标准委副主任是哪一位？); before a noun it asks which
+# one of a kind (哪一位耶稣会教士), as 哪一个 does.
+_ASKS_WHO = re.compile(r"谁|哪位|哪一位(?![\u4e00-\u9fff])|什么人|哪个人|叫什么")
+
+
 def question_type(q: str) -> str:
     """q is folded (Simplified, lower case)."""
     if re.search(r"\b(how many|how much|number of)\b", q) or _ENGLISH_AMOUNT.search(q):
@@ -107,7 +112,7 @@ def question_type(q: str) -> str:
         return "list"
     if re.search(r"多少|几", q):
         return "count"
-    if re.search(r"谁|哪位|什么人|哪个人|叫什么", q):
+    if _ASKS_WHO.search(q):
         return "who"
     if re.search(r"在哪|哪里|哪儿|什么地方|何地|哪个城市|哪座城市|哪个地方", q):
         return "where"

@@ -436,3 +436,19 @@ def test_a_year_of_account_says_which_thing_not_when_unless_the_question_names_i
 ])
 def test_an_ordinal_must_count_what_the_question_counts(span, question, wrong):
     assert answerable.type_mismatch("count", span, question) is wrong
+
+
+@pytest.mark.parametrize("question, qtype", [
+    ("国家标准委副主任是哪一位？", "who"),  # 哪一位 alone, as 哪位
+    ("国家标准委副主任是哪位？", "who"),
+    ("哪一位耶稣会教士于1552年死在中国上川岛？", "what"),  # which one of a kind, as 哪一个
+])
+def test_which_one_alone_asks_who_and_before_a_noun_asks_which_of_a_kind(question, qtype):
+    from qa.question import question_type
+
+    assert question_type(question) == qtype
+
+
+def test_a_post_asked_with_which_one_that_no_one_holds_is_refused(article_engine):
+    answer = article_engine.ask("國家標準委副主任是哪一位？")
+    assert answer.abstained and "副主任" in answer.answer, answer.answer
