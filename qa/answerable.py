@@ -240,6 +240,8 @@ def names_a_name(after: str, question: str, span: str = "") -> str:
     or "". After: the (folded) passage text right after the span. None of the 616 references
     of DRCD and CMRC dev to when-questions is followed by a quotation or title mark at all;
     one is a year of account (2008年 | 度香港小姐竞选季军, for that question)."""
+    if span[-1:].isdigit() and after.startswith("年"):
+        span, after = span + "年", after[1:]  # the span model's piece may stop before 年: 2012 | 年“质量月”
     m = _NAME_OPENS.match(after)
     if m:
         return m.group(2) if m.group(2) not in question else ""
