@@ -4,7 +4,9 @@ The span model, fit on Wikipedia where reports of meetings are next to absent, a
 the first person of the attendance list. Attending is not doing: when the act the question
 asks after (`Question.actions`: 主持 of 谁主持的) is in no passage, and the clause of the
 person answered goes on to a verb of presence (qa/lexicons/attendance_verbs.txt) as its
-first verb, the passages do not say who did it. Nor do they say anything else of a person
+first verb, the passages do not say who did it; nor, whoever the span names, when texts
+name the act in its own words where they say it (`unstated_act`: 这次会议是由谁主持的？
+answered 陈钢主任, of 陈钢主任作了重要指示). Nor do they say anything else of a person
 they only list as present (浦荣皋负责什么工作？ over the same report): `only_present`.
 """
 
@@ -24,6 +26,16 @@ def only_attended(actions: list[str], passage: str, span_end: int, passages: lis
     if not actions or any(action in fold(text) for action in actions for text in passages):
         return False
     return _first_verb_after(fold(passage), span_end).startswith(_ATTENDING)
+
+
+_STATED = tuple(lexicon_lines("stated_acts"))
+
+
+def unstated_act(actions: list[str], passages: list[str]) -> str:
+    """The act asked after, when texts name it in its own words where they say it
+    (qa/lexicons/stated_acts.txt: 主持) and no passage names it; "" otherwise."""
+    return next((action for action in actions if action in _STATED
+                 and not any(action in fold(text) for text in passages)), "")
 
 
 def _first_verb_after(folded: str, at: int) -> str:

@@ -216,10 +216,17 @@ class NeuralReader:
     def only_attended(self, question: str, passages: list[Passage], best: SpanGuess | None, script: str, qtype: str,
                       bm25) -> Reading | None:
         """A who-question after an act no passage names, answered with someone the passages
-        only say attended (qa/attendance.py), refused: 文中没有提到谁主持。 None otherwise."""
+        only say attended, or after an act texts name in its own words (主持; qa/attendance.py),
+        refused: 文中没有提到谁主持。 None otherwise."""
         actions = self.rules.analyse(question, bm25).actions if qtype == "who" else []
-        if best is None or not attendance.only_attended(actions, passages[best.passage].text, best.end,
-                                                        [p.text for p in passages]):
+        if best is None or not actions:
+            return None
+        texts = [p.text for p in passages]
+        unstated = attendance.unstated_act(actions, texts)
+        if unstated:
+            return Reading(answer=not_mentioned_text([f"谁{unstated}"], script), abstained=True, qtype=qtype,
+                           reason=f"no passage names '{unstated}', which a text says in its own words")
+        if not attendance.only_attended(actions, passages[best.passage].text, best.end, texts):
             return None
         return Reading(answer=not_mentioned_text([f"谁{actions[0]}"], script), abstained=True, qtype=qtype,
                        reason=f"no passage says who did '{actions[0]}'; {best.text} only attended")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from qa import neural_reader
-from qa.attendance import asks_presence, only_attended, only_present
+from qa.attendance import asks_presence, only_attended, only_present, unstated_act
 from qa.retrieval import Passage
 
 REPORT = ("3月5日上午，市政府召开全市安全生产工作会议，市委副书记、市长李文华，副市长王建国、"
@@ -43,6 +43,23 @@ def test_a_question_after_who_chaired_a_meeting_the_report_lists_only_attendees_
     assert refused.abstained and "主持" in refused.answer
     answered = reader.read("谁通报了去年全市安全生产情况？", passages)
     assert not answered.abstained and "王建国" in answered.concise
+
+
+def test_an_act_texts_name_in_its_own_words_is_unstated_where_no_passage_names_it():
+    assert unstated_act(["主持"], [REPORT]) == "主持"
+    assert unstated_act(["主持"], [REPORT + "会议由副市长王建国主持。"]) == ""
+    assert unstated_act(["通报"], ["会议听取了安全生产情况的汇报。"]) == ""  # may be worded otherwise
+
+
+@pytest.mark.skipif(not neural_reader.available(), reason="neural reader weights not built")
+def test_who_chaired_is_refused_whoever_the_span_names_when_no_passage_names_chairing():
+    text = "3月5日上午，市政府召开全市安全生产工作会议。会上，市长李文华作了重要讲话，副市长王建国通报了去年全市安全生产情况。"
+    passages = [Passage(chunk_id="doc.txt:0", doc_id="doc.txt", text=text, start=0, end=len(text), chunk_index=0,
+                        score=1.0, dense_score=None, bm25_score=None)]
+    reader = neural_reader.NeuralReader()
+    for question in ("这次会议是由谁主持的？", "会议由谁主持？"):  # no one is only listed as present
+        refused = reader.read(question, passages)
+        assert refused.abstained and "主持" in refused.answer, refused.concise
 
 
 def test_someone_the_report_only_lists_as_present_did_nothing_else_it_says():
