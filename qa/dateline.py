@@ -26,9 +26,10 @@ _MEDIA = r"(?:媒体|网站|报纸|报社|通讯社|新闻社|新闻机构|新�
 _ASKS_MEDIA = re.compile(rf"(?:哪家|哪一家|哪个|哪一个|什么|何)\s*{_MEDIA}")
 # The report itself, pointed at (这条新闻, 该报道, 本文): 哪家报纸报道了这起事件 asks about
 # the world, and 林俊贤是哪个电视台的当家小生 about a person.
-_THIS_REPORT = re.compile(r"(?:这|该|本|此)(?:一|条|篇|则|份|个)?(?:新闻|报道|消息|文章|稿件|稿子)|本文")
-_ASKS_ORIGIN = re.compile(r"来源|出处|出自|来自|(?:谁|哪里|哪儿|哪)\S{0,2}(?:发|发布|报道|刊发|发表|刊登)的")
-_SOURCE_OF_NEWS = re.compile(r"(?:消息|新闻|报道|文章|稿件)(?:的)?(?:来源|出处)")
+# 报导 is how Taiwan writes 报道 (報導), and folding keeps it.
+_THIS_REPORT = re.compile(r"(?:这|该|本|此)(?:一|条|篇|则|份|个)?(?:新闻|报道|报导|消息|文章|稿件|稿子)|本文")
+_ASKS_ORIGIN = re.compile(r"来源|出处|出自|来自|(?:谁|哪里|哪儿|哪)\S{0,2}(?:发|发布|报道|报导|刊发|发表|刊登)的")
+_SOURCE_OF_NEWS = re.compile(r"(?:消息|新闻|报道|报导|文章|稿件)(?:的)?(?:来源|出处)")
 _ASKS_IN_ENGLISH = re.compile(
     r"\b(?:which|what) (?:news )?(?:outlet|agency|news agency|website|site|newspaper|paper|media|source)\b.*"
     r"(?:\bthis (?:report|news|article|story|piece)\b|\bthis\W*$)"
