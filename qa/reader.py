@@ -18,6 +18,7 @@ from .chunking import Span, split_clauses, split_sentences
 from .retrieval import Passage
 from .coverage import mentioned
 from .followup import resolve_followup
+from .intake import lexicon_lines
 from .question import (
     _MEASURES,
     _NUM,
@@ -344,7 +345,7 @@ class ExtractiveReader:
         if q.qtype == "list" and (cand.own < self.min_coverage or not self._list_near_anchor(q, cand)):
             return "the evidence lists nothing where the question points"
         local = cand.context
-        if any(v not in local and not mentioned(v, local) for v in q.actions):
+        if any(not _act_said(v, local) for v in q.actions):
             return f"the evidence does not say who or when: {'、'.join(q.actions)}"
         if q.people and not any(p in local or mentioned(p, local) for p in q.people):
             same_doc = " ".join(fold(p.text) for p in passages if p.doc_id == passages[cand.passage].doc_id)
@@ -725,6 +726,17 @@ def _same_measure(a: str, b: str) -> bool:
 
 
 _TITLE = re.compile(r"《[^《》]{1,60}》")  # a work's title: 《质量发展纲要(2011-2020年)》
+
+
+_HOLDING = tuple(lexicon_lines("holding_verbs"))
+
+
+def _act_said(action: str, evidence: str) -> bool:
+    """The (folded) evidence says the act: as written, as its parts (mentioned), or, for
+    holding an event, as any verb of holding (召开 for 举行)."""
+    if action in evidence or mentioned(action, evidence):
+        return True
+    return action in _HOLDING and any(verb in evidence for verb in _HOLDING)
 
 
 def date_spans(folded: str) -> list[tuple[int, int]]:

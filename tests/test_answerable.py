@@ -286,7 +286,8 @@ def test_the_rule_reader_answers_a_question_after_a_day_with_a_day_never_a_year(
     # the sentence covering most of the question (會議還舉行了2012年“質量月”啟動儀式) holds a year only
     for question in ("會議是哪一天舉行的？", "会议是哪一天举行的？"):
         answer = article_engine.ask(question, backend="rules")
-        assert "2012" not in answer.concise, answer.concise
+        assert "9月7日" in answer.concise, answer.concise  # the report says 召开 where it asks 举行
+        assert "9月7日" in article_engine.ask(question).concise
     assert "2012" in article_engine.ask("会上启动的是哪一年的“质量月”？", backend="rules").concise
 
 
