@@ -6,6 +6,12 @@ import pytest
 
 from qa import answerable
 from qa.neural_reader import Decision
+from qa.retrieval import Passage
+
+
+def _passage(text: str) -> Passage:
+    return Passage(chunk_id="a.txt:0", doc_id="a.txt", text=text, start=0, end=len(text), chunk_index=0,
+                   score=1.0, dense_score=0.9, bm25_score=1.0)
 
 
 def _features(passages, span=(0, 0, 2), margin=3.0, words=("狄拉克", "妻子"), agrees=False, names=("狄拉克",)):
@@ -70,7 +76,6 @@ def test_the_same_words_outside_an_interrogative_stay_content_words():
 def test_a_piece_of_an_interrogative_is_no_word_the_passages_must_hold():
     from qa import coverage
     from qa.question import analyse
-    from qa.retrieval import Passage
 
     q = analyse("大桥建了多长时间？")
     assert "长时间" not in q.words and "时间" in q.words
@@ -78,19 +83,16 @@ def test_a_piece_of_an_interrogative_is_no_word_the_passages_must_hold():
     assert "少年" in analyse("少年宫在哪里？").words
     assert "人作" not in analyse("哪些人作了重要讲话？").words  # jieba: 哪些 / 人作 / 了
     text = "大桥于2016年开工，历时三年建成。"
-    passage = Passage(chunk_id="a.txt:0", doc_id="a.txt", text=text, start=0, end=len(text), chunk_index=0,
-                      score=1.0, dense_score=0.9, bm25_score=1.0)
+    passage = _passage(text)
     assert coverage.gate("大桥建了多长时间？", [passage]) == ""  # the LLM is asked, not refused for 长时间
 
 
 def test_what_is_missing_is_the_whole_kind_asked_for_when_part_of_it_is_there():
     from qa import coverage
     from qa.question import analyse
-    from qa.retrieval import Passage
 
     text = "9月7日下午，苏州市召开质量工作会议。"
-    passage = Passage(chunk_id="a.txt:0", doc_id="a.txt", text=text, start=0, end=len(text), chunk_index=0,
-                      score=1.0, dense_score=0.9, bm25_score=1.0)
+    passage = _passage(text)
     assert coverage.missing_names(analyse("会议在哪个会议中心召开？"), [passage]) == ["会议中心"]
     assert coverage.missing_names(analyse("会议在哪家酒店召开？"), [passage]) == ["酒店"]
     assert coverage.missing_names(analyse("会议的主持人是谁？"), [passage])[0] == "主持人"  # the whole word first
@@ -130,11 +132,9 @@ def test_a_work_whose_title_no_passage_quotes_is_refused_however_sure_the_span()
     from qa.neural import SpanGuess
     from qa.neural_reader import NeuralReader
     from qa.reader import Reading
-    from qa.retrieval import Passage
 
     text = "布鲁塞尔条约签署于1948年3月17日，签署国包括比利时、法国、卢森堡、荷兰以及英国。"
-    passage = Passage(chunk_id="a.txt:0", doc_id="a.txt", text=text, start=0, end=len(text), chunk_index=0,
-                      score=1.0, dense_score=0.9, bm25_score=1.0)
+    passage = _passage(text)
     span = SpanGuess(0, 9, 14, 8.0, 0.0, "1948年")
     rules = Reading(answer="", abstained=True, qtype="when")
     reason = NeuralReader().doubt("《伯尔尼条约》是哪一年签署的？", [passage], span, rules, None)
@@ -353,11 +353,9 @@ def test_a_time_the_passages_do_not_give_is_refused_as_the_wrong_type_not_as_a_m
     from qa.neural import SpanGuess
     from qa.neural_reader import NeuralReader
     from qa.reader import Reading
-    from qa.retrieval import Passage
 
     text = "苏州市召开全市推进质量强市暨城市综合服务标准化试点动员会议。"
-    passage = Passage(chunk_id="a.txt:0", doc_id="a.txt", text=text, start=0, end=len(text), chunk_index=0,
-                      score=1.0, dense_score=0.9, bm25_score=1.0)
+    passage = _passage(text)
     span = SpanGuess(0, 0, 3, 5.0, 0.0, "苏州市")
     rules = Reading(answer="", abstained=True, qtype="when")
     reason = NeuralReader().doubt("动员会议是什么时候召开的？", [passage], span, rules, None)
@@ -372,11 +370,9 @@ def test_when_the_span_model_finds_no_time_the_rule_readers_date_answers(article
 def test_a_span_that_stops_inside_a_date_is_grown_to_the_day_before_its_type_is_checked():
     from qa.neural import SpanGuess
     from qa.neural_reader import dates_grown
-    from qa.retrieval import Passage
 
     text = "9月7日下午，苏州市召开质量工作会议。"
-    passage = Passage(chunk_id="a.txt:0", doc_id="a.txt", text=text, start=0, end=len(text), chunk_index=0,
-                      score=1.0, dense_score=0.9, bm25_score=1.0)
+    passage = _passage(text)
     piece = SpanGuess(0, 0, 1, -2.0, 0.0, "9")
     assert [g.text for g in dates_grown([piece], [passage], "when", "会议在哪一天举行？")] == ["9月7日下午"]
     assert dates_grown([piece], [passage], "when", "会议在哪一年举行？") == [piece]  # a year is asked: kept
