@@ -14,6 +14,17 @@ def _passage(text: str) -> Passage:
                    score=1.0, dense_score=0.9, bm25_score=1.0)
 
 
+def _doubt(question: str, text: str, span: str, margin: float, qtype: str) -> str:
+    """Why the neural reader refuses the span (where it first stands in text), the rule reader abstaining."""
+    from qa.neural import SpanGuess
+    from qa.neural_reader import NeuralReader
+    from qa.reader import Reading
+
+    at = text.index(span)
+    guess = SpanGuess(0, at, at + len(span), margin, 0.0, span)
+    return NeuralReader().doubt(question, [_passage(text)], guess, Reading(answer="", abstained=True, qtype=qtype), None)
+
+
 def _features(passages, span=(0, 0, 2), margin=3.0, words=("狄拉克", "妻子"), agrees=False, names=("狄拉克",)):
     return answerable.features(list(words), passages, span, margin, rules_answer=True, agrees=agrees,
                                names=list(names))
@@ -129,18 +140,11 @@ def test_a_title_in_book_marks_is_a_name_of_the_question_whole():
 
 def test_a_work_whose_title_no_passage_quotes_is_refused_however_sure_the_span():
     from qa import coverage
-    from qa.neural import SpanGuess
-    from qa.neural_reader import NeuralReader
-    from qa.reader import Reading
 
     text = "布鲁塞尔条约签署于1948年3月17日，签署国包括比利时、法国、卢森堡、荷兰以及英国。"
-    passage = _passage(text)
-    span = SpanGuess(0, 9, 14, 8.0, 0.0, "1948年")
-    rules = Reading(answer="", abstained=True, qtype="when")
-    reason = NeuralReader().doubt("《伯尔尼条约》是哪一年签署的？", [passage], span, rules, None)
-    assert "《伯尔尼条约》" in reason
-    assert "伯尔尼条约" in coverage.gate("《伯尔尼条约》是哪一年签署的？", [passage])  # the LLM is not asked either
-    assert NeuralReader().doubt("《布鲁塞尔条约》是哪一年签署的？", [passage], span, rules, None) == ""
+    assert "《伯尔尼条约》" in _doubt("《伯尔尼条约》是哪一年签署的？", text, "1948年", 8.0, "when")
+    assert "伯尔尼条约" in coverage.gate("《伯尔尼条约》是哪一年签署的？", [_passage(text)])  # the LLM is not asked either
+    assert _doubt("《布鲁塞尔条约》是哪一年签署的？", text, "1948年", 8.0, "when") == ""
 
 
 def test_a_topic_no_passage_holds_counts_as_missing_though_the_tagger_knows_no_name_in_it():
@@ -350,15 +354,8 @@ def test_the_reader_refuses_a_how_many_question_it_can_only_answer_without_a_num
 
 
 def test_a_time_the_passages_do_not_give_is_refused_as_the_wrong_type_not_as_a_missing_number():
-    from qa.neural import SpanGuess
-    from qa.neural_reader import NeuralReader
-    from qa.reader import Reading
-
     text = "苏州市召开全市推进质量强市暨城市综合服务标准化试点动员会议。"
-    passage = _passage(text)
-    span = SpanGuess(0, 0, 3, 5.0, 0.0, "苏州市")
-    rules = Reading(answer="", abstained=True, qtype="when")
-    reason = NeuralReader().doubt("动员会议是什么时候召开的？", [passage], span, rules, None)
+    reason = _doubt("动员会议是什么时候召开的？", text, "苏州市", 5.0, "when")
     assert "when question" in reason and "number" not in reason
 
 
