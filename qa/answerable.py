@@ -293,7 +293,7 @@ def type_mismatch(qtype: str, span_text: str, question: str = "") -> bool:
         return True
     if _place_for_organisation(span_text, question) or _area_for_facility(span_text, question):
         return True
-    if span_text and _clause_for_facility(span_text, question):
+    if _clause_for_facility(span_text, question):
         return True
     if _government_for_business(span_text, question):
         return True
