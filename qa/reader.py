@@ -304,7 +304,7 @@ class ExtractiveReader:
         if q.wants_title:
             return 1.0 if _TITLE.search(s) else 0.0
         if q.qtype == "when":
-            dates = [s[a:b] for a, b in date_spans(s) if not answerable.type_mismatch("when", s[a:b], q.folded)]
+            dates = [s[a:b] for a, b in _asked_dates(q, s)]
             if not dates:
                 return 0.0
             # "On what date": a day (9月7日) answers it, a year alone (2011年度…) hardly.
@@ -390,10 +390,7 @@ class ExtractiveReader:
         """Dates where the question points; when it names a person, only those in a
         clause about that person or in the sentence's opening clause (a dateline):
         "表彰了2011年度…，周乃翔市长…作了讲话" does not date anything 周乃翔 did."""
-        # Only dates of the kind asked: a day (哪一天) is no year (2012年); answerable.type_mismatch.
-        dates = [(a, b) for a, b in date_spans(cand.folded)
-                 if not answerable.type_mismatch("when", cand.folded[a:b], q.folded)]
-        spans = self._anchored(q, cand, dates, sentence_level=True)
+        spans = self._anchored(q, cand, _asked_dates(q, cand.folded), sentence_level=True)
         if not q.people or not spans:
             return spans
         clauses = split_clauses(cand.folded, Span(0, len(cand.folded)))
@@ -737,6 +734,12 @@ def _act_said(action: str, evidence: str) -> bool:
     if action in evidence or mentioned(action, evidence):
         return True
     return action in _HOLDING and any(verb in evidence for verb in _HOLDING)
+
+
+def _asked_dates(q: Question, folded: str) -> list[tuple[int, int]]:
+    """The dates of the (folded) text of the kind the question asks: a day (哪一天) is no
+    year (2012年); qa/answerable.py type_mismatch."""
+    return [(a, b) for a, b in date_spans(folded) if not answerable.type_mismatch("when", folded[a:b], q.folded)]
 
 
 def date_spans(folded: str) -> list[tuple[int, int]]:
