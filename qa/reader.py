@@ -27,6 +27,7 @@ from .question import (
     analyse,
     analyse_tokens,
     located_tokens,
+    same_measure,
 )
 from .messages import t
 from .text import fold, in_script
@@ -514,7 +515,7 @@ class ExtractiveReader:
             if q.measure == "时间" and measure not in _DURATIONS:
                 continue
             asked = q.measure not in (None, "元", "时间")
-            if asked and measure != q.measure and not _same_measure(q.measure, measure) \
+            if asked and not same_measure(q.measure, measure) \
                     and not folded.startswith(q.measure, m.end()):  # 五个方面 for "how many aspects" (方面)
                 continue
             end = m.end()
@@ -715,11 +716,6 @@ def _counted_group(folded_question: str) -> str:
         if not m.group(1) and m.group(2) not in ("几", "多少") and m.group(3) not in ("年", "月", "日", "年度"):
             return m.group(2) + m.group(3)
     return ""
-
-
-def _same_measure(a: str, b: str) -> bool:
-    groups = [{"人", "名", "位"}, {"个", "项", "种", "类"}, {"年", "年度", "周年"}]
-    return any(a in g and b in g for g in groups)
 
 
 _TITLE = re.compile(r"《[^《》]{1,60}》")  # a work's title: 《质量发展纲要(2011-2020年)》

@@ -304,6 +304,17 @@ def test_a_count_of_another_thing_cannot_answer_how_many():
         assert not answerable.type_mismatch("count", span, "这个数字是多少？"), span
 
 
+@pytest.mark.parametrize("span, question, wrong", [
+    ("4500名", "海军目前有多少艘舰艇？", True),  # people for ships
+    ("12条", "这座城市有多少座桥？", True),
+    ("2位", "理事会的委员中有多少人为学生？", False),  # 位 counts people as 人 does
+    ("212万", "台湾目前约有多少人使用客家语？", False),  # a magnitude, not a measure
+    ("3个", "车站有几座出入口？", False),  # 个 counts anything
+])
+def test_a_count_in_another_measure_than_the_one_asked_counts_another_thing(span, question, wrong):
+    assert answerable.type_mismatch("count", span, question) is wrong
+
+
 def test_a_year_or_a_day_is_no_count_unless_years_or_days_are_counted():
     for span in ("2011年度", "2015年", "12月19日"):
         assert answerable.type_mismatch("count", span, "会上表彰了几个地区？"), span
