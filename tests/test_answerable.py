@@ -310,6 +310,8 @@ def test_a_count_of_another_thing_cannot_answer_how_many():
     ("2位", "理事会的委员中有多少人为学生？", False),  # 位 counts people as 人 does
     ("212万", "台湾目前约有多少人使用客家语？", False),  # a magnitude, not a measure
     ("3个", "车站有几座出入口？", False),  # 个 counts anything
+    ("2000多幅", "一共发现了多少组岩画？", True),
+    ("28间", "屈臣氏酒窖在香港设有多少家分店？", False),  # 间 counts shops as 家 does
 ])
 def test_a_count_in_another_measure_than_the_one_asked_counts_another_thing(span, question, wrong):
     assert answerable.type_mismatch("count", span, question) is wrong
