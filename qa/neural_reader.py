@@ -123,6 +123,11 @@ class NeuralReader:
         if best is not None and post and posts.held_by_no_one(post, best.text, [p.text for p in read]):
             return Reading(answer=not_mentioned_text([post.asked], script), abstained=True, qtype=qtype,
                            reason=f"no one in the passages is {post.asked}; {best.text} holds another post")
+        bodies = posts.asked_member(fold(question)) if qtype == "who" and not post else ()
+        if best is not None and bodies and posts.member_of_none(bodies, best.text, [p.text for p in read]):
+            return Reading(answer=not_mentioned_text([f"{bodies[0]}由谁{'代表' if '代表' in fold(question) else '出面'}"], script),
+                           abstained=True, qtype=qtype,
+                           reason=f"no one in the passages is of {bodies[0]}; {best.text} is of another body")
         attended = self.only_attended(question, read, best, script, qtype, bm25)
         if attended is not None:
             return attended

@@ -119,3 +119,33 @@ def _holder(titles: list[str], asked: Post) -> bool | None:
     if True in found:
         return True
     return False if False in found else None
+
+
+# Who spoke for, represents or heads an organisation the question names (苏州市交通局是谁代表发言的？,
+# 苏州市交通局在会上发言的负责人是谁？): someone of that organisation, which news text names in
+# their title (苏州市交通局局长…). DRCD and CMRC dev hold one such question (its answer untitled),
+# so the rule rests on what 代表, 负责人 and 发言 mean; asked of every dev who-question naming an
+# organisation it would refuse 4 of 78 answers (郭沫若, first president of 中国科学技术大学, is
+# titled 中国科学院院长 there).
+_FOR_A_BODY = re.compile(r"代表|负责人|发言")
+
+
+def asked_member(folded_question: str) -> tuple[str, ...]:
+    """The organisations a who-question asks who spoke for or heads, or ()."""
+    if not _FOR_A_BODY.search(folded_question):
+        return ()
+    return tuple(w for w, tag in analyse_tokens(folded_question) if tag in ("ORG", "nt") and len(w) >= 3)
+
+
+def member_of_none(organisations: tuple[str, ...], span: str, texts: list[str]) -> bool:
+    """The span names one titled person, one of whose titles names a body, and no titled
+    person of the texts has a title naming one of the organisations, so the passages do not say who of
+    them it was (陈钢, 国家标准委主任, for 苏州市交通局是谁代表发言的？)."""
+    people = titles_of_people(texts)
+    named = [name for name in people if name in fold(span)]
+    if len(named) != 1:
+        return False
+    if any(o in title or _short(o) in title for titles in people.values() for title in titles for o in organisations):
+        return False
+    return any(tag in _BODY_TAGS for title in people[named[0]] for _, tag in analyse_tokens(title))
+

@@ -462,3 +462,10 @@ def test_which_one_alone_asks_who_and_before_a_noun_asks_which_of_a_kind(questio
 def test_a_post_asked_with_which_one_that_no_one_holds_is_refused(article_engine):
     answer = article_engine.ask("國家標準委副主任是哪一位？")
     assert answer.abstained and "副主任" in answer.answer, answer.answer
+
+
+def test_who_spoke_for_a_unit_the_report_only_lists_is_refused_and_for_one_it_titles_answered(article_engine):
+    refused = article_engine.ask("苏州市交通局是谁代表发言的？")
+    assert refused.abstained and "苏州市交通局" in refused.answer, refused.concise
+    answered = article_engine.ask("谁代表国家标准委作了重要指示？")
+    assert not answered.abstained and "陈钢" in answered.concise

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.posts import asked_post, held_by_no_one
+from qa.posts import asked_member, asked_post, held_by_no_one, member_of_none
 from qa.text import fold
 
 NEWS = ("10月12日上午，临江市召开全市安全生产工作会议，临江市委副书记、市长王立群，"
@@ -46,3 +46,22 @@ def test_only_questions_after_an_organisations_post_are_read():
     assert asked_post(fold("临江市副市长是谁？")).post == "副市长"
     assert asked_post(fold("局长是谁？")) is None  # whose post: the question does not say
     assert asked_post(fold("谁在会上讲话？")) is None
+
+
+SPOKE = NEWS + "会上，临江市交通局、临江市教育局等单位作了交流发言。"
+
+
+@pytest.mark.parametrize("question, span, refused", [
+    ("临江市交通局是谁代表发言的？", "赵明", True),  # the report names no one of 临江市交通局
+    ("临江市教育局发言的负责人是谁？", "王立群", True),
+    ("省应急管理厅是谁代表出席的？", "赵明", False),  # 赵明 is titled with it
+    ("谁代表临江市交通局发言？", "交通局", False),  # the span names no titled person
+])
+def test_who_spoke_for_a_body_must_be_someone_the_passages_title_with_it(question, span, refused):
+    bodies = asked_member(fold(question))
+    assert bodies and member_of_none(bodies, span, [SPOKE]) is refused
+
+
+def test_a_question_after_a_body_but_not_who_spoke_for_it_is_no_member_question():
+    assert asked_member(fold("中国科学技术大学的第一任校长是谁？")) == ()
+
