@@ -141,11 +141,10 @@ def member_of_none(organisations: tuple[str, ...], span: str, texts: list[str]) 
     """The span names one titled person, one of whose titles names a body, and no titled
     person of the texts has a title naming one of the organisations, so the passages do not say who of
     them it was (陈钢, 国家标准委主任, for 苏州市交通局是谁代表发言的？)."""
-    people = titles_of_people(texts)
-    named = [name for name in people if name in fold(span)]
+    people, span = titles_of_people(texts), fold(span)
+    named = [name for name in people if name in span]
     if len(named) != 1:
         return False
     if any(o in title or _short(o) in title for titles in people.values() for title in titles for o in organisations):
         return False
     return any(tag in _BODY_TAGS for title in people[named[0]] for _, tag in analyse_tokens(title))
-

@@ -66,13 +66,14 @@ _MEASURES = (
     "下|声|轮|局|盘|届|期|代|首|组|幅|颗|棵|头|匹|间|章|集|册|卷|对|套|门|粒|片|根|把"
 )
 MEASURE_WORD = re.compile(f"(?:{_MEASURES})")
+ASKED_MEASURE = re.compile(rf"(?:几|多少)\s*({_MEASURES})")  # 几个, 多少首: the measure a count question names
 _MEASURE_GROUPS = [set(line.split()) for line in lexicon_lines("measure_groups")]
 
 
 def same_measure(a: str, b: str) -> bool:
     """Two measure words count the same things (qa/lexicons/measure_groups.txt: 人, 名, 位)."""
     return a == b or any(a in group and b in group for group in _MEASURE_GROUPS)
-ASKED_MEASURE = re.compile(rf"(?:几|多少)\s*({_MEASURES})")  # 几个, 多少首: the measure a count question names
+
 
 _ROLE_NOUN = r"(职务|职位|身份|头衔|官职|职称)"
 
