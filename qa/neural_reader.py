@@ -145,7 +145,16 @@ class NeuralReader:
         unlisted = self.unlisted_group(question, read, best, guesses, script, qtype) if several else None
         if unlisted is not None:
             return unlisted
-        best = not_restating(best, guesses, read, question, qtype)
+        restated = not_restating(best, guesses, read, question, qtype)
+        if restated is not best and any(restated is g for g in guesses):
+            # the guess standing in for one that restates the question is checked as the best was
+            # (2011年度 of 2011年度…先进地区 for 2012年“质量月”什么时候结束？, whose best was 2012)
+            checked = self.time_of_a_name(question, read, restated, [g for g in guesses if g is not best], script,
+                                          qtype, bm25)
+            if isinstance(checked, Reading):
+                return checked
+            restated = checked
+        best = restated
         others = [g for g in guesses if g is not best]
         if several:
             best = a_list(best, guesses, self.decision.agreement)
@@ -281,7 +290,7 @@ class NeuralReader:
         """For a when-question, a span that opens a quoted name the question does not give
         (2012年 of 2012年“质量月” for 周乃翔是哪一年开始当市长的？; qa/answerable.py
         names_a_name) or lies inside a 《》 title (title_holding) gives way to a nearly as good
-        one, or the reader refuses."""
+        one that is a time, or the reader refuses."""
         if best is None or qtype != "when":
             return best
 
@@ -297,7 +306,9 @@ class NeuralReader:
         name = named(best)
         if not name:
             return best
-        return nearly_as_good(best, guesses, self.decision.agreement, lambda g: not named(g)) or self._refusal(
+        return nearly_as_good(best, guesses, self.decision.agreement,
+                              lambda g: not named(g) and not answerable.type_mismatch(qtype, fold(g.text), question)
+                              ) or self._refusal(
             question, passages, script, qtype, f"{best.text} says which {name}, not when", bm25)
 
     def only_present(self, question: str, passages: list[Passage], best: SpanGuess | None, script: str, qtype: str,

@@ -216,7 +216,7 @@ def test_a_span_without_a_number_cannot_answer_how_many():
 
 
 def test_a_number_without_a_currency_cannot_answer_how_much_money():
-    for question in ("大桥的造价是多少？", "大橋的造價是多少？", "奖金有多少？", "门票多少钱？"):
+    for question in ("大桥的造价是多少？", "大橋的造價是多少？", "奖金有多少？", "门票多少钱？", "获奖单位能拿到多少奖金？"):
         assert answerable.type_mismatch("count", "680米", question), question
         for span in ("52亿元", "5,000,000美元", "3英镑", "200港币"):
             assert not answerable.type_mismatch("count", span, question), (question, span)
@@ -277,6 +277,12 @@ def test_a_span_without_a_word_of_time_cannot_answer_when():
     assert answerable.type_mismatch("when", "苏州市召开全市推进质量强市动员会议")
     for span in ("9月7日下午", "清朝", "战国时期", "1865年", "上午", "十九世纪", "周末", "上周", "明天", "明朝"):
         assert not answerable.type_mismatch("when", span), span
+
+
+def test_a_minute_is_counted_and_a_dividing_word_is_no_time():
+    assert answerable.type_mismatch("when", "周乃翔市长、陈钢主任分别作了重要讲话")  # 分别: each
+    assert not answerable.type_mismatch("when", "下午3点30分")
+    assert not answerable.type_mismatch("when", "五分钟后")
 
 
 def test_a_day_without_a_year_cannot_answer_which_year():

@@ -214,6 +214,13 @@ def test_a_list_grown_to_bodies_of_another_kind_than_asked_is_refused(reader):
     assert reader.read("哪些单位作了交流发言？", _passages(*texts)).concise == "市质监局、县政府、市交通局、星河电子"
 
 
+def test_a_when_question_is_refused_when_the_time_standing_in_for_one_it_gives_names_an_award(reader):
+    # the best span, 2012, is the year the question gives; the next, 2011年度, names the award
+    texts = ["会上，表彰了2011年度全市质量工作先进地区，举行了2012年“质量月”启动仪式。"]
+    assert reader.read("2012年“质量月”活动什么时候结束？", _passages(*texts)).abstained
+    assert not reader.read("会上启动的是哪一年的“质量月”？", _passages(*texts)).abstained
+
+
 def test_a_question_after_a_number_of_things_gets_a_list_of_that_many(reader):
     texts = ["公交82线来往于香港岛东区，两端为小西湾及北角码头。"]
     assert reader.read("公交82线来往于哪两个地方？", _passages(*texts)).concise == "小西湾及北角码头"
