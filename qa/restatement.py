@@ -25,6 +25,7 @@ import re
 from typing import Iterator
 
 from .enumeration import split_items
+from .intake import lexicon_lines
 from .question import analyse_tokens, asked_group, located_tokens, question_names
 
 RUN = 4  # characters of the question a span must repeat before that part is cut off
@@ -95,6 +96,9 @@ def before_restated_run(span: str, question: str) -> int | None:
     return None
 
 
+_GROUP_MODIFIERS = re.compile("|".join(lexicon_lines("group_modifiers")))
+
+
 def group_named(span: str, question: str) -> str:
     """The group a question asks the members of, when the span ends with it and lists no
     members (苏州特色的13个专业服务领域 for 那13个专业服务领域具体是哪些？, 全市质量强市工作
@@ -103,10 +107,11 @@ def group_named(span: str, question: str) -> str:
     (上下功夫 of 在哪几个「新」上下功夫？), and says more than that noun. No group: a member
     named with its kind (极轨卫星运载火箭 for 主力运载火箭是哪两个？; 星海传媒集团 for 有哪些
     传媒集团, where the run follows the interrogative), members that share the run
-    (十五数字推盘游戏和八数字推盘游戏). Of the 273 answers DRCD and CMRC dev give to questions
+    (十五数字推盘游戏和八数字推盘游戏). Words that only qualify the group (主要负责人,
+    qa/lexicons/group_modifiers.txt) are left out. Of the 273 answers DRCD and CMRC dev give to questions
     after several things, 3 end with RUN characters of the question, each a list of members
     (docs/reader.md, session 36)."""
-    span, noun = span.rstrip(_CLOSING), asked_group(question)
+    span, noun = _GROUP_MODIFIERS.sub("", span.rstrip(_CLOSING)), asked_group(question)
     if "、" in span or not noun or not span.endswith(noun):
         return ""
     for length in range(len(span), RUN - 1, -1):
