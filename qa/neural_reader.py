@@ -114,7 +114,7 @@ class NeuralReader:
         guesses = dates_grown(self.read_spans(question, read, rules), read, qtype, question)
         best = choose(guesses, rules, self.decision, qtype, question)
         best = self.titled_by_named_body(question, read, rules, best, bm25) or best
-        for check in (self.only_owner, self.unstated_origin, self.time_of_a_name):
+        for check in (self.only_owner, self.unstated_origin, self.time_of_a_name, self.not_set_aside):
             checked = check(question, read, best, guesses, script, qtype, bm25)
             if isinstance(checked, Reading):
                 return checked
@@ -310,6 +310,18 @@ class NeuralReader:
                               lambda g: not named(g) and not answerable.type_mismatch(qtype, fold(g.text), question)
                               ) or self._refusal(
             question, passages, script, qtype, f"{best.text} says which {name}, not when", bm25)
+
+    def not_set_aside(self, question: str, passages: list[Passage], best: SpanGuess | None, guesses: list[SpanGuess],
+                      script: str, qtype: str, bm25=None) -> SpanGuess | Reading | None:
+        """A span that is just what the question sets aside (苏州市 for 除了苏州以外，还有哪些城市…？;
+        qa/restatement.py names_the_set_aside) gives way to a nearly as good one, or the reader
+        refuses."""
+        if best is None or not restatement.names_the_set_aside(fold(best.text), fold(question)):
+            return best
+        return nearly_as_good(best, guesses, self.decision.agreement,
+                              lambda g: not restatement.names_the_set_aside(fold(g.text), fold(question))
+                              ) or self._refusal(question, passages, script, qtype,
+                                                 f"{best.text} is what the question sets aside", bm25)
 
     def only_present(self, question: str, passages: list[Passage], best: SpanGuess | None, script: str, qtype: str,
                      bm25) -> Reading | None:

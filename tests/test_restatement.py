@@ -7,7 +7,7 @@ import pytest
 
 from qa.neural import SpanGuess
 from qa.neural_reader import not_restating
-from qa.restatement import (before_restated_run, group_named, only_question_words, owner_completes_name, owner_named,
+from qa.restatement import (before_restated_run, group_named, names_the_set_aside, only_question_words, owner_completes_name, owner_named,
                              restates_object)
 from qa.retrieval import Passage
 from qa.text import fold
@@ -149,3 +149,12 @@ def test_a_span_naming_another_thing_or_asked_for_by_kind_may_answer(span, after
 ])
 def test_a_name_asked_for_grows_over_the_thing_the_passage_goes_on_with(after, question, owner):
     assert owner_completes_name(fold(after), fold(question)) == owner
+
+
+def test_a_span_that_is_just_what_the_question_sets_aside_is_no_answer():
+    question = fold("除了杭州以外，浙江还有哪些城市入选？")
+    assert names_the_set_aside("杭州市", question)
+    assert names_the_set_aside("杭州", question)
+    assert not names_the_set_aside("宁波市、温州市", question)
+    assert not names_the_set_aside(fold("河岸解凍及雨季降水"), fold("除了河岸解凍之外，還有什麼造成洪水？"))  # says more
+    assert not names_the_set_aside("杭州市", fold("浙江还有哪些城市入选？"))  # nothing set aside
