@@ -250,6 +250,7 @@ def test_a_multiple_needs_times_and_a_share_a_percentage_or_fraction():
     ("年会在哪家酒店举行？", "杭州市", "西湖国宾馆"),  # a venue is no town
     ("首场演出在哪个体育馆？", "浙江省", "黄龙体育馆"),
     ("哪些企业获得了这个奖项？", "市质监局、县政府、市交通局、星河电子等4家单位", "星河电子、华为和小米"),
+    ("先进地区包括哪几个县级市？", "市质监局、县政府、市交通局、星河电子", "常熟市、昆山市"),  # places, not bodies
 ])
 def test_a_colour_a_century_a_month_an_age_or_an_organisation_needs_its_mark(question, wrong, right):
     assert answerable.type_mismatch("what", wrong, question)
