@@ -12,12 +12,45 @@ they only list as present (浦荣皋负责什么工作？ over the same report):
 
 from __future__ import annotations
 
+import re
+
 from .chunking import sentence_around
 from .intake import lexicon_lines
-from .question import analyse_tokens
+from .question import LIGHT_VERBS, analyse_tokens, located_tokens
 from .text import fold
 
 _ATTENDING = tuple(lexicon_lines("attendance_verbs"))
+_CEREMONIES = frozenset(lexicon_lines("ceremony_nouns"))
+_NOT_ACTS = LIGHT_VERBS | {"为", "由", "给", "在", "让", "被"}
+
+
+def ceremony_only(folded_question: str, passages: list[str]) -> str:
+    """The act a who-question asks after (揭 of 牌子是由谁揭的？: a verb after its 谁 or 哪, not
+    itself an event's name in the question) when the passages name it only as an event (揭牌
+    of 举行了…揭牌仪式, each time before a noun of qa/lexicons/ceremony_nouns.txt): the
+    passages' word (揭牌), or "". Such a report says the ceremony was held, not who did the act."""
+    asking = re.search(r"谁|哪", folded_question)
+    if asking is None:
+        return ""
+    tokens = located_tokens(folded_question, analyse_tokens(folded_question))
+    acts = [w for i, (w, tag, start, _) in enumerate(tokens)
+            if start >= asking.end() and tag in ("v", "vn") and w not in _NOT_ACTS
+            and not (i + 1 < len(tokens) and tokens[i + 1][0] in _CEREMONIES)]
+    read = [analyse_tokens(fold(passage)) for passage in passages]
+    for act in acts:
+        named = [(word, i + 1 < len(tokens) and tokens[i + 1][0] in _CEREMONIES)
+                 for tokens in read for i, (word, _) in enumerate(tokens) if act in word]
+        if named and all(ceremony for _, ceremony in named):
+            return named[0][0]
+    return ""
+
+
+def says_act(act: str, passage: str, start: int, end: int) -> bool:
+    """The clause of the passage around start:end (between marks ,;。) holds the act."""
+    folded = fold(passage)
+    begin = max(folded.rfind(mark, 0, start) for mark in ",，;；。!?！？") + 1
+    stops = [i for i in (folded.find(mark, end) for mark in ",，;；。!?！？") if i >= 0]
+    return act in folded[begin:min(stops, default=len(folded))]
 
 
 def only_attended(actions: list[str], passage: str, span_end: int, passages: list[str]) -> bool:

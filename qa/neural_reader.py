@@ -231,11 +231,18 @@ class NeuralReader:
                       bm25) -> Reading | None:
         """A who-question after an act no passage names, answered with someone the passages
         only say attended, or after an act texts name in its own words (主持; qa/attendance.py),
-        refused: 文中没有提到谁主持。 None otherwise."""
-        actions = self.rules.analyse(question, bm25).actions if qtype == "who" else []
-        if best is None or not actions:
+        refused: 文中没有提到谁主持; so is one after an act the passages name only as a ceremony
+        held (揭牌仪式), answered from a clause that does not say it. None otherwise."""
+        if best is None or qtype != "who":
             return None
         texts = [p.text for p in passages]
+        event = attendance.ceremony_only(fold(question), texts)
+        if event and not attendance.says_act(event, passages[best.passage].text, best.start, best.end):
+            return Reading(answer=not_mentioned_text([f"谁{event}"], script), abstained=True, qtype=qtype,
+                           reason=f"the passages name '{event}' only as a ceremony held, not who did it")
+        actions = self.rules.analyse(question, bm25).actions
+        if not actions:
+            return None
         unstated = attendance.unstated_act(actions, texts)
         if unstated:
             return Reading(answer=not_mentioned_text([f"谁{unstated}"], script), abstained=True, qtype=qtype,

@@ -251,6 +251,7 @@ def test_a_multiple_needs_times_and_a_share_a_percentage_or_fraction():
     ("首场演出在哪个体育馆？", "浙江省", "黄龙体育馆"),
     ("哪些企业获得了这个奖项？", "市质监局、县政府、市交通局、星河电子等4家单位", "星河电子、华为和小米"),
     ("先进地区包括哪几个县级市？", "市质监局、县政府、市交通局、星河电子", "常熟市、昆山市"),  # places, not bodies
+    ("他会后去了哪些地方调研？", "李文华市长、王建国局长", "工业园区、高新区"),  # places, not people
 ])
 def test_a_colour_a_century_a_month_an_age_or_an_organisation_needs_its_mark(question, wrong, right):
     assert answerable.type_mismatch("what", wrong, question)
@@ -284,6 +285,12 @@ def test_a_minute_is_counted_and_a_dividing_word_is_no_time():
     assert answerable.type_mismatch("when", "周乃翔市长、陈钢主任分别作了重要讲话")  # 分别: each
     assert not answerable.type_mismatch("when", "下午3点30分")
     assert not answerable.type_mismatch("when", "五分钟后")
+
+
+def test_a_time_inside_a_title_names_the_work_and_is_no_time():
+    for span in ("《质量发展纲要(2011-2020年)》", "2011-2020年)》和省政府《加快推进质量强省建设的意见》"):
+        assert answerable.type_mismatch("when", span, "名单将于何时公布？"), span
+    assert not answerable.type_mismatch("when", "2011年印发的《质量发展纲要》", "纲要是什么时候印发的？")
 
 
 def test_a_day_without_a_year_cannot_answer_which_year():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from qa import neural_reader
-from qa.attendance import asks_presence, only_attended, only_present, unstated_act
+from qa.attendance import asks_presence, ceremony_only, only_attended, only_present, says_act, unstated_act
 from qa.retrieval import Passage
 
 REPORT = ("3月5日上午，市政府召开全市安全生产工作会议，市委副书记、市长李文华，副市长王建国、"
@@ -79,3 +79,39 @@ def test_a_question_about_someone_the_report_only_lists_as_present_says_so():
     refused = reader.read("张敏负责什么工作？", passages)
     assert refused.abstained and "张敏出席会议" in refused.answer
     assert not reader.read("张敏是什么职务？", passages).abstained  # her title answers that
+
+
+CEREMONY = ("会上，举行了市民服务中心揭牌仪式和安全生产月启动仪式，李文华、王建国分别作了讲话。"
+            "最后，市长李文华作了重要指示。")
+
+
+@pytest.mark.parametrize("question, act", [
+    ("市民服务中心的牌子是由谁揭的？", "揭牌"),
+    ("谁为市民服务中心揭牌？", "揭牌"),
+    ("揭牌仪式上是哪几位领导一起揭的牌？", "揭牌"),  # the question's own 揭牌仪式 is the event, 揭 the act
+    ("安全生产月是谁启动的？", "启动"),
+    ("启动仪式上谁讲了话？", ""),  # 讲话 is said as such
+    ("谁作了重要指示？", ""),
+])
+def test_an_act_the_report_names_only_as_a_ceremony_held_is_found(question, act):
+    assert ceremony_only(question, [CEREMONY]) == act
+
+
+def test_an_act_said_as_such_somewhere_is_no_mere_ceremony():
+    assert ceremony_only("谁为市民服务中心揭牌？", [CEREMONY + "李文华为市民服务中心揭牌。"]) == ""
+
+
+def test_the_act_must_be_in_the_clause_of_the_answer():
+    text = "李文华为市民服务中心揭牌，王建国作了讲话。"
+    assert says_act("揭牌", text, 0, 3)
+    assert not says_act("揭牌", text, text.index("王建国"), text.index("王建国") + 3)
+
+
+@pytest.mark.skipif(not neural_reader.available(), reason="neural reader weights not built")
+def test_who_unveiled_a_plaque_at_a_ceremony_the_report_only_says_was_held_is_refused():
+    passages = [Passage(chunk_id="doc.txt:0", doc_id="doc.txt", text=CEREMONY, start=0, end=len(CEREMONY),
+                        chunk_index=0, score=1.0, dense_score=None, bm25_score=None)]
+    reader = neural_reader.NeuralReader()
+    refused = reader.read("市民服务中心的牌子是由谁揭的？", passages)
+    assert refused.abstained and "揭牌" in refused.answer, refused.concise
+    assert "李文华" in reader.read("谁作了重要指示？", passages).concise
