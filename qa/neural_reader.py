@@ -23,7 +23,8 @@ from .answerable import Gate
 from .chunking import sentence_around
 from .messages import t
 from .neural import MODEL_PATH, SpanGuess, SpanModel, default_model
-from .question import ASKED_MEASURE, MEASURE_WORD, Question, analyse_tokens, asked_kind, asked_number, asks_for_several
+from .question import (ASKED_MEASURE, MEASURE_WORD, Question, analyse_tokens, asked_kind, asked_number, asks_for_several,
+                       asks_for_work)
 from .reader import (TITLE_CHARS, ExtractiveReader, Reading, date_spans, not_listed_text, not_mentioned_text,
                      only_present_text, person_items, read_parts, refusal_text, sub_questions, title_of)
 from .retrieval import Passage
@@ -59,6 +60,8 @@ class Decision:
         return cls(agreement=float(data.get("agreement", 0.0)), gate=Gate.from_json(data.get("gate")),
                    threshold=float(data.get("threshold", 0.0)), passages=int(data.get("passages", 3)),
                    confident=float(data.get("confident", "inf")), extra_margin=float(data.get("extra_margin", 0.0)))
+
+
 
 
 class NeuralReader:
@@ -113,6 +116,10 @@ class NeuralReader:
             return spoken
         guesses = dates_grown(self.read_spans(question, read, rules), read, qtype, question)
         best = choose(guesses, rules, self.decision, qtype, question)
+        best = a_title(question, read, best, guesses, self.decision.agreement)
+        issued = issued_title(question, read) if best is None or not titled(best, read) else None
+        if issued is not None:  # the span model reads these poorly (江苏省政府文件是哪一份？ at −6.4)
+            return self._answer([issued], read, script, qtype)
         best = self.titled_by_named_body(question, read, rules, best, bm25) or best
         for check in (self.only_owner, self.unstated_origin, self.time_of_a_name, self.not_set_aside):
             checked = check(question, read, best, guesses, script, qtype, bm25)
@@ -531,6 +538,57 @@ def choose(guesses: list[SpanGuess], rules: Reading, decision: Decision, qtype: 
     if rules.abstained or not rules.concise:
         return best
     return nearly_as_good(guesses[0], guesses, decision.agreement, lambda g: agrees(g, rules)) or best
+
+
+def titled(guess: SpanGuess, passages: list[Passage]) -> bool:
+    """The span is or holds a quoted title (《》 or 〈〉), or lies inside one."""
+    text = fold(passages[guess.passage].text)
+    return bool(re.search(r"[《〈]", guess.text)) or bool(answerable.title_holding(text, guess.start, guess.end)) or (
+        text[guess.start - 1:guess.start] in ("《", "〈"))
+
+
+def a_title(question: str, passages: list[Passage], best: SpanGuess | None, guesses: list[SpanGuess],
+            window: float) -> SpanGuess | None:
+    """For a question after a work by its kind (什么小说; question.asks_for_work) over passages
+    that quote titles, a nearly as good span that is a title when the best is none. Over the
+    122 dev questions after a work, 4 answers change: 2 become right (《古兰经》 for 哪本著作, not
+    古典), 2 wrong ones give way to other wrong ones; F1 +1.6 in all, no refusal changes."""
+    if best is None or not asks_for_work(fold(question)) or titled(best, passages):
+        return best
+    if not any(re.search(r"[《〈]", p.text) for p in passages):
+        return best
+    return nearly_as_good(best, guesses, window, lambda g: titled(g, passages)) or best
+
+
+_QUOTED_TITLE = re.compile(r"《[^《》]+》")
+_NAMING_TAGS = {"n", "nz", "nw", "nt", "ORG", "LOC", "PER", "ns"}
+
+
+def issued_title(question: str, passages: list[Passage]) -> SpanGuess | None:
+    """For a question after a work by its kind, the one title the passages put right after a
+    name or noun that ends a word of the question (省政府《加快推进质量强省建设的意见》 for
+    江苏省政府文件是哪一份？, not for 市政府文件); None when there is no such title or several, or
+    the question asks for no work. Over the 122 dev questions after a work (own paragraph, and
+    with the answer cut) 3 wrong answers become right (《胭脂扣》 for 哪一部电影, not
+    「乐坛大姐大」) and 1 cut reading is answered. Taken over a best span that is a title too,
+    it made 4 right answers wrong: only when the best is none."""
+    folded = fold(question)
+    if not asks_for_work(folded):
+        return None
+    words = [w for w, tag in analyse_tokens(folded) if tag in _NAMING_TAGS and len(w) >= 2]
+    found = []
+    for i, passage in enumerate(passages):
+        text = fold(passage.text)
+        for m in _QUOTED_TITLE.finditer(text):
+            before = analyse_tokens(text[max(0, m.start() - 10):m.start()])
+            issuer = before[-1] if before else ("", "")
+            if (issuer[1] in _NAMING_TAGS and len(issuer[0]) >= 2 and any(w.endswith(issuer[0]) for w in words)
+                    and m.group(0)[1:-1] not in folded):
+                found.append((i, m.start(), m.end()))
+    if len(found) != 1:
+        return None
+    i, start, end = found[0]
+    return SpanGuess(i, start, end, 0.0, 0.0, passages[i].text[start:end])
 
 
 def nearly_as_good(best: SpanGuess, guesses: list[SpanGuess], window: float, ok) -> SpanGuess | None:

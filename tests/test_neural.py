@@ -214,6 +214,31 @@ def test_a_list_grown_to_bodies_of_another_kind_than_asked_is_refused(reader):
     assert reader.read("哪些单位作了交流发言？", _passages(*texts)).concise == "市质监局、县政府、市交通局、星河电子"
 
 
+@pytest.mark.parametrize("question, asks", [
+    ("他最著名的小说是什么？", True),
+    ("这部电影是哪部作品改编的？", True),
+    ("文中提到的省政府文件叫什么名字？", True),
+    ("省政府文件是哪一份？", True),
+    ("这部电影是什么时候上映的？", False),  # a time of the work
+    ("他与哪个剧组合作？", False),  # a troupe, not a play
+])
+def test_a_question_asks_for_a_work_when_it_asks_for_one_by_its_kind(question, asks):
+    assert neural_reader.asks_for_work(fold(question)) is asks
+
+
+def test_a_question_after_a_work_gets_the_title_the_passages_give_the_issuer_it_names(reader):
+    passages = _passages("他强调，要贯彻落实国务院《质量发展纲要》和省政府《关于加快质量强省建设的意见》，努力打造质量强市。")
+    for question, title in (("文中提到的江苏省政府文件是哪一份？", "关于加快质量强省建设的意见"),
+                            ("国务院的那个文件叫什么？", "质量发展纲要")):
+        assert title in neural_reader.issued_title(question, passages).text, question
+    assert neural_reader.issued_title("市政府的文件叫什么？", passages) is None  # 省政府 is not 市政府
+    assert neural_reader.issued_title("省政府的意见是什么时候发布的？", passages) is None  # asks for no work
+    speech = ("周乃翔市长对下阶段质量工作提出明确要求。他强调，质量问题是经济社会发展的战略问题，要贯彻落实国务院"
+              "《质量发展纲要(2011-2020年)》和省政府《加快推进质量强省建设的意见》，积极争创示范城市。")
+    reading = reader.read("周市长提到的江苏省政府文件是哪一份？", _passages(speech))
+    assert "加快推进质量强省建设的意见" in reading.concise, reading.answer  # the span model alone: no answer
+
+
 def test_a_when_question_is_refused_when_the_time_standing_in_for_one_it_gives_names_an_award(reader):
     # the best span, 2012, is the year the question gives; the next, 2011年度, names the award
     texts = ["会上，表彰了2011年度全市质量工作先进地区，举行了2012年“质量月”启动仪式。"]
