@@ -64,6 +64,7 @@ class Decision:
 
 
 
+
 class NeuralReader:
     """Reads with the span model; the rule reader covers English and analysis."""
 
@@ -173,6 +174,8 @@ class NeuralReader:
             # (4家单位 for 哪些企业获得了市长质量奖？, grown from a list of awards)
             if answerable.type_mismatch(qtype, fold(listed), question):
                 return self._refusal(question, read, script, qtype, f"{listed} is not of the kind asked", bm25)
+            if restatement.lists_the_subject(fold(listed), fold(question), several=True):
+                return self._refusal(question, read, script, qtype, f"{listed} lists the question's subject", bm25)
             if use_rules:
                 return rules
         elif kind := asked_kind(fold(question)):

@@ -82,7 +82,7 @@ def restates_object(span: str, before: str, question: str) -> bool:
     return bool(gap) and before.rstrip(_BETWEEN).endswith(gap[-2:])
 
 
-def lists_the_subject(span: str, question: str) -> bool:
+def lists_the_subject(span: str, question: str, several: bool = False) -> bool:
     """The span lists several things, one of them a name the question gives whole
     (苏州质监局、常熟市政府、苏州市交通局、好孩子 for 常熟市政府在会上做了什么？): it names the
     question's subject among its peers, not what is asked of it. The reader does not ask
@@ -92,7 +92,24 @@ def lists_the_subject(span: str, question: str) -> bool:
     if "、" not in span:
         return False
     items = set(split_items(span))  # the items before 等 (…、好孩子等4家单位)
-    return any(name in items for name in question_names(question))
+    names = question_names(question)
+    if several:
+        if _OFFERS_MEMBERS.search(question):
+            return False  # 包括辽沈、平津以及哪一个？: the list holds what the question gives
+        aside = _SET_ASIDE.search(question)
+        names = [n for n in names if _stands_alone(n, question) and not (aside and n in aside.group(1))]
+    return any(name in items for name in names)
+
+
+# A question that gives some members and asks the rest (…、平津以及哪一个？, 还有哪些).
+_OFFERS_MEMBERS = re.compile(r"(?:以及|及|和|与|还有|、)(?:其他|其它)?哪")
+
+
+def _stands_alone(name: str, question: str) -> bool:
+    """The name is no part of a longer noun of the (folded) question (华北 of 华北陆块)."""
+    tokens = located_tokens(question, analyse_tokens(question))
+    return not any(word == name and i + 1 < len(tokens) and tokens[i + 1][1] in _OWNER_TAGS
+                   for i, (word, _, _, _) in enumerate(tokens))
 
 
 def before_restated_run(span: str, question: str) -> int | None:

@@ -7,7 +7,7 @@ import pytest
 
 from qa.neural import SpanGuess
 from qa.neural_reader import not_restating
-from qa.restatement import (before_restated_run, group_named, names_the_set_aside, only_question_words, owner_completes_name, owner_named,
+from qa.restatement import (before_restated_run, group_named, lists_the_subject, names_the_set_aside, only_question_words, owner_completes_name, owner_named,
                              restates_object)
 from qa.retrieval import Passage
 from qa.text import fold
@@ -158,3 +158,11 @@ def test_a_span_that_is_just_what_the_question_sets_aside_is_no_answer():
     assert not names_the_set_aside("宁波市、温州市", question)
     assert not names_the_set_aside(fold("河岸解凍及雨季降水"), fold("除了河岸解凍之外，還有什麼造成洪水？"))  # says more
     assert not names_the_set_aside("杭州市", fold("浙江还有哪些城市入选？"))  # nothing set aside
+
+
+def test_a_list_holding_the_subject_of_a_question_after_several_things_names_its_peers_not_what_is_asked():
+    units = "市质监局、县政府、市交通局、星河电子等4家单位"
+    assert lists_the_subject(units, fold("市交通局在会上介绍了哪些经验？"), several=True)
+    assert not lists_the_subject(units, fold("除了市质监局，还有哪些单位发了言？"), several=True)  # set aside
+    assert not lists_the_subject("辽沈、徐蚌、平津", fold("三大战役包括辽沈、平津以及哪一个？"), several=True)  # offered
+    assert not lists_the_subject("华北、中国东北部、蒙古南部", fold("华北陆块范围包含哪里？"), several=True)  # 华北陆块
