@@ -65,6 +65,7 @@ class Decision:
 
 
 
+
 class NeuralReader:
     """Reads with the span model; the rule reader covers English and analysis."""
 
@@ -225,8 +226,10 @@ class NeuralReader:
         passages never say what the speaker said; answered with all the passages report
         of it when the question does not narrow it (周乃翔在会上讲了什么？): the span model,
         fit on Wikipedia, points at one phrase (苏州市). None: the span model reads it."""
-        folded, speakers, texts = fold(question), self.rules.analyse(question, bm25).speakers, [p.text for p in passages]
-        silent = speech.unreported_speaker(folded, speakers, texts)
+        q = self.rules.analyse(question, bm25)
+        folded, speakers, texts = fold(question), q.speakers, [p.text for p in passages]
+        # a speaker LAC does not take for a name (好孩子, a company) is what the question is about
+        silent = speech.unreported_speaker(folded, speakers or ([q.topic] if q.topic else []), texts)
         if silent:
             return Reading(answer=not_mentioned_text([f"{silent}的讲话"], script), abstained=True, qtype=qtype,
                            reason=f"no passage reports what {silent} said")

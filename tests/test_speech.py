@@ -87,3 +87,8 @@ def test_the_reader_answers_what_a_speaker_said_with_all_of_it_and_refuses_a_sil
     assert said.concise == ""  # all of it is the answer: there is no short one
     silent = reader.read("孙丽在会上讲了什么？", passages)
     assert silent.abstained and "孙丽" in silent.answer
+    texts = [NEWS[0].replace("临江港务集团等3家", "港务集团、绿叶果园等3家"), NEWS[1]]
+    passages = [Passage(chunk_id=f"doc.txt:{i}", doc_id="doc.txt", text=t, start=0, end=len(t), chunk_index=i,
+                        score=1.0, dense_score=None, bm25_score=None) for i, t in enumerate(texts)]
+    unnamed = reader.read("绿叶果园的代表在交流发言中讲了什么内容？", passages)  # a company LAC takes for no name
+    assert unnamed.abstained and "绿叶果园" in unnamed.answer, unnamed.answer
