@@ -13,6 +13,7 @@ from typing import Iterator
 
 from .bm25 import cut
 from .chunking import reader_sentences
+from .intake import lexicon_lines
 from .question import FILLER_WORDS, FRAME_NOUNS, QUESTION_WORDS, Question, analyse, asked_kind, quoted_titles
 from .text import fold
 
@@ -56,6 +57,15 @@ def titles_missing(question: str, evidence: str) -> list[str]:
     return [t for t in quoted_titles(question) if t not in evidence]
 
 
+_STATED_WORDS = tuple(lexicon_lines("stated_words"))
+
+
+def stated_words_missing(question: str, evidence: str) -> list[str]:
+    """The words of qa/lexicons/stated_words.txt (主题, 宗旨) the (folded) question asks after
+    that the (folded) evidence never holds: a text giving a theme says 主题."""
+    return [w for w in _STATED_WORDS if w in question and w not in evidence]
+
+
 def sentences_by_cover(passages: list[str], weights: dict[str, float]) -> Iterator[tuple[int, int, int, str, float]]:
     """Each sentence of the passages with the share of the question it covers: (passage index,
     start, end, the folded sentence, the share of the weights' sum its words make; 1.0 without
@@ -80,7 +90,7 @@ def gate(question: str, passages, bm25=None) -> str:
     evidence = fold(" ".join(p.text for p in passages))
     if q.terms and not any(term in evidence for term in q.terms):
         return "no word of the question in the passages"
-    missing = titles_missing(q.folded, evidence) or missing_names(q, passages)
+    missing = titles_missing(q.folded, evidence) or stated_words_missing(q.folded, evidence) or missing_names(q, passages)
     if missing:
         return f"not in the passages: {'、'.join(missing)}"
     return ""

@@ -442,9 +442,13 @@ class NeuralReader:
         evidence = self.evidence(question, passages, best, rules, bm25)
         if evidence["type_mismatch"]:
             return f"the span is not of the type a {rules.qtype} question asks for (margin {best.margin:.2f})"
-        titles = coverage.titles_missing(fold(question), fold("".join(p.text for p in passages)))
+        evidence_text = fold("".join(p.text for p in passages))
+        titles = coverage.titles_missing(fold(question), evidence_text)
         if titles:
             return f"no passage quotes the title {'、'.join(f'《{t}》' for t in titles)}"
+        unstated = coverage.stated_words_missing(fold(question), evidence_text)
+        if unstated:
+            return f"no passage gives a {'、'.join(unstated)}"
         p = gate.probability(evidence)
         return "" if p >= gate.threshold else f"answerable p={p:.2f} < {gate.threshold:.2f} (margin {best.margin:.2f})"
 
@@ -513,8 +517,9 @@ class NeuralReader:
         北土城站 among passages about 西土城站), the gate's evidence; then the words the
         shared coverage check finds missing."""
         q = self.rules.analyse(question, bm25)
-        missing = unnamed(q, fold("".join(p.text for p in passages)))
-        for word in coverage.missing_names(q, passages):
+        evidence = fold("".join(p.text for p in passages))
+        missing = unnamed(q, evidence)
+        for word in coverage.missing_names(q, passages) + coverage.stated_words_missing(q.folded, evidence):
             if not any(word in m for m in missing):  # 入口 after 出入口 says nothing new
                 missing.append(word)
         return missing

@@ -147,6 +147,16 @@ def test_a_work_whose_title_no_passage_quotes_is_refused_however_sure_the_span()
     assert _doubt("《布鲁塞尔条约》是哪一年签署的？", text, "1948年", 8.0, "when") == ""
 
 
+def test_a_theme_no_passage_names_as_a_theme_is_refused_however_sure_the_span():
+    from qa import coverage
+
+    text = "会上，举行了安全生产月启动仪式，市长李文华作了重要讲话。"
+    assert "主题" in _doubt("今年安全生产月的主题是什么？", text, "启动仪式", 8.0, "what")
+    assert "主题" in coverage.gate("今年安全生产月的主题是什么？", [_passage(text)])  # nor is the LLM asked
+    themed = text + "今年安全生产月的主题是“人人讲安全”。"
+    assert _doubt("今年安全生产月的主题是什么？", themed, "人人讲安全", 8.0, "what") == ""
+
+
 def test_a_topic_no_passage_holds_counts_as_missing_though_the_tagger_knows_no_name_in_it():
     from qa.question import analyse
 
