@@ -171,7 +171,7 @@ def asked_kind(q: str) -> str:
 
 
 _WHICH_SEVERAL = re.compile(rf"(?:{_SEVERAL.pattern})[个位家项条种所类]?")
-_BEFORE_WHICH = {"具体", "分别", "主要", "都", "是", "有", "包括", "包含", "为", "了"}
+_BEFORE_WHICH = {"具体", "分别", "主要", "都", "是", "都是", "分别是", "有", "包括", "包含", "为", "了"}
 
 
 _HOW_MANY_ASKED = re.compile(r"哪([两二三四五六七八九十]|\d{1,2})")

@@ -105,6 +105,7 @@ def test_the_cut_falls_where_the_restated_run_begins_not_inside_it():
     ("优秀志愿者和本年度社区服务先进单位", "哪些单位被评为社区服务先进单位？", "社区服务先进单位"),
     ("年度社区服务先进单位等", "哪些单位被评为年度社区服务先进单位？", "年度社区服务先进单位"),
     ("全市教育系统和卫生系统主要负责人", "出席会议的卫生系统负责人有哪些？", "卫生系统负责人"),  # 主要 only qualifies
+    ("具有本地特色的9个重点产业", "那9个重点产业具体都是哪些？", "9个重点产业"),  # LAC's 都是 as one word
 ])
 def test_a_span_that_ends_with_the_group_a_question_asks_the_members_of_names_only_the_group(span, question, group):
     assert group_named(span, question) == group
