@@ -149,6 +149,10 @@ class NeuralReader:
         if doubt:
             return self._refusal(question, read, script, qtype, doubt, bm25)
         if yesno.asks(fold(question)) and not yesno.is_verdict(fold(best.text)):
+            unstated = yesno.unstated_act(fold(question), [p.text for p in read])
+            if unstated:
+                return Reading(answer=not_mentioned_text([unstated], script), abstained=True, qtype="yesno",
+                               reason=f"no passage says '{unstated}', so none says yes or no")
             return self._answer([self.yes_or_no_evidence(question, read, best, bm25)], read, script, "yesno", short=False)
         several = asks_for_several(fold(question), qtype)
         unlisted = self.unlisted_group(question, read, best, guesses, script, qtype) if several else None

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 
 from .coverage import sentences_by_cover
-from .question import INTERROGATIVES
+from .question import INTERROGATIVES, LIGHT_VERBS, analyse_tokens
+from .text import fold
 
 # A yes/no question: A-not-A (是不是, 能不能, 有没有), 是否, 可否, 有无, or a final 吗.
 _ASKS = re.compile(r"是否|是不是|能不能|能否|会不会|可不可以|可否|有没有|有无|对不对|吗[?？!！。.]?$")
@@ -32,6 +33,20 @@ def asks(folded: str) -> bool:
     if INTERROGATIVES.search(question) or _WHAT.search(question) or re.search(r"是[?？]?$", question):
         return False
     return bool(_ASKS.search(question))
+
+
+def unstated_act(folded: str, passages: list[str]) -> str:
+    """The act a yes/no question asks about (入选 of 苏州有没有入选示范城市？: a verb of the
+    question, not its asking 有没有 nor a light verb) when no passage holds it, with the rest of
+    its clause (入选首批示范城市): then nothing there says yes or no (a report that 苏州 strives
+    to be chosen does not say it was). "" otherwise. Each of the 5 yes/no questions of DRCD and CMRC dev has its verbs in its
+    paragraph (沟通, 贯穿, 连发, 夺回, 任命)."""
+    texts = [fold(p) for p in passages]
+    for word, tag in analyse_tokens(folded):
+        if tag == "v" and word not in LIGHT_VERBS and not _ASKS.fullmatch(word) and word not in ("是", "有", "能", "会"):
+            if not any(word in text for text in texts):
+                return re.split(r"[,，;；?？!！。]|吗", folded[folded.find(word):])[0]  # 评上全国…城市, not 评
+    return ""
 
 
 def is_verdict(folded_span: str) -> bool:

@@ -43,3 +43,21 @@ def test_a_yes_or_no_question_gets_the_sentence_that_holds_the_evidence_and_no_s
     assert "王立群出席会议" in reading.support and reading.support in reading.answer
     start, end = reading.highlights[0]
     assert text[start:end].strip() == reading.support
+
+
+def test_an_act_no_passage_names_gets_no_yes_or_no():
+    texts = ["会上，市长王立群要求各区积极争创首批安全生产示范城市。"]
+    assert yesno.unstated_act(fold("临江后来有没有入选首批示范城市？"), texts) == "入选首批示范城市"
+    assert yesno.unstated_act(fold("王立群有没有要求各区争创示范城市？"), texts) == ""  # 要求, 争创 are there
+    assert yesno.unstated_act(fold("临江是不是首批示范城市？"), texts) == ""  # 是 decides nothing here
+
+
+def test_the_reader_refuses_a_yes_or_no_question_about_an_act_no_passage_names():
+    from qa.neural_reader import NeuralReader
+    from qa.retrieval import Passage
+
+    text = "会上，临江市长王立群要求各区积极争创首批安全生产示范城市。"
+    passage = Passage(chunk_id="a.txt:0", doc_id="a.txt", text=text, start=0, end=len(text), chunk_index=0,
+                      score=1.0, dense_score=0.9, bm25_score=1.0)
+    reading = NeuralReader().read("临江后来有没有入选首批示范城市？", [passage])
+    assert reading.abstained and "入选" in reading.answer, reading.answer
