@@ -343,6 +343,7 @@ def type_mismatch(qtype: str, span_text: str, question: str = "") -> bool:
     if _government_for_business(span_text, question) or _bodies_for_places(span_text, question):
         return True
     if qtype == "count":
+        span_text = _TITLE.sub("", span_text)  # 《纲要(2011-2020年)》 counts nothing
         if "第几" not in question:
             span_text = _ORDINAL.sub("", span_text)
         elif _ordinal_of_another_kind(span_text, question):

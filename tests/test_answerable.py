@@ -341,6 +341,11 @@ def test_a_count_in_another_measure_than_the_one_asked_counts_another_thing(span
     assert answerable.type_mismatch("count", span, question) is wrong
 
 
+def test_numbers_inside_a_title_count_nothing():
+    assert answerable.type_mismatch("count", "贯彻落实国务院《质量发展纲要(2011-2020年)》", "示范城市一共要评多少个？")
+    assert not answerable.type_mismatch("count", "《三体》三部曲共3部", "这套书一共有几部？")
+
+
 def test_a_year_or_a_day_is_no_count_unless_years_or_days_are_counted():
     for span in ("2011年度", "2015年", "12月19日"):
         assert answerable.type_mismatch("count", span, "会上表彰了几个地区？"), span
