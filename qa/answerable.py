@@ -331,8 +331,8 @@ def type_mismatch(qtype: str, span_text: str, question: str = "") -> bool:
     a length of time (多久) without a unit of time; the kinds of qa/lexicons/answer_marks.txt
     (什么颜色 without a colour, 哪个世纪 without 世纪); an organisation (哪家企业) that is a
     place alone, a venue (哪家酒店) that is a town or a clause, businesses (哪些企业) that are mostly
-    government bodies, places (哪几个县级市) that are mostly bodies or titled people; an ordinal of another measure
-    (第一届 for 排名第几)."""
+    government bodies, places (哪几个县级市) that are mostly bodies or titled people; an ordinal of
+    another measure (第一届 for 排名第几); a number or time inside a 《》 title."""
     question = fold(question)
     if any(asks.search(question) and not mark.search(span_text) for asks, mark in _MARKS):
         return True

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from .chunking import sentence_around
+from .enumeration import clause_around
 from .intake import lexicon_lines
 from .question import LIGHT_VERBS, analyse_tokens, located_tokens
 from .text import fold
@@ -32,25 +33,28 @@ def ceremony_only(folded_question: str, passages: list[str]) -> str:
     asking = re.search(r"谁|哪", folded_question)
     if asking is None:
         return ""
-    tokens = located_tokens(folded_question, analyse_tokens(folded_question))
-    acts = [w for i, (w, tag, start, _) in enumerate(tokens)
-            if start >= asking.end() and tag in ("v", "vn") and w not in _NOT_ACTS
-            and not (i + 1 < len(tokens) and tokens[i + 1][0] in _CEREMONIES)]
+    asked = located_tokens(folded_question, analyse_tokens(folded_question))
+    acts = [word for i, (word, tag, start, _) in enumerate(asked)
+            if start >= asking.end() and tag in ("v", "vn") and word not in _NOT_ACTS and not _names_event(asked, i)]
     read = [analyse_tokens(fold(passage)) for passage in passages]
     for act in acts:
-        named = [(word, i + 1 < len(tokens) and tokens[i + 1][0] in _CEREMONIES)
-                 for tokens in read for i, (word, _) in enumerate(tokens) if act in word]
-        if named and all(ceremony for _, ceremony in named):
+        named = [(words[i][0], _names_event(words, i))
+                 for words in read for i in range(len(words)) if act in words[i][0]]
+        if named and all(event for _, event in named):
             return named[0][0]
     return ""
 
 
+def _names_event(words: list[tuple], i: int) -> bool:
+    """The i-th of LAC's words is followed by a ceremony noun (揭牌 | 仪式)."""
+    return i + 1 < len(words) and words[i + 1][0] in _CEREMONIES
+
+
 def says_act(act: str, passage: str, start: int, end: int) -> bool:
-    """The clause of the passage around start:end (between marks ,;。) holds the act."""
+    """The clause of the passage around start:end holds the act."""
     folded = fold(passage)
-    begin = max(folded.rfind(mark, 0, start) for mark in ",，;；。!?！？") + 1
-    stops = [i for i in (folded.find(mark, end) for mark in ",，;；。!?！？") if i >= 0]
-    return act in folded[begin:min(stops, default=len(folded))]
+    c0, c1 = clause_around(folded, start, end)
+    return act in folded[c0:c1]
 
 
 def only_attended(actions: list[str], passage: str, span_end: int, passages: list[str]) -> bool:

@@ -90,7 +90,8 @@ def gate(question: str, passages, bm25=None) -> str:
     evidence = fold(" ".join(p.text for p in passages))
     if q.terms and not any(term in evidence for term in q.terms):
         return "no word of the question in the passages"
-    missing = titles_missing(q.folded, evidence) or stated_words_missing(q.folded, evidence) or missing_names(q, passages)
+    missing = (titles_missing(q.folded, evidence) or stated_words_missing(q.folded, evidence)
+               or missing_names(q, passages))
     if missing:
         return f"not in the passages: {'、'.join(missing)}"
     return ""

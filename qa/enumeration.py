@@ -163,13 +163,19 @@ def _first_item(run):
     return run if _whole_item(run) else _nominal_tail(run)
 
 
+def clause_around(folded: str, start: int, end: int) -> tuple[int, int]:
+    """Where the clause holding start:end of the (folded) text begins and ends (between marks
+    such as ，。；： and line breaks)."""
+    c0 = max((m.end() for m in _CLAUSE_EDGE.finditer(folded, 0, start)), default=0)
+    edge = _CLAUSE_EDGE.search(folded, end)
+    return c0, edge.start() if edge else len(folded)
+
+
 def _items_of(text: str, start: int, end: int):
     """The runs of the span's clause and the indices of those the span overlaps, or None
     when the span is not made of nominal words (大力开展…标准化 is an action, not an item)."""
     folded = fold(text)
-    c0 = max((m.end() for m in _CLAUSE_EDGE.finditer(folded, 0, start)), default=0)
-    edge = _CLAUSE_EDGE.search(folded, end)
-    c1 = edge.start() if edge else len(folded)
+    c0, c1 = clause_around(folded, start, end)
     runs = _runs(folded, c0, c1)
     mine = [i for i, run in enumerate(runs) if run and run[0][2] < end and start < run[-1][3]]
     if not mine or not all(_nominal(w, t) for i in mine for w, t, a, b in runs[i] if a < end and start < b):

@@ -62,10 +62,6 @@ class Decision:
                    confident=float(data.get("confident", "inf")), extra_margin=float(data.get("extra_margin", 0.0)))
 
 
-
-
-
-
 class NeuralReader:
     """Reads with the span model; the rule reader covers English and analysis."""
 

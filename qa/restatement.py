@@ -85,10 +85,12 @@ def restates_object(span: str, before: str, question: str) -> bool:
 def lists_the_subject(span: str, question: str, several: bool = False) -> bool:
     """The span lists several things, one of them a name the question gives whole
     (苏州质监局、常熟市政府、苏州市交通局、好孩子 for 常熟市政府在会上做了什么？): it names the
-    question's subject among its peers, not what is asked of it. The reader does not ask
-    it of a question after several things, whose list may hold a name it gives (哪些人物:
-    张居正、高拱…). Of the 6,743 references of DRCD and CMRC dev, none outside such
-    questions is a list with an item the question names whole. All folded."""
+    question's subject among its peers, not what is asked of it. Of the 6,743 references of
+    DRCD and CMRC dev, none outside questions after several things is a list with an item the
+    question names whole. For those (several=True: 苏州市交通局介绍了哪些经验？) the name must
+    stand alone in the question (not 华北 of 华北陆块), and the question must neither give
+    members itself (包括辽沈、平津以及哪一个？) nor set the name aside (除了…): so none of their
+    273 dev references is such a list. All folded."""
     if "、" not in span:
         return False
     items = set(split_items(span))  # the items before 等 (…、好孩子等4家单位)

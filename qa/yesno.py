@@ -39,8 +39,8 @@ def unstated_act(folded: str, passages: list[str]) -> str:
     """The act a yes/no question asks about (入选 of 苏州有没有入选示范城市？: a verb of the
     question, not its asking 有没有 nor a light verb) when no passage holds it, with the rest of
     its clause (入选首批示范城市): then nothing there says yes or no (a report that 苏州 strives
-    to be chosen does not say it was). "" otherwise. Each of the 5 yes/no questions of DRCD and CMRC dev has its verbs in its
-    paragraph (沟通, 贯穿, 连发, 夺回, 任命)."""
+    to be chosen does not say it was). "" otherwise. Each of the 5 yes/no questions of DRCD
+    and CMRC dev has its verbs in its paragraph (沟通, 贯穿, 连发, 夺回, 任命)."""
     texts = [fold(p) for p in passages]
     for word, tag in analyse_tokens(folded):
         if tag == "v" and word not in LIGHT_VERBS and not _ASKS.fullmatch(word) and word not in ("是", "有", "能", "会"):
