@@ -326,20 +326,27 @@ def _only_inside_asking(token: str, folded: str, asking: list[tuple[int, int]]) 
     return bool(spans) and all(any(a < e and s < b for s, e in asking) for a, b in spans)
 
 
-_ASKS_WHO_OR_WHEN = re.compile(r"谁|哪一?年|哪一?天|什么时候|何时")
+_ASKS_WHO_OR_WHEN = re.compile(r"谁|哪一?位|哪一?年|哪一?天|什么时候|何时")
+
 
 
 def _asked_action(folded: str, tags: list[tuple[str, str]]) -> list[str]:
-    """The verb right after the interrogative ("谁主持的", "哪一年开始当…"): the act the
-    question asks about.  Verbs elsewhere in a long question often only describe its
-    subject ("…回答记者提问的发言人是谁") and may be worded differently in the text."""
+    """The verb right after the interrogative ("谁主持的", "哪一年开始当…", "哪位领导主持的", past
+    the one noun 哪位 may take): the act the question asks about.  Verbs elsewhere in a long
+    question often only describe its subject ("…回答记者提问的发言人是谁") and may be worded
+    differently in the text."""
     m = _ASKS_WHO_OR_WHEN.search(folded)
     if not m:
         return []
-    for word, tag, start, _ in located_tokens(folded, tags):
-        if start >= m.end():
-            usable = tag == "v" and len(word) >= 2 and word not in LIGHT_VERBS and word not in FILLER_WORDS
-            return [word] if start == m.end() and usable else []
+    after = m.end()
+    for word, tag, start, end in located_tokens(folded, tags):
+        if start < after:
+            continue
+        if start == after and m.group().endswith("位") and tag in ("n", "nw", "nz"):
+            after = end  # 哪位领导 | 主持
+            continue
+        usable = tag == "v" and len(word) >= 2 and word not in LIGHT_VERBS and word not in FILLER_WORDS
+        return [word] if start == after and usable else []
     return []
 
 
