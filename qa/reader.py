@@ -732,10 +732,13 @@ def _act_said(action: str, evidence: str) -> bool:
     return action in _HOLDING and any(verb in evidence for verb in _HOLDING)
 
 
+
 def _asked_dates(q: Question, folded: str) -> list[tuple[int, int]]:
     """The dates of the (folded) text of the kind the question asks: a day (哪一天) is no
-    year (2012年); qa/answerable.py type_mismatch."""
-    return [(a, b) for a, b in date_spans(folded) if not answerable.type_mismatch("when", folded[a:b], q.folded)]
+    year (2012年); qa/answerable.py type_mismatch. Not one inside a 《》 title: 2020年 of
+    《质量发展纲要(2011-2020年)》 names the plan (answerable.title_holding)."""
+    return [(a, b) for a, b in date_spans(folded) if not answerable.type_mismatch("when", folded[a:b], q.folded)
+            and not answerable.title_holding(folded, a, b)]
 
 
 def date_spans(folded: str) -> list[tuple[int, int]]:

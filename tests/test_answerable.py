@@ -297,6 +297,14 @@ def test_a_minute_is_counted_and_a_dividing_word_is_no_time():
     assert not answerable.type_mismatch("when", "五分钟后")
 
 
+def test_the_rule_reader_takes_no_date_inside_a_title_for_when_a_work_came_out():
+    from qa.reader import ExtractiveReader
+
+    text = "他强调，要贯彻落实国务院《质量发展纲要(2011-2020年)》，努力打造质量强市。"
+    reading = ExtractiveReader().read("国务院的《质量发展纲要(2011-2020年)》是哪一年正式发布的？", [_passage(text)])
+    assert "2020" not in reading.concise and "2011" not in reading.concise, reading.concise
+
+
 def test_a_time_inside_a_title_names_the_work_and_is_no_time():
     for span in ("《质量发展纲要(2011-2020年)》", "2011-2020年)》和省政府《加快推进质量强省建设的意见》"):
         assert answerable.type_mismatch("when", span, "名单将于何时公布？"), span
