@@ -62,6 +62,7 @@ class Decision:
                    confident=float(data.get("confident", "inf")), extra_margin=float(data.get("extra_margin", 0.0)))
 
 
+
 class NeuralReader:
     """Reads with the span model; the rule reader covers English and analysis."""
 
@@ -124,15 +125,9 @@ class NeuralReader:
             if isinstance(checked, Reading):
                 return checked
             best = checked
-        post = posts.asked_post(fold(question)) if qtype == "who" else None
-        if best is not None and post and posts.held_by_no_one(post, best.text, [p.text for p in read]):
-            return Reading(answer=not_mentioned_text([post.asked], script), abstained=True, qtype=qtype,
-                           reason=f"no one in the passages is {post.asked}; {best.text} holds another post")
-        bodies = posts.asked_member(fold(question)) if qtype == "who" and not post else ()
-        if best is not None and bodies and posts.member_of_none(bodies, best.text, [p.text for p in read]):
-            return Reading(answer=not_mentioned_text([f"{bodies[0]}由谁{'代表' if '代表' in fold(question) else '出面'}"], script),
-                           abstained=True, qtype=qtype,
-                           reason=f"no one in the passages is of {bodies[0]}; {best.text} is of another body")
+        unheld = self.unheld(question, read, best, script, qtype)
+        if unheld is not None:
+            return unheld
         attended = self.only_attended(question, read, best, script, qtype, bm25)
         if attended is not None:
             return attended
@@ -157,12 +152,16 @@ class NeuralReader:
         restated = not_restating(best, guesses, read, question, qtype)
         if restated is not best and any(restated is g for g in guesses):
             # the guess standing in for one that restates the question is checked as the best was
-            # (2011年度 of 2011年度…先进地区 for 2012年“质量月”什么时候结束？, whose best was 2012)
+            # (2011年度 of 2011年度…先进地区 for 2012年“质量月”什么时候结束？, whose best was 2012;
+            # 周乃翔 for 常熟市政府是由哪位领导上台发言的？, whose best listed 常熟市政府 among the units)
             checked = self.time_of_a_name(question, read, restated, [g for g in guesses if g is not best], script,
                                           qtype, bm25)
             if isinstance(checked, Reading):
                 return checked
             restated = checked
+            unheld = self.unheld(question, read, restated, script, qtype)
+            if unheld is not None:
+                return unheld
         best = restated
         others = [g for g in guesses if g is not best]
         if several:
@@ -239,6 +238,25 @@ class NeuralReader:
         p, start, end = said  # sentences, no short answer: all of it is the answer
         return self._answer([SpanGuess(p, start, end, 0.0, 0.0, passages[p].text[start:end])], passages, script, qtype,
                             short=False)
+
+    def unheld(self, question: str, passages: list[Passage], best: SpanGuess | None, script: str,
+               qtype: str) -> Reading | None:
+        """A who-question after a post no one in the passages holds (qa/posts.py held_by_no_one),
+        or after who spoke for or heads a body no one there is titled with (member_of_none),
+        answered with someone else: refused. None otherwise."""
+        if best is None or qtype != "who":
+            return None
+        folded, texts = fold(question), [p.text for p in passages]
+        post = posts.asked_post(folded)
+        if post and posts.held_by_no_one(post, best.text, texts):
+            return Reading(answer=not_mentioned_text([post.asked], script), abstained=True, qtype=qtype,
+                           reason=f"no one in the passages is {post.asked}; {best.text} holds another post")
+        bodies = posts.asked_member(folded) if not post else ()
+        if bodies and posts.member_of_none(bodies, best.text, texts):
+            return Reading(answer=not_mentioned_text([f"{bodies[0]}由谁{'代表' if '代表' in folded else '出面'}"], script),
+                           abstained=True, qtype=qtype,
+                           reason=f"no one in the passages is of {bodies[0]}; {best.text} is of another body")
+        return None
 
     def only_attended(self, question: str, passages: list[Passage], best: SpanGuess | None, script: str, qtype: str,
                       bm25) -> Reading | None:

@@ -65,3 +65,9 @@ def test_who_spoke_for_a_body_must_be_someone_the_passages_title_with_it(questio
 def test_a_question_after_a_body_but_not_who_spoke_for_it_is_no_member_question():
     assert asked_member(fold("中国科学技术大学的第一任校长是谁？")) == ()
 
+
+
+def test_a_guess_standing_in_for_a_list_of_units_is_checked_for_the_body_asked_after(article_engine):
+    # the best span lists 常熟市政府 among the units that spoke; the guess taken instead names 周乃翔
+    answer = article_engine.ask("常熟市政府是由哪位领导上台发言的？")
+    assert answer.abstained and "常熟市政府" in answer.answer, answer.answer
