@@ -151,17 +151,10 @@ class NeuralReader:
             return unlisted
         restated = not_restating(best, guesses, read, question, qtype)
         if restated is not best and any(restated is g for g in guesses):
-            # the guess standing in for one that restates the question is checked as the best was
-            # (2011年度 of 2011年度…先进地区 for 2012年“质量月”什么时候结束？, whose best was 2012;
-            # 周乃翔 for 常熟市政府是由哪位领导上台发言的？, whose best listed 常熟市政府 among the units)
-            checked = self.time_of_a_name(question, read, restated, [g for g in guesses if g is not best], script,
-                                          qtype, bm25)
-            if isinstance(checked, Reading):
-                return checked
-            restated = checked
-            unheld = self.unheld(question, read, restated, script, qtype)
-            if unheld is not None:
-                return unheld
+            restated = self.stand_in_checked(question, read, restated, [g for g in guesses if g is not best], script,
+                                             qtype, bm25)
+            if isinstance(restated, Reading):
+                return restated
         best = restated
         others = [g for g in guesses if g is not best]
         if several:
@@ -238,6 +231,17 @@ class NeuralReader:
         p, start, end = said  # sentences, no short answer: all of it is the answer
         return self._answer([SpanGuess(p, start, end, 0.0, 0.0, passages[p].text[start:end])], passages, script, qtype,
                             short=False)
+
+    def stand_in_checked(self, question: str, passages: list[Passage], guess: SpanGuess, others: list[SpanGuess],
+                         script: str, qtype: str, bm25=None) -> SpanGuess | Reading:
+        """The guess taken for a best that restates the question, put through the checks the best
+        passed: a time naming a name (2011年度 of 2011年度…先进地区 for 2012年“质量月”什么时候结束？,
+        whose best was the question's 2012) and the post or body asked (周乃翔 for 常熟市政府是由
+        哪位领导上台发言的？, whose best listed 常熟市政府 among the units)."""
+        checked = self.time_of_a_name(question, passages, guess, others, script, qtype, bm25)
+        if isinstance(checked, Reading):
+            return checked
+        return self.unheld(question, passages, checked, script, qtype) or checked
 
     def unheld(self, question: str, passages: list[Passage], best: SpanGuess | None, script: str,
                qtype: str) -> Reading | None:
