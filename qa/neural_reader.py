@@ -25,8 +25,8 @@ from .messages import t
 from .neural import MODEL_PATH, SpanGuess, SpanModel, default_model
 from .question import (ASKED_MEASURE, MEASURE_WORD, Question, analyse_tokens, asked_kind, asked_number, asks_for_several,
                        asks_for_work)
-from .reader import (TITLE_CHARS, ExtractiveReader, Reading, date_spans, not_listed_text, not_mentioned_text,
-                     only_present_text, person_items, read_parts, refusal_text, sub_questions, title_of)
+from .reader import (TITLE_CHARS, WORK_TITLE, ExtractiveReader, Reading, date_spans, not_listed_text,
+                     not_mentioned_text, only_present_text, person_items, read_parts, refusal_text, sub_questions, title_of)
 from .retrieval import Passage
 from .text import fold, in_script, script_of
 
@@ -573,10 +573,13 @@ def choose(guesses: list[SpanGuess], rules: Reading, decision: Decision, qtype: 
     return nearly_as_good(guesses[0], guesses, decision.agreement, lambda g: agrees(g, rules)) or best
 
 
+_TITLE_MARK = re.compile(r"[《〈]")
+
+
 def titled(guess: SpanGuess, passages: list[Passage]) -> bool:
     """The span is or holds a quoted title (《》 or 〈〉), or lies inside one."""
     text = fold(passages[guess.passage].text)
-    return bool(re.search(r"[《〈]", guess.text)) or bool(answerable.title_holding(text, guess.start, guess.end)) or (
+    return bool(_TITLE_MARK.search(guess.text)) or bool(answerable.title_holding(text, guess.start, guess.end)) or (
         text[guess.start - 1:guess.start] in ("《", "〈"))
 
 
@@ -588,12 +591,11 @@ def a_title(question: str, passages: list[Passage], best: SpanGuess | None, gues
     古典), 2 wrong ones give way to other wrong ones; F1 +1.6 in all, no refusal changes."""
     if best is None or not asks_for_work(fold(question)) or titled(best, passages):
         return best
-    if not any(re.search(r"[《〈]", p.text) for p in passages):
+    if not any(_TITLE_MARK.search(p.text) for p in passages):
         return best
     return nearly_as_good(best, guesses, window, lambda g: titled(g, passages)) or best
 
 
-_QUOTED_TITLE = re.compile(r"《[^《》]+》")
 _NAMING_TAGS = {"n", "nz", "nw", "nt", "ORG", "LOC", "PER", "ns"}
 
 
@@ -612,7 +614,7 @@ def issued_title(question: str, passages: list[Passage]) -> SpanGuess | None:
     found = []
     for i, passage in enumerate(passages):
         text = fold(passage.text)
-        for m in _QUOTED_TITLE.finditer(text):
+        for m in WORK_TITLE.finditer(text):
             before = analyse_tokens(text[max(0, m.start() - 10):m.start()])
             issuer = before[-1] if before else ("", "")
             if (issuer[1] in _NAMING_TAGS and len(issuer[0]) >= 2 and any(w.endswith(issuer[0]) for w in words)

@@ -303,7 +303,7 @@ class ExtractiveReader:
     def _type_fit(self, q: Question, cand: Candidate) -> float:
         s = cand.folded
         if q.wants_title:
-            return 1.0 if _TITLE.search(s) else 0.0
+            return 1.0 if WORK_TITLE.search(s) else 0.0
         if q.qtype == "when":
             dates = [s[a:b] for a, b in _asked_dates(q, s)]
             if not dates:
@@ -454,7 +454,7 @@ class ExtractiveReader:
     def _concise(self, q: Question, best: Candidate, candidates: list[Candidate]) -> str:
         if q.script == "en":
             if q.wants_title:  # "Which document…": the title of the clause closest in meaning
-                return self._nearest(q, best, [(m.start(), m.end()) for m in _TITLE.finditer(best.folded)])
+                return self._nearest(q, best, [(m.start(), m.end()) for m in WORK_TITLE.finditer(best.folded)])
             if q.unspelled or q.qtype not in ("when", "count", "who", "role") or (q.qtype in ("who", "role") and not q.people):
                 # Without shared words only a date or a number in the clause closest in
                 # meaning, or what the text says of a person the question names (in pinyin),
@@ -718,7 +718,7 @@ def _counted_group(folded_question: str) -> str:
     return ""
 
 
-_TITLE = re.compile(r"《[^《》]{1,60}》")  # a work's title: 《质量发展纲要(2011-2020年)》
+WORK_TITLE = re.compile(r"《[^《》]{1,60}》")  # a work's title: 《质量发展纲要(2011-2020年)》
 
 
 _HOLDING = tuple(lexicon_lines("holding_verbs"))

@@ -43,7 +43,7 @@ def unstated_act(folded: str, passages: list[str]) -> str:
     and CMRC dev has its verbs in its paragraph (沟通, 贯穿, 连发, 夺回, 任命)."""
     texts = [fold(p) for p in passages]
     for word, tag in analyse_tokens(folded):
-        if tag == "v" and word not in LIGHT_VERBS and not _ASKS.fullmatch(word) and word not in ("是", "有", "能", "会"):
+        if tag == "v" and word not in LIGHT_VERBS and not _ASKS.fullmatch(word) and word not in ("能", "会"):
             if not any(word in text for text in texts):
                 return re.split(r"[,，;；?？!！。]|吗", folded[folded.find(word):])[0]  # 评上全国…城市, not 评
     return ""
