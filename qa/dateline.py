@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from .retrieval import Passage
 
 _MEDIA = r"(?:媒体|网站|报纸|报社|通讯社|新闻社|新闻机构|新闻网站|电视台|报刊)"
-_ASKS_MEDIA = re.compile(rf"(?:哪家|哪一家|哪个|哪一个|什么|何)\s*{_MEDIA}")
+_WHICH = r"(?:哪家|哪一家|哪个|哪一个|什么|何)"
+_ASKS_MEDIA = re.compile(rf"{_WHICH}\s*{_MEDIA}|{_MEDIA}(?:是|为)?{_WHICH}")  # 哪家媒体, 媒体是哪家
 # The report itself, pointed at (这条新闻, 该报道, 本文): 哪家报纸报道了这起事件 asks about
 # the world, and 林俊贤是哪个电视台的当家小生 about a person.
 # 报导 is how Taiwan writes 报道 (報導), and folding keeps it.

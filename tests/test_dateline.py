@@ -15,7 +15,8 @@ def _passage(text: str, chunk_index: int = 0) -> Passage:
 
 @pytest.mark.parametrize("question", ["这条新闻是哪家媒体发的？", "這篇報道的來源是哪裡？", "这篇文章出自哪个网站？",
                                       "消息来源是什么？", "这则新闻是谁发布的？", "Which news agency reported this?",
-                                      "Who published this article?", "這篇報導是哪家媒體發的？"])
+                                      "Who published this article?", "這篇報導是哪家媒體發的？",
+                                      "這則消息的發稿媒體是哪家？"])
 def test_questions_after_the_reports_publisher_ask_for_the_source(question):
     assert dateline.asks_source(question)
 

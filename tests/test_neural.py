@@ -97,6 +97,8 @@ ATTENDANCE = "10月12日，全省水利工作会议在南京召开，省水利�
     ("何晓东是什么职务？", "副市长"),
     ("孫立平擔任什麼職務？", "省氣象局局長"),
     ("刘志明是谁？", "省水利厅厅长"),
+    ("何曉東在南京市任什麼職？", "副市長"),  # someone only present: the title still answers
+    ("孙立平的头衔，稿子里写的是什么？", "省气象局局长"),
 ])
 def test_a_question_after_a_named_persons_role_gets_the_title_given_to_that_person(reader, question, title):
     reading = reader.read(question, _passages(ATTENDANCE))
@@ -121,6 +123,8 @@ def test_a_role_question_about_someone_the_passages_do_not_name_is_refused(reade
 @pytest.mark.parametrize("question, qtype", [
     ("靳道强担任什么职务？", "role"),
     ("陈钢是谁？", "role"),
+    ("朱建勝在蘇州市人大常委會任什麼職？", "role"),
+    ("姚东明的头衔，稿子里写的是什么？", "role"),
     ("谁推荐项斯担任润州丹徒县尉？", "who"),  # names the post, asks who got it
     ("哪一個人擔任了倫大學院的第一位教務長?", "who"),
     ("硕塞是谁的儿子？", "who"),  # asks for another person, not what 硕塞 is
