@@ -24,7 +24,7 @@ from .chunking import sentence_around
 from .messages import t
 from .neural import MODEL_PATH, SpanGuess, SpanModel, default_model
 from .question import (ASKED_MEASURE, MEASURE_WORD, Question, analyse_tokens, asked_kind, asked_number, asks_for_several,
-                       asks_for_work)
+                       asks_for_work, quoted_terms)
 from .reader import (TITLE_CHARS, WORK_TITLE, ExtractiveReader, Reading, date_spans, not_listed_text,
                      not_mentioned_text, only_present_text, person_items, read_parts, refusal_text, sub_questions, title_of)
 from .retrieval import Passage
@@ -465,9 +465,9 @@ class NeuralReader:
         if evidence["type_mismatch"]:
             return f"the span is not of the type a {rules.qtype} question asks for (margin {best.margin:.2f})"
         evidence_text = fold("".join(p.text for p in passages))
-        titles = coverage.titles_missing(fold(question), evidence_text)
-        if titles:
-            return f"no passage quotes the title {'、'.join(f'《{t}》' for t in titles)}"
+        quotes = coverage.quotes_missing(fold(question), evidence_text)
+        if quotes:
+            return f"no passage holds {'、'.join(quotes)}"
         unstated = coverage.stated_words_missing(fold(question), evidence_text)
         if unstated:
             return f"no passage gives a {'、'.join(unstated)}"
@@ -540,7 +540,8 @@ class NeuralReader:
         shared coverage check finds missing."""
         q = self.rules.analyse(question, bm25)
         evidence = fold("".join(p.text for p in passages))
-        missing = unnamed(q, evidence)
+        quoted = [t for t in quoted_terms(q.folded) if t not in evidence]  # 电视之父 of 「电视之父」
+        missing = quoted + [m for m in unnamed(q, evidence) if not any(m in t for t in quoted)]
         for word in coverage.missing_names(q, passages) + coverage.stated_words_missing(q.folded, evidence):
             if not any(word in m for m in missing):  # 入口 after 出入口 says nothing new
                 missing.append(word)

@@ -254,6 +254,16 @@ def quoted_titles(folded: str) -> list[str]:
     return [m.group(1).strip() for m in _TITLE.finditer(folded)]
 
 
+# A term in quotation marks (「电视之父」, “质量月”): a few words, no punctuation inside; a
+# quoted sentence (「宁做不满的人类,不做满足的猪猡。」) is often quoted loosely.
+_QUOTED = re.compile(r"[「“『\"]([^「」“”『』\"，,。、；;：:！!？?]{2,16})[」”』\"]")
+
+
+def quoted_terms(folded: str) -> list[str]:
+    """The terms a (folded) question puts in quotation marks, without the marks."""
+    return [m.group(1).strip() for m in _QUOTED.finditer(folded) if m.group(1).strip()]
+
+
 def proper_names(tags: list[tuple[str, str]], folded: str = "") -> list[str]:
     """The names a question gives, each as one piece: LAC keeps 北土城站 whole where
     jieba's words (北, 土城, 站) would each be found in a passage about 西土城站; and

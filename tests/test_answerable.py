@@ -147,6 +147,17 @@ def test_a_work_whose_title_no_passage_quotes_is_refused_however_sure_the_span()
     assert _doubt("《布鲁塞尔条约》是哪一年签署的？", text, "1948年", 8.0, "when") == ""
 
 
+def test_a_term_the_question_quotes_that_no_passage_holds_is_refused_however_sure_the_span():
+    from qa import coverage
+
+    text = "1971年，詹姆斯·史都华登上美国首屈一指的电视杂志封面，被誉为“好莱坞先生”。"
+    assert "“电视之父”" in _doubt("谁被尊称为「电视之父」？", text, "詹姆斯·史都华", 8.0, "who")
+    assert "电视之父" in coverage.gate("谁被尊称为「电视之父」？", [_passage(text)])  # nor is the LLM asked
+    assert _doubt("谁被誉为「好莱坞先生」？", text, "詹姆斯·史都华", 8.0, "who") == ""
+    # a quoted sentence is often quoted loosely: it is not held to the letter
+    assert _doubt("「登上美国首屈一指的电视杂志封面，被誉为好莱坞先生」说的是谁？", text, "詹姆斯·史都华", 8.0, "who") == ""
+
+
 def test_a_theme_no_passage_names_as_a_theme_is_refused_however_sure_the_span():
     from qa import coverage
 
