@@ -149,7 +149,7 @@ def group_named(span: str, question: str) -> str:
     after several things, 3 end with RUN characters of the question, each a list of members
     (docs/reader.md, session 36)."""
     span, noun = _GROUP_MODIFIERS.sub("", span.rstrip(_CLOSING)), asked_group(question)
-    if "、" in span or not noun or not span.endswith(noun):
+    if "、" in span or not noun or not (span.endswith(noun) or span[-2:] == _group_asked_of(question)[-2:]):
         return ""
     for length in range(len(span), RUN - 1, -1):
         run = span[-length:]
@@ -157,6 +157,18 @@ def group_named(span: str, question: str) -> str:
         if at >= 0:
             return "" if len(run) == len(noun) or span.count(run) > 1 or _asks_for(question, at) else run
     return ""
+
+
+# A question naming the group first and then asking its members by their kind (2011年度先进地区
+# 具体是哪几个市、区？): the group is what opens the question.
+_GROUP_FIRST = re.compile(r"^(?:那|这|该|此)?(.{2,}?)(?:具体|到底|究竟|都|分别|主要)*(?:是|包括|包含|指)(?:哪|什么)")
+
+
+def _group_asked_of(question: str) -> str:
+    """The group a (folded) question names before asking its members (2011年度先进地区 of
+    2011年度先进地区具体是哪几个市、区？), or "" when it does not open so."""
+    m = _GROUP_FIRST.match(question)
+    return m.group(1) if m else ""
 
 
 def _asks_for(question: str, at: int) -> bool:

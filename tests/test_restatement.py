@@ -106,6 +106,8 @@ def test_the_cut_falls_where_the_restated_run_begins_not_inside_it():
     ("年度社区服务先进单位等", "哪些单位被评为年度社区服务先进单位？", "年度社区服务先进单位"),
     ("全市教育系统和卫生系统主要负责人", "出席会议的卫生系统负责人有哪些？", "卫生系统负责人"),  # 主要 only qualifies
     ("具有本地特色的9个重点产业", "那9个重点产业具体都是哪些？", "9个重点产业"),  # LAC's 都是 as one word
+    # the group opens the question, its members are asked by their kind
+    ("十佳志愿者和2020年度全区社区服务先进街道", "2020年度社区服务先进街道具体是哪几个镇、街？", "社区服务先进街道"),
 ])
 def test_a_span_that_ends_with_the_group_a_question_asks_the_members_of_names_only_the_group(span, question, group):
     assert group_named(span, question) == group
@@ -116,6 +118,7 @@ def test_a_span_that_ends_with_the_group_a_question_asks_the_members_of_names_on
     ("东湖小学、西湖小学等9个重点小学", "那9个重点小学具体是哪些？"),  # lists members
     ("十五数字推盘游戏和八数字推盘游戏", "数字推盘游戏常见的类型有哪些？"),  # members that share the run
     ("通信卫星和气象卫星", "这家研究院研制了哪些卫星？"),  # nothing of the question at its end
+    ("温哥华会议中心", "加拿大广场有哪些著名的建筑物？"),  # what a place has, not its members
 ])
 def test_members_or_a_member_named_with_its_kind_are_no_group(span, question):
     assert group_named(span, question) == ""
