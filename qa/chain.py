@@ -16,7 +16,7 @@ from typing import Iterable, Iterator
 
 from langchain_core.runnables import RunnableLambda
 
-from . import backends, bases, citations, dateline
+from . import asides, backends, bases, citations, dateline
 from .index import Index
 from .intake import checked_history, checked_question
 from .messages import t, use_language
@@ -253,9 +253,12 @@ class Engine:
 
     def _retrieve_step(self, inputs: dict) -> dict:
         inputs = {**inputs, "timings": dict(inputs.get("timings", {}))}
+        asked = inputs["question"]
         if inputs.get("history"):
-            inputs["asked"] = inputs["question"]
             inputs["question"] = self._standalone(inputs["question"], inputs["history"], inputs.get("backend"))
+        inputs["question"] = asides.read_as(inputs["question"])  # 会是哪天开的，我那天出差没去成
+        if inputs.get("history") or inputs["question"] != asked:
+            inputs["asked"] = asked
         inputs["passages"] = self._retrieve(inputs)
         return inputs
 

@@ -138,7 +138,9 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)  # in marker order
     reason: str = ""  # why it refused; empty for an answer
     qtype: str = ""  # the question type the reader saw: who, when, count, list, ... ('multi' for several, 'yesno' for a yes/no question)
-    # For a follow-up asked with history: the stand-alone question retrieval used.
+    # The question retrieval and the reader used, when it is not the one asked: a follow-up
+    # made to stand alone (陈钢还说了什么？), or the question without what it says about the
+    # asker (qa/asides.py); empty otherwise.
     standalone_question: str = ""
 
     def to_dict(self) -> dict:

@@ -1,0 +1,67 @@
+"""What a question says about the asker, taken out before it is read.
+
+People type a question with a word about themselves around it: 会是哪天开的，我那天出差没去成;
+我们做制造业的，想知道市里接下来要争创个什么称号; 请问… Retrieval and the readers weigh every
+word of the question, and one the documents never use (出差, 制造业) reads as something the
+question needs and the passages lack, so the reader refuses (文中没有提到制造业).
+
+A clause that opens with the asker (qa/lexicons/asker_openers.txt: 我, 我们, 听说) is left out
+when it comes after the clause that asks, when the next clause opens with words that only
+open a question (qa/lexicons/question_leadins.txt: 想知道, 想问一下), when it says what the
+asker wants (我们公司想参与试点), or when it is hearsay (听说…); so is small talk (谢谢).
+Such a clause stays when it is the only one that asks (我能不能报名？) or when it sets the
+question's terms (我们赴巴勒斯坦地区在取得通行证前，还需要什么手续？). The words that only open
+the question are dropped too. The answer keeps the question as asked and gives the one that
+was read (Answer.standalone_question). No question of DRCD or CMRC dev changes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .intake import is_small_talk, lexicon_lines
+from .question import INTERROGATIVES
+from .text import fold
+
+_OPENERS = tuple(sorted(lexicon_lines("asker_openers"), key=len, reverse=True))
+# 我市, 我省, 我国…: in news these name the place the text is about, not the asker
+_ABOUT_A_PLACE = re.compile(r"我(?:市|省|国|区|县|镇|乡|村|州|校|院|司|局|厅|委|军|方|部|台|团|馆|所)")
+_LEADINS = re.compile("(?:" + "|".join(sorted(map(re.escape, lexicon_lines("question_leadins")), key=len,
+                                               reverse=True)) + r")[,，:：]?")
+_WISH = re.compile(r"^[^,，;；。]{0,6}?(?:想|要|希望|打算|准备|计划)")  # 我们公司想参与…
+_CLAUSE = re.compile(r"[^,，;；。!！?？]+[,，;；。!！?？]*")
+_ASKS = re.compile(INTERROGATIVES.pattern + r"|吗|呢|是否|是不是|有没有|能不能|会不会|可不可以|对不对")
+_QUOTES = re.compile(r"[「」“”『』\"《》]")
+
+
+def read_as(question: str) -> str:
+    """The question without what it says about the asker; the question itself when
+    nothing is taken out, or when nothing would be left that asks."""
+    folded = fold(question)  # folding keeps every character's place: cut the question where the fold says
+    if _QUOTES.search(folded):
+        return question  # a quotation may hold clauses of its own
+    clauses = [(m.start(), m.end()) for m in _CLAUSE.finditer(folded)]
+    texts = [folded[a:b].lstrip(" ,，") for a, b in clauses]
+    kept = [span for i, span in enumerate(clauses) if not _aside(texts, i)]
+    if not any(_ASKS.search(folded[a:b]) for a, b in kept):
+        kept = clauses  # the asker's clause is the question (我能不能报名？)
+    start, end = kept[0]
+    lead = _LEADINS.match(folded, start)
+    if lead and lead.end() < end:
+        kept[0] = (lead.end(), end)
+    text = "".join(question[a:b] for a, b in kept).strip().rstrip(",，;；")
+    return text or question
+
+
+def _aside(clauses: list[str], i: int) -> bool:
+    clause = clauses[i]
+    if is_small_talk(clause):
+        return True  # 谢谢, 麻烦了 after the question
+    lead = _LEADINS.match(clause)
+    if lead and lead.end() == len(clause.rstrip()):
+        return True  # 请问，… alone in its clause
+    if _ABOUT_A_PLACE.match(clause) or not clause.startswith(_OPENERS):
+        return False
+    return (clause.startswith("听说") or bool(_WISH.search(clause))
+            or any(_ASKS.search(before) for before in clauses[:i])
+            or (i + 1 < len(clauses) and bool(_LEADINS.match(clauses[i + 1]))))
