@@ -218,6 +218,21 @@ def _bodies_for_places(span_text: str, question: str) -> bool:
     return len(items) >= 2 and 2 * bodies >= len(items)
 
 
+# Things asked for by kind (哪些评审标准, 有哪些活动) are no list of titled people: of the 273
+# references of DRCD and CMRC dev to questions after several things none has half its items
+# ending with a post (周乃翔市长、靳道强局长、陈钢主任 for 市长质量奖的评审标准有哪些？); people asked
+# for (哪些领导, 出席的嘉宾有哪些) are left alone, whoever holds a post.
+_PERSON_KIND = re.compile(r"[人员者家长官导表宾手师生士将帅王帝后妃主夫妻子女儿父母兄弟姐妹友伴星众方]$")
+
+
+def _people_for_things(span_text: str, question: str, qtype: str) -> bool:
+    group = asked_group(question) or asked_kind(question)
+    if qtype != "list" or not group or _PERSON_KIND.search(group):
+        return False
+    items = split_items(span_text)
+    return len(items) >= 2 and 2 * sum(item.endswith(_POST_TITLES) for item in items) >= len(items)
+
+
 # A count that names what it counts (4家单位, 13个专业服务领域): a number, its measure word,
 # then a noun; not a unit (万平方公里), a currency or more of the number (六千余).
 _COUNT_OF = re.compile(rf"(?:{NUMERAL.pattern})\s*(?:{MEASURE_WORD.pattern})([\u4e00-\u9fff]{{2,}})")
@@ -341,6 +356,8 @@ def type_mismatch(qtype: str, span_text: str, question: str = "") -> bool:
     if _clause_for_facility(span_text, question):
         return True
     if _government_for_business(span_text, question) or _bodies_for_places(span_text, question):
+        return True
+    if _people_for_things(span_text, question, qtype):
         return True
     if qtype == "count":
         span_text = _TITLE.sub("", span_text)  # 《纲要(2011-2020年)》 counts nothing

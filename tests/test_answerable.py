@@ -279,6 +279,14 @@ def test_a_colour_a_century_a_month_an_age_or_an_organisation_needs_its_mark(que
     assert not answerable.type_mismatch("what", right, question)
 
 
+def test_things_asked_for_by_kind_are_no_list_of_titled_people_but_people_asked_for_may_be():
+    people = "李文华市长、王建国局长、陈明主任"
+    assert answerable.type_mismatch("list", people, "这个奖的评审标准有哪些？")
+    assert answerable.type_mismatch("list", people, "安全月期间有哪些活动？")
+    assert not answerable.type_mismatch("list", people, "出席会议的领导有哪些？")
+    assert not answerable.type_mismatch("list", "质量、效益和创新", "这个奖的评审标准有哪些？")
+
+
 def test_a_place_may_answer_a_question_after_a_place():
     assert not answerable.type_mismatch("what", "杭州", "这个奖项在哪个城市颁发？")
 
