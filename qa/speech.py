@@ -44,7 +44,7 @@ def unreported_speaker(folded_question: str, speakers: list[str], texts: list[st
     (a speaker no passage names is the gate's to refuse, naming the missing name)."""
     if not asks_what_was_said(folded_question, speakers):
         return None
-    named = [s for s in dict.fromkeys(speakers) if any(s in fold(t) for t in texts)]
+    named = [s for s in dict.fromkeys(speakers) if any(_mention(s).search(fold(t)) for t in texts)]
     if not named or what_was_said(named, texts) is not None:
         return None
     return named[0]
@@ -69,6 +69,15 @@ def asks_in_general(folded_question: str, speakers: list[str]) -> bool:
     return not _GENERAL.sub("", rest).strip()
 
 
+def _mention(speaker: str) -> re.Pattern:
+    """Where a (folded) text names the speaker: whole, or for a name of three characters or
+    more with up to three characters between its own, as qa/answerable.py holds_name finds a
+    person (靳局长 in 靳道强局长)."""
+    if len(speaker) < 3:
+        return re.compile(re.escape(speaker))
+    return re.compile(".{0,3}?".join(map(re.escape, speaker)))
+
+
 def what_was_said(speakers: list[str], texts: list[str]) -> tuple[int, int, int] | None:
     """Where the passages report what a speaker said, as (passage, start, end): the sentence
     from the mention on when a verb bringing it in follows there (靳道强局长对…给予了充分肯定,
@@ -78,7 +87,7 @@ def what_was_said(speakers: list[str], texts: list[str]) -> tuple[int, int, int]
         folded = fold(text)
         sentences = [(s.start, s.end) for s in reader_sentences(folded)] or [(0, len(folded))]
         for speaker in speakers:
-            for m in re.finditer(re.escape(speaker), folded):
+            for m in _mention(speaker).finditer(folded):
                 this = next((i for i, (_, end) in enumerate(sentences) if m.start() < end), len(sentences) - 1)
                 start = m.start() if _SAYING.search(folded, m.end(), sentences[this][1]) else None
                 end = sentences[this][1]

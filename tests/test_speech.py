@@ -32,6 +32,7 @@ def test_a_speaker_the_passages_list_as_attending_or_speaking_but_not_what_they_
 @pytest.mark.parametrize("question", [
     "王立群在会上讲了什么？",  # 他强调, the sentence after the one naming him
     "赵明说了什么？",  # 给予肯定
+    "省应急管理厅赵厅长讲话里对企业提了什么要求？",  # 赵厅长 is 赵明副厅长, not the 厅 that sent him
     "周正在会上讲了什么？",  # no passage names 周正: the gate refuses, naming him
 ])
 def test_a_speaker_reported_saying_something_or_named_nowhere_is_left_to_the_reader(question):
