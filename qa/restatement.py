@@ -26,7 +26,7 @@ from typing import Iterator
 
 from .enumeration import split_items
 from .intake import lexicon_lines
-from .question import analyse_tokens, asked_group, located_tokens, question_names
+from .question import analyse_tokens, asked_group, located_tokens, question_names, question_topic
 
 RUN = 4  # characters of the question a span must repeat before that part is cut off
 _FILLER = re.compile(r"[的之「」“”《》()（）\s,，、。]")
@@ -94,13 +94,22 @@ def lists_the_subject(span: str, question: str, several: bool = False) -> bool:
     if "、" not in span:
         return False
     items = set(split_items(span))  # the items before 等 (…、好孩子等4家单位)
-    names = question_names(question)
+    names = subject_names(question)
     if several:
         if _OFFERS_MEMBERS.search(question):
             return False  # 包括辽沈、平津以及哪一个？: the list holds what the question gives
         aside = _SET_ASIDE.search(question)
         names = [n for n in names if _stands_alone(n, question) and not (aside and n in aside.group(1))]
     return any(name in items for name in names)
+
+
+def subject_names(question: str) -> list[str]:
+    """The names a (folded) question gives, and the head of its topic when the tagger takes
+    it for no name (好孩子 of 好孩子在会上分享了哪些经验？)."""
+    tags = analyse_tokens(question)
+    names = question_names(question)
+    topic = question_topic(question, tags)
+    return names + [topic] if topic and topic not in names else names
 
 
 # A question that gives some members and asks the rest (…、平津以及哪一个？, 还有哪些).

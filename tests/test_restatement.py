@@ -170,3 +170,6 @@ def test_a_list_holding_the_subject_of_a_question_after_several_things_names_its
     assert not lists_the_subject(units, fold("除了市质监局，还有哪些单位发了言？"), several=True)  # set aside
     assert not lists_the_subject("辽沈、徐蚌、平津", fold("三大战役包括辽沈、平津以及哪一个？"), several=True)  # offered
     assert not lists_the_subject("华北、中国东北部、蒙古南部", fold("华北陆块范围包含哪里？"), several=True)  # 华北陆块
+    # a subject the tagger takes for no name, as the opening of the question
+    shops = "市质监局、县政府、市交通局、乐宝宝等4家单位"
+    assert lists_the_subject(shops, fold("乐宝宝在会上分享了哪些经验？"), several=True)
