@@ -415,3 +415,10 @@ def test_settings_precedence(monkeypatch, tmp_path):
     assert (settings.k, settings.chunk_size, settings.embedding_model) == (7, 250, "hash")
     assert Settings().chunk_size != 250
     assert "sk-" not in repr(Settings(llm_api_key="sk-secret"))
+
+
+def test_a_question_after_one_issuers_work_gets_that_title_not_the_list_of_two(article_engine):
+    # the span model's best is 《质量发展纲要(2011-2020年)》和省政府《加快推进质量强省建设的意见》
+    result = article_engine.ask("要贯彻的江苏省政府文件是哪一份？")
+    assert not result.abstained, result.reason
+    assert result.concise == "《加快推进质量强省建设的意见》"
