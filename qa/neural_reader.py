@@ -666,7 +666,10 @@ def not_restating(best: SpanGuess, guesses: list[SpanGuess], passages: list[Pass
     end = restatement.before_restated_run(fold(best.text), asked)
     if end is None:
         return best
-    return _respanned(best, passages, lambda text, start, _: (start, start + end))
+    cut = _respanned(best, passages, lambda text, start, _: (start, start + end))
+    if restating(cut):  # 2012年 of 2012年“质量月”启动仪式 for 2012年的“质量月”什么时候结束？
+        return next((g for g in guesses if g is not best and not restating(g)), cut)
+    return cut
 
 
 def a_list(best: SpanGuess, guesses: list[SpanGuess], window: float) -> SpanGuess:
