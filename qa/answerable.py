@@ -218,6 +218,19 @@ def _bodies_for_places(span_text: str, question: str) -> bool:
     return len(items) >= 2 and 2 * bodies >= len(items)
 
 
+# 哪位 asks for a person (哪位官员, 哪一位负责人): no government body or organisation answers it.
+# Of the 61 questions of DRCD and CMRC dev asking 哪位, 哪一位 or 哪几位, no reference is one
+# (苏州质监局 for 常熟市政府是由哪位官员上台发言的？ is).
+_ASKS_PERSON = re.compile(r"哪一?位|哪几位")
+
+
+def _body_for_person(span_text: str, question: str) -> bool:
+    if not _ASKS_PERSON.search(question):
+        return False
+    items = split_items(span_text) or [span_text]
+    return all(_GOVERNMENT_BODY.search(item) or item.endswith(_ORGANISATION_KINDS) for item in items)
+
+
 # Things asked for by kind (哪些评审标准, 有哪些活动) are no list of titled people: of the 273
 # references of DRCD and CMRC dev to questions after several things none has half its items
 # ending with a post (周乃翔市长、靳道强局长、陈钢主任 for 市长质量奖的评审标准有哪些？); people asked
@@ -357,7 +370,7 @@ def type_mismatch(qtype: str, span_text: str, question: str = "") -> bool:
         return True
     if _government_for_business(span_text, question) or _bodies_for_places(span_text, question):
         return True
-    if _people_for_things(span_text, question, qtype):
+    if _people_for_things(span_text, question, qtype) or _body_for_person(span_text, question):
         return True
     if qtype == "count":
         span_text = _TITLE.sub("", span_text)  # 《纲要(2011-2020年)》 counts nothing
