@@ -177,7 +177,7 @@ def _group_asked_of(question: str) -> str:
     """The group a (folded) question names before asking its members (2011年度先进地区 of
     2011年度先进地区具体是哪几个市、区？), or "" when it does not open so."""
     m = _GROUP_FIRST.match(question)
-    return m.group(1) if m else ""
+    return m.group(1).rstrip("的") if m else ""  # 被评为…先进地区的是哪几个地方？
 
 
 def _asks_for(question: str, at: int) -> bool:

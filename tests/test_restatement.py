@@ -108,6 +108,8 @@ def test_the_cut_falls_where_the_restated_run_begins_not_inside_it():
     ("具有本地特色的9个重点产业", "那9个重点产业具体都是哪些？", "9个重点产业"),  # LAC's 都是 as one word
     # the group opens the question, its members are asked by their kind
     ("十佳志愿者和2020年度全区社区服务先进街道", "2020年度社区服务先进街道具体是哪几个镇、街？", "社区服务先进街道"),
+    ("十佳志愿者和2020年度全区社区服务先进街道", "被评为2020年度全区社区服务先进街道的是哪几个地方？",
+     "2020年度全区社区服务先进街道"),
 ])
 def test_a_span_that_ends_with_the_group_a_question_asks_the_members_of_names_only_the_group(span, question, group):
     assert group_named(span, question) == group
