@@ -94,7 +94,12 @@ _ASKS_WHO = re.compile(r"谁|哪位|哪一位(?![\u4e00-\u9fff])|什么人|哪�
 
 
 def question_type(q: str) -> str:
-    """q is folded (Simplified, lower case)."""
+    """q is folded (Simplified, lower case); 甚么 is read as 什么 (甚麼, as Taiwan and Hong
+    Kong often write it: 叫甚麼名字)."""
+    return _type_of(q.replace("甚么", "什么"))
+
+
+def _type_of(q: str) -> str:
     if re.search(r"\b(how many|how much|number of)\b", q) or _ENGLISH_AMOUNT.search(q):
         return "count"
     if re.search(r"\bwhen\b|what (date|time|day|year)", q):

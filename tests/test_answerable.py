@@ -516,6 +516,13 @@ def test_which_one_alone_asks_who_and_before_a_noun_asks_which_of_a_kind(questio
     assert question_type(question) == qtype
 
 
+@pytest.mark.parametrize("question, qtype", [("市质监局局长叫甚么名字？", "who"), ("池田勇人为甚么辞职？", "why")])
+def test_a_question_written_with_the_taiwan_form_of_shenme_is_typed_as_with_the_usual_one(question, qtype):
+    from qa.question import question_type
+
+    assert question_type(question) == qtype
+
+
 def test_a_post_asked_with_which_one_that_no_one_holds_is_refused(article_engine):
     answer = article_engine.ask("國家標準委副主任是哪一位？")
     assert answer.abstained and "副主任" in answer.answer, answer.answer

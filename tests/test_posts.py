@@ -20,6 +20,7 @@ def _refused(question: str, span: str, texts: list[str]) -> bool:
 @pytest.mark.parametrize("question, span", [
     ("省应急管理厅厅长是谁？", "赵明"),  # the 副厅长
     ("临江市政协主席叫什么？", "孙丽"),  # the 副主席
+    ("臨江市政協主席叫甚麼名字？", "孙丽"),  # 甚麼 as Taiwan writes 什麼
     ("东川市市长是谁？", "王立群"),  # another city's
     ("谁是临江市委书记？", "王立群"),  # the 副书记
     ("临江市政府的发言人是谁？", "王立群"),  # a spokesperson is a post too
