@@ -146,7 +146,8 @@ def _place_for_organisation(span_text: str, question: str) -> bool:
     """The question asks for an organisation by its kind and the span only names a place
     (苏州 for 哪家企业获得了市长质量奖？)."""
     kind = asked_kind(question)
-    if not kind.endswith(_ORGANISATION_KINDS) or span_text.endswith(_ORGANISATION_KINDS):
+    # 单位 of 哪个单位工作 too, where LAC takes 工作 for a noun of the kind
+    if not any(k in kind for k in _ORGANISATION_KINDS) or span_text.endswith(_ORGANISATION_KINDS):
         return False
     return _only_a_place(span_text)
 

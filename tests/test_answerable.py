@@ -274,6 +274,7 @@ def test_a_multiple_needs_times_and_a_share_a_percentage_or_fraction():
     ("先进地区包括哪几个县级市？", "市质监局、县政府、市交通局、星河电子", "常熟市、昆山市"),  # places, not bodies
     ("他会后去了哪些地方调研？", "李文华市长、王建国局长", "工业园区、高新区"),  # places, not people
     ("县政府是由哪位官员上台发言的？", "市质监局", "王建国"),  # a person, not a body
+    ("他调任之前在哪个单位工作？", "杭州", "市交通局"),  # LAC takes 工作 for a noun of the kind
 ])
 def test_a_colour_a_century_a_month_an_age_or_an_organisation_needs_its_mark(question, wrong, right):
     assert answerable.type_mismatch("what", wrong, question)
