@@ -116,9 +116,7 @@ class NeuralReader:
         guesses = dates_grown(self.read_spans(question, read, rules), read, qtype, question)
         best = choose(guesses, rules, self.decision, qtype, question)
         best = a_title(question, read, best, guesses, self.decision.agreement)
-        issued = issued_title(question, read) if best is None or not titled(best, read) or titles_in(best) > 1 else None
-        if issued is not None and best is not None and titled(best, read) and not holds(best, issued):
-            issued = None  # a title of its own beats the issuer's: only one of the best's titles is picked
+        issued = issuers_title_instead(question, read, best)
         if issued is not None:  # the span model reads these poorly (江苏省政府文件是哪一份？ at −6.4)
             return self._answer([issued], read, script, qtype)
         best = self.titled_by_named_body(question, read, rules, best, bm25) or best
@@ -629,13 +627,17 @@ def issued_title(question: str, passages: list[Passage]) -> SpanGuess | None:
     return SpanGuess(i, start, end, 0.0, 0.0, passages[i].text[start:end])
 
 
-def titles_in(guess: SpanGuess) -> int:
-    """How many whole 《》 titles the span holds (a list of works: 《纲要》和省政府《意见》)."""
-    return len(WORK_TITLE.findall(guess.text))
-
-
-def holds(outer: SpanGuess, inner: SpanGuess) -> bool:
-    return outer.passage == inner.passage and outer.start <= inner.start and inner.end <= outer.end
+def issuers_title_instead(question: str, passages: list[Passage], best: SpanGuess | None) -> SpanGuess | None:
+    """The issuer's title (issued_title) to answer with instead of the best span: when the
+    best names no title, or lists several and holds that one (《纲要》和省政府《意见》 for
+    江苏省政府文件是哪一份？); a title of the best's own beats the issuer's."""
+    if best is None or not titled(best, passages):
+        return issued_title(question, passages)
+    if len(WORK_TITLE.findall(best.text)) < 2:
+        return None
+    issued = issued_title(question, passages)
+    inside = issued is not None and issued.passage == best.passage and best.start <= issued.start <= issued.end <= best.end
+    return issued if inside else None
 
 
 def nearly_as_good(best: SpanGuess, guesses: list[SpanGuess], window: float, ok) -> SpanGuess | None:

@@ -17,7 +17,7 @@ import re
 from typing import NamedTuple
 
 from .intake import lexicon_lines
-from .question import analyse_tokens
+from .question import analyse_tokens, usual_shenme
 from .reader import person_items, title_of
 from .text import fold
 
@@ -39,7 +39,7 @@ def asked_post(folded_question: str) -> Post | None:
     Only the organisations and places of the words before the post count (首任, 当时的
     and dates do not), and there must be one."""
     for pattern in _ASKED:
-        m = pattern.match(folded_question.strip().replace("甚么", "什么"))  # 叫甚麼名字
+        m = pattern.match(usual_shenme(folded_question.strip()))  # 叫甚麼名字
         if m:
             body, post = m.group("body"), m.group("post")
             organisations = tuple(w for w, tag in analyse_tokens(body) if tag in _BODY_TAGS) if body else ()

@@ -93,10 +93,15 @@ def _asks_role(q: str) -> bool:
 _ASKS_WHO = re.compile(r"谁|哪位|哪一位(?![\u4e00-\u9fff])|什么人|哪个人|叫什么")
 
 
+def usual_shenme(folded: str) -> str:
+    """The (folded) question with 甚么 as 什么: 甚麼 is how Taiwan and Hong Kong often write
+    it (叫甚麼名字)."""
+    return folded.replace("甚么", "什么")
+
+
 def question_type(q: str) -> str:
-    """q is folded (Simplified, lower case); 甚么 is read as 什么 (甚麼, as Taiwan and Hong
-    Kong often write it: 叫甚麼名字)."""
-    return _type_of(q.replace("甚么", "什么"))
+    """q is folded (Simplified, lower case); 甚么 is read as 什么 (usual_shenme)."""
+    return _type_of(usual_shenme(q))
 
 
 def _type_of(q: str) -> str:
