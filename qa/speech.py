@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from .chunking import reader_sentences
+from .coverage import in_order_pattern
 from .question import TITLE_CHARS, analyse_tokens, located_tokens
 from .text import fold
 
@@ -73,9 +74,7 @@ def _mention(speaker: str) -> re.Pattern:
     """Where a (folded) text names the speaker: whole, or for a name of three characters or
     more with up to three characters between its own, as qa/answerable.py holds_name finds a
     person (靳局长 in 靳道强局长)."""
-    if len(speaker) < 3:
-        return re.compile(re.escape(speaker))
-    return re.compile(".{0,3}?".join(map(re.escape, speaker)))
+    return in_order_pattern(speaker) if len(speaker) >= 3 else re.compile(re.escape(speaker))
 
 
 def what_was_said(speakers: list[str], texts: list[str]) -> tuple[int, int, int] | None:
