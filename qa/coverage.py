@@ -64,7 +64,13 @@ def quotes_missing(question: str, evidence: str) -> list[str]:
     《伯尔尼条约》是哪一年签署的？, 詹姆斯·史都华 for 谁被尊称为「电视之父」？), however well the
     rest fits."""
     titles = [f"《{t}》" for t in quoted_titles(question) if t not in evidence]
-    return titles + [f"“{t}”" for t in quoted_terms(question) if t not in evidence]
+    return titles + [f"“{t}”" for t in quoted_terms_missing(question, evidence)]
+
+
+def quoted_terms_missing(question: str, evidence: str) -> list[str]:
+    """The terms the (folded) question puts in quotation marks that the (folded) evidence
+    does not hold, without their marks (电视之父 of 「电视之父」)."""
+    return [t for t in quoted_terms(question) if t not in evidence]
 
 
 _STATED_WORDS = tuple(lexicon_lines("stated_words"))

@@ -24,7 +24,7 @@ from .chunking import sentence_around
 from .messages import t
 from .neural import MODEL_PATH, SpanGuess, SpanModel, default_model
 from .question import (ASKED_MEASURE, MEASURE_WORD, Question, analyse_tokens, asked_kind, asked_number, asks_for_several,
-                       asks_for_work, quoted_terms)
+                       asks_for_work)
 from .reader import (TITLE_CHARS, WORK_TITLE, ExtractiveReader, Reading, date_spans, not_listed_text,
                      not_mentioned_text, only_present_text, person_items, read_parts, refusal_text, sub_questions, title_of)
 from .retrieval import Passage
@@ -60,7 +60,6 @@ class Decision:
         return cls(agreement=float(data.get("agreement", 0.0)), gate=Gate.from_json(data.get("gate")),
                    threshold=float(data.get("threshold", 0.0)), passages=int(data.get("passages", 3)),
                    confident=float(data.get("confident", "inf")), extra_margin=float(data.get("extra_margin", 0.0)))
-
 
 
 class NeuralReader:
@@ -540,7 +539,7 @@ class NeuralReader:
         shared coverage check finds missing."""
         q = self.rules.analyse(question, bm25)
         evidence = fold("".join(p.text for p in passages))
-        quoted = [t for t in quoted_terms(q.folded) if t not in evidence]  # 电视之父 of 「电视之父」
+        quoted = coverage.quoted_terms_missing(q.folded, evidence)
         missing = quoted + [m for m in unnamed(q, evidence) if not any(m in t for t in quoted)]
         for word in coverage.missing_names(q, passages) + coverage.stated_words_missing(q.folded, evidence):
             if not any(word in m for m in missing):  # 入口 after 出入口 says nothing new
