@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from .intake import is_small_talk, lexicon_lines
+from .intake import TRAILING_PARTICLES, is_small_talk, lexicon_lines
 from .question import INTERROGATIVES
 from .text import fold
 
@@ -28,6 +28,9 @@ _OPENERS = tuple(sorted(lexicon_lines("asker_openers"), key=len, reverse=True))
 _ABOUT_A_PLACE = re.compile(r"我(?:市|省|国|区|县|镇|乡|村|州|校|院|司|局|厅|委|军|方|部|台|团|馆|所)")
 _LEADINS = re.compile("(?:" + "|".join(sorted(map(re.escape, lexicon_lines("question_leadins")), key=len,
                                                reverse=True)) + r")[,，:：]?")
+_FILLERS = frozenset(lexicon_lines("spoken_fillers"))
+# Someone else sent the asker to find out (老板让我查一下, 领导叫我问问): no part of the question
+_SENT_TO_ASK = re.compile(r"(?:让|叫|要|请|托|派)我们?(?:帮忙|帮|去|来)?(?:查|问|了解|打听|看|找|搞清楚|弄清楚)")
 _WISH = re.compile(r"^[^,，;；。]{0,6}?(?:想|要|希望|打算|准备|计划)")  # 我们公司想参与…
 _CLAUSE = re.compile(r"[^,，;；。!！?？]+[,，;；。!！?？]*")
 _ASKS = re.compile(INTERROGATIVES.pattern + r"|吗|呢|是否|是不是|有没有|能不能|会不会|可不可以|对不对")
@@ -50,13 +53,31 @@ def read_as(question: str) -> str:
     if lead and lead.end() < end:
         kept[0] = (lead.end(), end)
     text = "".join(question[a:b] for a, b in kept).strip().rstrip(",，;；")
-    return text or question
+    return _without_closing_particles(text) or question
+
+
+_CLOSING = re.compile(r"[?？!！。.~～\s]*$")
+
+
+def _without_closing_particles(text: str) -> str:
+    """是哪天开的啊？ read as 是哪天开的？: the particle softens the tone and asks nothing, so it
+    goes when the rest still asks (不是吗? stays; 那苏州呢？ stays, its 呢 is what asks)."""
+    closing = _CLOSING.search(text).start()
+    body = TRAILING_PARTICLES.sub("", text[:closing])
+    if body == text[:closing] or not _ASKS.search(fold(body)):
+        return text
+    return body + text[closing:]
 
 
 def _aside(clauses: list[str], i: int) -> bool:
     clause = clauses[i]
     if is_small_talk(clause):
         return True  # 谢谢, 麻烦了 after the question
+    words = TRAILING_PARTICLES.sub("", _CLOSING.sub("", clause).rstrip(",，;；、 "))
+    if words in _FILLERS:
+        return True  # 那个，… while the speaker finds the words
+    if _SENT_TO_ASK.search(clause) and not _ASKS.search(clause):
+        return True  # 老板让我查一下，…
     lead = _LEADINS.match(clause)
     if lead and lead.end() == len(clause.rstrip()):
         return True  # 请问，… alone in its clause

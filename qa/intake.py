@@ -209,14 +209,14 @@ def is_instruction(text: str) -> bool:
 
 
 _PIECE_BREAK = re.compile(r"[^\w\s]+")
-_TRAILING_PARTICLES = re.compile(r"(?<=.)[啊呀呢吧哦哈啦嘛]+$")
+TRAILING_PARTICLES = re.compile(r"(?<=.)[啊呀呢吧哦哈啦嘛]+$")  # 你好呀, 是哪天开的啊
 
 
 def is_small_talk(text: str) -> bool:
     """Whether text is only greetings, thanks, farewells or a question about the assistant
     itself (qa/lexicons/small_talk.txt), each piece between punctuation whole."""
     pieces = [" ".join(p.split()) for p in _PIECE_BREAK.split(fold(text))]
-    pieces = [_TRAILING_PARTICLES.sub("", p) for p in pieces if p]
+    pieces = [TRAILING_PARTICLES.sub("", p) for p in pieces if p]
     return bool(pieces) and all(p in _small_talk() for p in pieces)
 
 

@@ -13,6 +13,8 @@ from qa.asides import read_as
     ("请问，陈钢是谁", "陈钢是谁"),
     ("請問陳鋼是誰？", "陳鋼是誰？"),
     ("陈钢是谁？谢谢", "陈钢是谁？"),
+    ("那个，老板让我查一下，会是哪天开的啊？", "会是哪天开的？"),  # spoken: a filler, who sent the asker, a particle
+    ("嗯，陈钢是谁呀", "陈钢是谁"),
 ])
 def test_what_a_question_says_about_the_asker_is_not_read(question, read):
     assert read_as(question) == read
@@ -25,6 +27,7 @@ def test_what_a_question_says_about_the_asker_is_not_read(question, read):
     "我們稱為金色啄木鳥之州，是指美國哪一個州?",
     "「我们说不可以」，这里的我们指的是谁？",  # a quotation is left whole
     "陈钢是谁？",
+    "那苏州呢？",  # its 呢 is what asks
 ])
 def test_a_question_whose_first_person_words_matter_is_read_as_asked(question):
     assert read_as(question) == question
