@@ -251,6 +251,8 @@ def _people_for_things(span_text: str, question: str, qtype: str) -> bool:
 # then a noun; not a unit (万平方公里), a currency or more of the number (六千余).
 _COUNT_OF = re.compile(rf"(?:{NUMERAL.pattern})\s*(?:{MEASURE_WORD.pattern})([\u4e00-\u9fff]{{2,}})")
 _NOT_A_THING = re.compile(rf"(?:{NUMERAL.pattern})|[多余餘左右以上的]|平方|立方")
+# A measure word after 个 is a unit (3个月, 两个小时), but 方面 (五个方面) is what is counted.
+_COUNTED_MEASURES = frozenset({"方面"})
 
 
 def _counts_another_thing(span_text: str, question: str) -> bool:
@@ -260,7 +262,8 @@ def _counts_another_thing(span_text: str, question: str) -> bool:
     questions, 1 does (每立方公尺一个原子 for a density); references seldom name the thing."""
     for m in _COUNT_OF.finditer(span_text):
         noun = m.group(1)
-        if _NOT_A_THING.match(noun) or MEASURE_WORD.match(noun) or _CURRENCY.search(noun):
+        unit = MEASURE_WORD.match(noun) and noun not in _COUNTED_MEASURES
+        if _NOT_A_THING.match(noun) or unit or _CURRENCY.search(noun):
             continue
         if not any(c in question for c in noun[-2:]):
             return True

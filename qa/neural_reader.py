@@ -23,7 +23,7 @@ from .answerable import Gate
 from .chunking import sentence_around
 from .messages import t
 from .neural import MODEL_PATH, SpanGuess, SpanModel, default_model
-from .question import (ASKED_MEASURE, MEASURE_WORD, Question, analyse_tokens, asked_kind, asked_number, asks_for_several,
+from .question import (ASKED_MEASURE, MEASURE_WORD, Question, analyse_tokens, asked_group, asked_kind, asked_number, asks_for_several,
                        asks_for_work)
 from .reader import (TITLE_CHARS, WORK_TITLE, ExtractiveReader, Reading, date_spans, not_listed_text,
                      not_mentioned_text, only_present_text, person_items, read_parts, refusal_text, sub_questions, title_of)
@@ -392,7 +392,7 @@ class NeuralReader:
         文中提到了13个专业服务领域，但没有列出具体是哪些。 None otherwise."""
         group = restatement.group_named(fold(best.text), fold(question))
         floor = min(best.margin - self.decision.agreement, self.decision.extra_margin)
-        if not group or lists_members(best, guesses, passages, floor):
+        if not group or lists_members(best, guesses, passages, floor, asked_group(fold(question))):
             return None
         return Reading(answer=not_listed_text(group, script), abstained=True, qtype=qtype,
                        reason=f"the passages name {group} but list none of them")
@@ -696,13 +696,26 @@ def whole_list(guess: SpanGuess, passages: list[Passage]) -> SpanGuess:
     return _respanned(guess, passages, enumeration.widened)
 
 
-def lists_members(best: SpanGuess, guesses: list[SpanGuess], passages: list[Passage], floor: float) -> bool:
+def lists_members(best: SpanGuess, guesses: list[SpanGuess], passages: list[Passage], floor: float,
+                  noun: str = "") -> bool:
     """The passages list what the best span names as a group: the members before its 等
-    (…、新材料等9个重点产业), or a span with a margin of at least floor that lists things and
-    is not a clause (体现了目标综合、方法综合…的特点 lists no fields: 1 of the 273 answers of
-    DRCD and CMRC dev to questions after several things holds 了)."""
+    (…、新材料等9个重点产业), or a span with a margin of at least floor that lists things, is
+    not a clause (体现了目标综合、方法综合…的特点 lists no fields: 1 of the 273 answers of
+    DRCD and CMRC dev to questions after several things holds 了) and does not list what
+    qualifies another noun than the one asked (noun, folded: 目标综合、…系统管理的特点 are no
+    领域)."""
     return listed_members(best, passages) is not None or any(
-        "、" in g.text and "了" not in g.text for g in guesses if g.margin >= floor)
+        "、" in g.text and "了" not in g.text and not _qualifies_another(fold(g.text), noun)
+        for g in guesses if g.margin >= floor)
+
+
+_QUALIFIED = re.compile(r"的([\u4e00-\u9fff]{1,4})[。，,、”」]*$")
+
+
+def _qualifies_another(listed: str, noun: str) -> bool:
+    """The (folded) list ends with 的 and a noun other than the one asked (…系统管理的特点)."""
+    m = _QUALIFIED.search(listed)
+    return bool(noun and m and not m.group(1).endswith(noun))
 
 
 def listed_members(guess: SpanGuess, passages: list[Passage]) -> SpanGuess | None:

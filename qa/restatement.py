@@ -164,7 +164,7 @@ def group_named(span: str, question: str) -> str:
         run = span[-length:]
         at = question.find(run)
         if at >= 0:
-            return "" if len(run) == len(noun) or span.count(run) > 1 or _asks_for(question, at) else run
+            return "" if len(run) == len(noun) or span.count(run) > 1 or _asks_for(question, at) else run.lstrip("的")
     return ""
 
 

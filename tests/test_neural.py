@@ -345,6 +345,18 @@ def test_a_count_span_that_runs_on_narrows_to_the_rule_readers_count(text, span,
     assert neural_reader.count_of_rules(_guess_at(text, span), reading).text == answer
 
 
+def test_a_list_of_what_qualifies_another_noun_does_not_list_the_group_asked_about():
+    from qa.neural import SpanGuess
+
+    text = "试点应用在具有本地特色的9个重点产业，体现了目标综合、方法综合、整体协同的特点。"
+    best = SpanGuess(0, 5, 16, 2.5, 0.0, "本地特色的9个重点产业")
+    features = SpanGuess(0, 20, 34, 0.0, 0.0, "目标综合、方法综合、整体协同的特点")
+    fields = SpanGuess(0, 20, 34, 0.0, 0.0, "电子信息、生物医药、新材料的产业")
+    passages = _passages(text)
+    assert not neural_reader.lists_members(best, [best, features], passages, floor=-2.5, noun="产业")
+    assert neural_reader.lists_members(best, [best, fields], passages, floor=-2.5, noun="产业")
+
+
 def test_a_question_after_several_things_takes_a_listing_span_close_to_the_best_over_one_listing_none():
     from qa.neural import SpanGuess
 
