@@ -222,11 +222,11 @@ def _bodies_for_places(span_text: str, question: str) -> bool:
 # 哪位 asks for a person (哪位官员, 哪一位负责人): no government body or organisation answers it.
 # Of the 61 questions of DRCD and CMRC dev asking 哪位, 哪一位 or 哪几位, no reference is one
 # (苏州质监局 for 常熟市政府是由哪位官员上台发言的？ is).
-_ASKS_PERSON = re.compile(r"哪一?位|哪几位")
+ASKS_PERSON = re.compile(r"哪一?位|哪几位")
 
 
 def _body_for_person(span_text: str, question: str) -> bool:
-    if not _ASKS_PERSON.search(question):
+    if not ASKS_PERSON.search(question):
         return False
     items = split_items(span_text) or [span_text]
     return all(_GOVERNMENT_BODY.search(item) or item.endswith(_ORGANISATION_KINDS) for item in items)

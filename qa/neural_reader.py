@@ -124,7 +124,7 @@ class NeuralReader:
             if isinstance(checked, Reading):
                 return checked
             best = checked
-        unheld = self.unheld(question, read, best, script, qtype)
+        unheld = self.unheld(question, read, best.text if best else "", script, qtype)
         if unheld is not None:
             return unheld
         attended = self.only_attended(question, read, best, script, qtype, bm25)
@@ -134,7 +134,8 @@ class NeuralReader:
         if present is not None:
             return present
         if best is not None and answerable.type_mismatch(qtype, fold(best.text), question) and fits(rules, qtype, question):
-            return rules  # the span model found nothing of the asked-for type; the rule reader did
+            # the span model found nothing of the asked-for type; the rule reader did
+            return self.unheld(question, read, rules.concise, script, qtype) or rules
         doubt = self.doubt(question, read, best, rules, bm25)
         if doubt:
             return self._refusal(question, read, script, qtype, doubt, bm25)
@@ -240,25 +241,26 @@ class NeuralReader:
         checked = self.time_of_a_name(question, passages, guess, others, script, qtype, bm25)
         if isinstance(checked, Reading):
             return checked
-        return self.unheld(question, passages, checked, script, qtype) or checked
+        return self.unheld(question, passages, checked.text, script, qtype) or checked
 
-    def unheld(self, question: str, passages: list[Passage], best: SpanGuess | None, script: str,
+    def unheld(self, question: str, passages: list[Passage], answer: str, script: str,
                qtype: str) -> Reading | None:
-        """A who-question after a post no one in the passages holds (qa/posts.py held_by_no_one),
-        or after who spoke for or heads a body no one there is titled with (member_of_none),
-        answered with someone else: refused. None otherwise."""
-        if best is None or qtype != "who":
-            return None
+        """A question after a person (who, 哪一位官员) after a post no one in the passages holds
+        (qa/posts.py held_by_no_one), or after who spoke for or heads a body no one there is
+        titled with (member_of_none), answered (answer: the span or the rule reader's short
+        answer) with someone else: refused. None otherwise."""
         folded, texts = fold(question), [p.text for p in passages]
+        if not answer or not (qtype == "who" or answerable.ASKS_PERSON.search(folded)):
+            return None
         post = posts.asked_post(folded)
-        if post and posts.held_by_no_one(post, best.text, texts):
+        if post and posts.held_by_no_one(post, answer, texts):
             return Reading(answer=not_mentioned_text([post.asked], script), abstained=True, qtype=qtype,
-                           reason=f"no one in the passages is {post.asked}; {best.text} holds another post")
+                           reason=f"no one in the passages is {post.asked}; {answer} holds another post")
         bodies = posts.asked_member(folded) if not post else ()
-        if bodies and posts.member_of_none(bodies, best.text, texts):
+        if bodies and posts.member_of_none(bodies, answer, texts):
             return Reading(answer=not_mentioned_text([f"{bodies[0]}由谁{'代表' if '代表' in folded else '出面'}"], script),
                            abstained=True, qtype=qtype,
-                           reason=f"no one in the passages is of {bodies[0]}; {best.text} is of another body")
+                           reason=f"no one in the passages is of {bodies[0]}; {answer} is of another body")
         return None
 
     def only_attended(self, question: str, passages: list[Passage], best: SpanGuess | None, script: str, qtype: str,

@@ -138,13 +138,14 @@ def asked_member(folded_question: str) -> tuple[str, ...]:
 
 
 def member_of_none(organisations: tuple[str, ...], span: str, texts: list[str]) -> bool:
-    """The span names one titled person, one of whose titles names a body, and no titled
-    person of the texts has a title naming one of the organisations, so the passages do not say who of
-    them it was (陈钢, 国家标准委主任, for 苏州市交通局是谁代表发言的？)."""
+    """The span names titled people, each with a title naming a body, and no titled person of
+    the texts has a title naming one of the organisations, so the passages do not say who of
+    them it was (陈钢, 国家标准委主任, for 苏州市交通局是谁代表发言的？; 周乃翔市长、靳道强局长、
+    陈钢主任 for 常熟市政府是由哪位领导作交流发言的？)."""
     people, span = titles_of_people(texts), fold(span)
     named = [name for name in people if name in span]
-    if len(named) != 1:
+    if not named:
         return False
     if any(o in title or _short(o) in title for titles in people.values() for title in titles for o in organisations):
         return False
-    return any(tag in _BODY_TAGS for title in people[named[0]] for _, tag in analyse_tokens(title))
+    return all(any(tag in _BODY_TAGS for title in people[name] for _, tag in analyse_tokens(title)) for name in named)

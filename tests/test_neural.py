@@ -345,6 +345,14 @@ def test_a_count_span_that_runs_on_narrows_to_the_rule_readers_count(text, span,
     assert neural_reader.count_of_rules(_guess_at(text, span), reading).text == answer
 
 
+@pytest.mark.parametrize("question", ["临江市交通局在会上是由哪一位官员代表作交流发言的？", "临江市交通局是由哪位领导在会上作交流发言的？"])
+def test_who_spoke_for_a_body_no_one_is_titled_with_is_refused_however_the_question_is_typed(reader, question):
+    text = ("10月12日上午，临江市召开全市安全生产工作会议，临江市委副书记、市长王立群，省应急管理厅副厅长赵明出席会议。"
+            "会上，临江市交通局、临江市教育局等单位作了交流发言，王立群市长、赵明副厅长分别作了讲话。")
+    reading = reader.read(question, _passages(text))
+    assert reading.abstained and "临江市交通局" in reading.answer, reading.answer
+
+
 def test_a_list_of_what_qualifies_another_noun_does_not_list_the_group_asked_about():
     from qa.neural import SpanGuess
 
