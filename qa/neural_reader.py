@@ -163,6 +163,11 @@ class NeuralReader:
             best = self.list_of_number(question, best, guesses, read)
             use_rules = listed_more(best, rules, qtype)
             listed = rules.concise if use_rules else best.text
+            # the list the span grew to may end with the group asked about (市长质量奖和2011年度
+            # 先进地区 for 2011年度先进地区具体是哪几个地区？): named, not listed
+            unlisted = None if use_rules else self.unlisted_group(question, read, best, guesses, script, qtype)
+            if unlisted is not None:
+                return unlisted
             # the refusal decision checked the span's type; the list it grew to is checked again
             # (4家单位 for 哪些企业获得了市长质量奖？, grown from a list of awards)
             if answerable.type_mismatch(qtype, fold(listed), question):

@@ -158,6 +158,13 @@ def test_a_question_after_members_the_passage_names_as_a_group_but_does_not_list
     assert not answered.abstained and "电子信息、生物医药" in answered.concise
 
 
+def test_a_list_grown_to_end_with_the_group_asked_about_is_refused_as_named_not_listed(reader):
+    text = ("会上，市质监局、县政府、市交通局、星河电子等4家单位作了交流发言，表彰了第一届“临江市市长质量奖”和"
+            "2011年度全市质量强市工作先进地区，举行了试点揭牌仪式。")
+    reading = reader.read("2011年度全市质量强市工作先进地区具体是哪几个市、区？", _passages(text))
+    assert reading.abstained and "没有列出" in reading.answer, reading.answer
+
+
 def test_the_answer_comes_from_the_passage_that_holds_it(reader):
     texts = ["大桥全长5.6公里，2019年建成通车。", "黄河是中国第二长河，发源于青海省巴颜喀拉山脉。"]
     reading = reader.read("黄河发源于哪里？", _passages(*texts))
