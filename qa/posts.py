@@ -36,12 +36,13 @@ class Post(NamedTuple):
 
 def asked_post(folded_question: str) -> Post | None:
     """The post a question asks the holder of (苏州市副市长是谁？ -> 苏州市, 副市长), or None.
-    Only the organisations and places of the words before the post count (首任, 当时的
-    and dates do not), and there must be one."""
+    Only the organisations and places of the words before the post in its clause count
+    (首任, 当时的 and dates do not), and there must be one."""
     for pattern in _ASKED:
         m = pattern.match(usual_shenme(folded_question.strip()))  # 叫甚麼名字
         if m:
-            body, post = m.group("body"), m.group("post")
+            # the post's own clause names its organisation (…动员会上，国家标准委来的主任: not 苏州)
+            body, post = re.split(r"[,，;；]", m.group("body"))[-1], m.group("post")
             organisations = tuple(w for w, tag in analyse_tokens(body) if tag in _BODY_TAGS) if body else ()
             if not organisations:
                 return None  # 局长是谁？: whose post the passages may not say

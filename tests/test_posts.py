@@ -47,6 +47,8 @@ def test_only_questions_after_an_organisations_post_are_read():
     assert asked_post(fold("临江市副市长是谁？")).post == "副市长"
     assert asked_post(fold("局长是谁？")) is None  # whose post: the question does not say
     assert asked_post(fold("谁在会上讲话？")) is None
+    # the post's own clause names its organisation, not the clause before it
+    assert asked_post(fold("临江那个安全生产会上，国家安监总局来的副局长叫什么名字？")).organisations == ("国家安监总局",)
 
 
 SPOKE = NEWS + "会上，临江市交通局、临江市教育局等单位作了交流发言。"
