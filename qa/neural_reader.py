@@ -144,7 +144,9 @@ class NeuralReader:
             if unstated:
                 return Reading(answer=not_mentioned_text([unstated], script), abstained=True, qtype="yesno",
                                reason=f"no passage says '{unstated}', so none says yes or no")
-            return self._answer([self.yes_or_no_evidence(question, read, best, bm25)], read, script, "yesno", short=False)
+            evidence = self.yes_or_no_evidence(question, read, best, bm25)
+            said = yesno.verdict(fold(question), fold(evidence.text))
+            return self._answer([evidence], read, script, "yesno", short=False, verdict=said)
         several = asks_for_several(fold(question), qtype)
         unlisted = self.unlisted_group(question, read, best, guesses, script, qtype) if several else None
         if unlisted is not None:
@@ -500,11 +502,12 @@ class NeuralReader:
         return guesses
 
     def _answer(self, guesses: list[SpanGuess], passages: list[Passage], script: str, qtype: str,
-                short: bool = True) -> Reading:
+                short: bool = True, verdict: str = "") -> Reading:
         """The best span as the concise answer, its sentence as support, and the sentences
         of up to two more spans the model would answer with on their own (a question
         whose answer is spread over several sentences: who spoke, what was decided).
-        short=False: the sentences alone, no concise answer (a yes/no question, qa/yesno.py)."""
+        short=False: the sentences, with the verdict (是) as the concise answer when there is
+        one (a yes/no question, qa/yesno.py)."""
         best = guesses[0]
         sentences = [_sentence(passages, best)]
         for g in guesses[1:]:
@@ -515,7 +518,7 @@ class NeuralReader:
         used = list(dict.fromkeys(p for p, _, _ in sentences))
         lines = [f"{text} [{used.index(p) + 1}]" for p, _, text in sentences]
         support = sentences[0][2]
-        concise = passages[best.passage].text[best.start:best.end] if short else ""
+        concise = passages[best.passage].text[best.start:best.end] if short else verdict
         label = t("answer.source_label")  # the interface's language, whatever the question's
         answer = "\n".join(lines) if concise in ("", support) else f"{concise}\n\n{label}" + "\n".join(lines)
         highlights = {best.passage: (best.start, best.end) if short else sentences[0][1]}

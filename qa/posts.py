@@ -53,7 +53,7 @@ def asked_post(folded_question: str) -> Post | None:
 def holds(title: str, asked: Post) -> bool | None:
     """Whether a (folded) title is the post asked: True, False, or None when it is the
     post but names no organisation (周乃翔市长)."""
-    if not _names_post(title, asked.post):
+    if not unqualified_in(title, asked.post):
         return False
     if all(o in title or _short(o) in title for o in asked.organisations):
         return True
@@ -61,10 +61,10 @@ def holds(title: str, asked: Post) -> bool | None:
     return False if names_one else None  # 行政总裁 names no organisation
 
 
-def _names_post(text: str, post: str) -> bool:
-    """The post stands in the (folded) text as itself: 局长 is not the 局长 of 副局长."""
-    return any(i == 0 or text[i - 1] != "副" or post.startswith("副")
-               for i in (m.start() for m in re.finditer(re.escape(post), text)))
+def unqualified_in(text: str, word: str) -> bool:
+    """The word (a post) stands in the (folded) text as itself: 局长 is not the 局长 of 副局长."""
+    return any(i == 0 or text[i - 1] != "副" or word.startswith("副")
+               for i in (m.start() for m in re.finditer(re.escape(word), text)))
 
 
 def _short(body: str) -> str:
@@ -108,7 +108,7 @@ def _post_after_organisation(text: str, asked: Post) -> bool:
     for organisation in asked.organisations:
         for m in re.finditer(re.escape(_short(organisation)), text):
             after = text[m.end() : m.end() + len(organisation) - len(_short(organisation)) + _NEAR]
-            if _names_post(after, asked.post):
+            if unqualified_in(after, asked.post):
                 return True
     return False
 

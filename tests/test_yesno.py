@@ -30,7 +30,7 @@ def test_only_a_bare_yes_or_no_is_a_verdict(span, verdict):
     assert yesno.is_verdict(span) is verdict
 
 
-def test_a_yes_or_no_question_gets_the_sentence_that_holds_the_evidence_and_no_short_answer():
+def test_a_yes_or_no_question_gets_the_sentence_that_holds_the_evidence_and_the_yes_it_states():
     from qa.neural_reader import NeuralReader
     from qa.retrieval import Passage
 
@@ -39,7 +39,7 @@ def test_a_yes_or_no_question_gets_the_sentence_that_holds_the_evidence_and_no_s
                       score=1.0, dense_score=0.9, bm25_score=1.0)
     reading = NeuralReader().read("王立群是否出席了会议？", [passage])
     assert not reading.abstained, reading.reason
-    assert reading.concise == "" and reading.qtype == "yesno"
+    assert reading.concise == "是" and reading.qtype == "yesno"
     assert "王立群出席会议" in reading.support and reading.support in reading.answer
     start, end = reading.highlights[0]
     assert text[start:end].strip() == reading.support
@@ -61,3 +61,25 @@ def test_the_reader_refuses_a_yes_or_no_question_about_an_act_no_passage_names()
                       score=1.0, dense_score=0.9, bm25_score=1.0)
     reading = NeuralReader().read("临江后来有没有入选首批示范城市？", [passage])
     assert reading.abstained and "入选" in reading.answer, reading.answer
+
+
+SPEAKERS = "会上，临江市交通局、星河电子等4家单位作了交流发言，表彰了第一届“市长质量奖”，举行了安全生产示范区揭牌仪式。"
+TITLES = "临江市委副书记、市长王立群，省应急管理厅副厅长赵明出席会议。"
+
+
+@pytest.mark.parametrize("question, text, yes", [
+    ("会上有没有举行安全生产示范区的揭牌仪式？", SPEAKERS, "有"),  # 会上 sets the scene of the clauses after it
+    ("本次会议上是否举行了安全生产示范区揭牌仪式？", SPEAKERS, "是"),
+    ("星河电子是不是也在会上作了交流发言？", SPEAKERS, "是"),
+    ("临江市交通局是否是作交流发言的单位之一？", SPEAKERS, "是"),
+    ("王立群是不是临江市委副书记？", TITLES, "是"),
+    ("星河电子可不可以算作发言单位？", SPEAKERS, ""),  # 算作 is not there
+    ("星河电子有没有受到表彰？", SPEAKERS, ""),  # 表彰 is, but in another clause
+    ("临江市是不是在会上作了交流发言？", SPEAKERS, ""),  # 临江市交通局 spoke, not the city
+    ("赵明是不是省应急管理厅厅长？", TITLES, ""),  # he is the 副厅长
+    ("王立群是不是临江市委书记？", TITLES, ""),
+    ("临江是不是安全生产示范城市？", "会上，市长王立群要求积极争创安全生产示范城市。", ""),  # striving is not being
+    ("星河电子是否作了交流发言？", "会上，星河电子没有作交流发言。", ""),
+])
+def test_yes_is_said_only_where_one_clause_states_everything_the_question_says(question, text, yes):
+    assert yesno.verdict(fold(question), fold(text)) == yes
