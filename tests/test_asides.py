@@ -15,6 +15,9 @@ from qa.asides import read_as
     ("陈钢是谁？谢谢", "陈钢是谁？"),
     ("那个，老板让我查一下，会是哪天开的啊？", "会是哪天开的？"),  # spoken: a filler, who sent the asker, a particle
     ("嗯，陈钢是谁呀", "陈钢是谁"),
+    ("会是啥时候开的？", "会是什么时候开的？"),  # spoken asking words in written ones
+    ("陳鋼為啥說試點是創新？", "陳鋼為什麼說試點是創新？"),  # in the question's script
+    ("松鸦的叫声主要有啥作用呀？", "松鸦的叫声主要有什么作用？"),
 ])
 def test_what_a_question_says_about_the_asker_is_not_read(question, read):
     assert read_as(question) == read
