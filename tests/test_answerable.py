@@ -348,6 +348,12 @@ def test_the_rule_reader_answers_a_question_after_a_day_with_a_day_never_a_year(
     assert "2012" in article_engine.ask("会上启动的是哪一年的“质量月”？", backend="rules").concise
 
 
+@pytest.mark.parametrize("span, wrong", [("周", True), ("9月7日", True), ("三年", False), ("半个月", False),
+                                         ("每年", False), ("数周", False)])
+def test_how_long_is_answered_by_an_amount_of_time(span, wrong):
+    assert answerable.type_mismatch("what", span, "他在这个单位任职多久了？") is wrong
+
+
 def test_a_count_of_another_thing_cannot_answer_how_many():
     assert answerable.type_mismatch("count", "4家单位", "有多少家企业获得了质量奖？")
     assert answerable.type_mismatch("count", "13个专业服务领域", "全国共有几个试点？")
