@@ -81,7 +81,7 @@ _ROLE_NOUN = r"(职务|职位|身份|头衔|官职|职称)"
 def _asks_role(q: str) -> bool:
     """The question asks what post or standing someone has (什么职务, 担任什么), not who
     holds one (谁担任…, 哪一个人担任了…): 担任 alone names the post, it does not ask for it."""
-    if re.search(rf"(什么|哪个|哪些|何种|哪一个|哪一些){_ROLE_NOUN}|{_ROLE_NOUN}[^？?。]{{0,8}}是什么|是[干做]什么(?:的|[？?。]|$)|什么官", q):
+    if re.search(rf"(什么|哪个|哪些|何种|哪一个|哪一些){_ROLE_NOUN}|{_ROLE_NOUN}[^？?。]{{0,8}}(?:是什么|[怎如][么样何]?写)|是[干做]什么(?:的|[？?。]|$)|什么官", q):
         return True
     if re.search(r"(任|担任|出任|现任|身居)(什么|何|哪个|哪一个)(职|官|职位|职务)", q):
         return True

@@ -129,6 +129,7 @@ def test_a_role_question_about_someone_the_passages_do_not_name_is_refused(reade
     ("哪一個人擔任了倫大學院的第一位教務長?", "who"),
     ("硕塞是谁的儿子？", "who"),  # asks for another person, not what 硕塞 is
     ("邓兆棠本身是做什么的?", "role"),
+    ("周乃翔的頭銜要怎麼寫才正確？", "role"),
     ("星河电子主要是做什么产品的？", "what"),  # asks for its products, not a post
 ])
 def test_a_question_asks_for_a_role_only_when_it_asks_what_post_someone_holds(question, qtype):

@@ -52,6 +52,11 @@ def test_an_act_no_passage_names_gets_no_yes_or_no():
     assert yesno.unstated_act(fold("临江是不是首批示范城市？"), texts) == ""  # 是 decides nothing here
 
 
+def test_taking_something_to_be_what_the_text_says_it_is_is_no_act_of_its_own():
+    texts = ["他指出，这个试点是社会管理和公共服务模式的创新。"]
+    assert yesno.unstated_act(fold("他是否把这个试点看作社会管理模式的创新？"), texts) == ""
+
+
 def test_the_reader_refuses_a_yes_or_no_question_about_an_act_no_passage_names():
     from qa.neural_reader import NeuralReader
     from qa.retrieval import Passage
@@ -73,6 +78,7 @@ TITLES = "临江市委副书记、市长王立群，省应急管理厅副厅长�
     ("星河电子是不是也在会上作了交流发言？", SPEAKERS, "是"),
     ("临江市交通局是否是作交流发言的单位之一？", SPEAKERS, "是"),
     ("王立群是不是临江市委副书记？", TITLES, "是"),
+    ("会上是不是也替那个安全生产示范区举行了揭牌仪式？", SPEAKERS, "是"),  # 替 the text puts otherwise
     ("星河电子可不可以算作发言单位？", SPEAKERS, ""),  # 算作 is not there
     ("星河电子有没有受到表彰？", SPEAKERS, ""),  # 表彰 is, but in another clause
     ("临江市是不是在会上作了交流发言？", SPEAKERS, ""),  # 临江市交通局 spoke, not the city
