@@ -18,6 +18,8 @@ from qa.asides import read_as
     ("会是啥时候开的？", "会是什么时候开的？"),  # spoken asking words in written ones
     ("陳鋼為啥說試點是創新？", "陳鋼為什麼說試點是創新？"),  # in the question's script
     ("松鸦的叫声主要有啥作用呀？", "松鸦的叫声主要有什么作用？"),
+    # a 他 opening the question's last clause is the one person named before it
+    ("報導裡常提到靳道強局長，請問他是哪個單位的局長？", "報導裡常提到靳道強局長，請問靳道強是哪個單位的局長？"),
 ])
 def test_what_a_question_says_about_the_asker_is_not_read(question, read):
     assert read_as(question) == read
@@ -31,6 +33,8 @@ def test_what_a_question_says_about_the_asker_is_not_read(question, read):
     "「我们说不可以」，这里的我们指的是谁？",  # a quotation is left whole
     "陈钢是谁？",
     "那苏州呢？",  # its 呢 is what asks
+    "陈钢和周乃翔都讲了话，他说了什么？",  # which of two: the question does not say
+    "陈钢出席了会议，他们是谁？",
 ])
 def test_a_question_whose_first_person_words_matter_is_read_as_asked(question):
     assert read_as(question) == question
