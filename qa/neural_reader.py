@@ -674,6 +674,8 @@ def not_restating(best: SpanGuess, guesses: list[SpanGuess], passages: list[Pass
         return next((g for g in guesses if not restating(g)), best)
     if qtype in ("why", "how"):
         return best
+    if several and restatement.lists_the_subject(fold(best.text), asked, several=True):
+        return best  # not cut short of the question's item: the list is refused as a list of its peers
     end = restatement.before_restated_run(fold(best.text), asked)
     if end is None:
         return best

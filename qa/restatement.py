@@ -26,7 +26,7 @@ from typing import Iterator
 
 from .enumeration import split_items
 from .intake import lexicon_lines
-from .question import analyse_tokens, asked_group, located_tokens, question_names, question_topic
+from .question import FRAME_NOUNS, analyse_tokens, asked_group, located_tokens, question_names, question_topic
 
 RUN = 4  # characters of the question a span must repeat before that part is cut off
 _FILLER = re.compile(r"[的之「」“”《》()（）\s,，、。]")
@@ -100,7 +100,29 @@ def lists_the_subject(span: str, question: str, several: bool = False) -> bool:
             return False  # 包括辽沈、平津以及哪一个？: the list holds what the question gives
         aside = _SET_ASIDE.search(question)
         names = [n for n in names if _stands_alone(n, question) and not (aside and n in aside.group(1))]
+        if not _GIVES_SOME.search(question):  # an item the question asks about (苏州在民生计量方面取得了哪些成果？)
+            names += [item for item in items if _asked_about(item, question)]
     return any(name in items for name in names)
+
+
+# A question that gives some members itself or asks for the others (讲堂、辅导课以及什么,
+# 除了赫哲语还包括哪些, 还有一个部族是): its items may well be in the answer's list.
+_GIVES_SOME = re.compile(r"、|以及|及|还有|还包括|除了?|另|其他|其它|其余")
+
+
+def _asked_about(item: str, question: str) -> bool:
+    """The (folded) question holds the item as words of its own, no part of a longer noun
+    (民生计量 of 在民生计量方面; not 犯罪 of 犯罪小说, 现代 of 现代性) nor of a title."""
+    if len(item) < 2 or item not in question or re.search(rf"[《「“『][^》」”』]*{re.escape(item)}", question):
+        return False
+    tokens = located_tokens(question, analyse_tokens(question))
+    starts = {start for _, _, start, _ in tokens}
+    for i, (_, _, _, end) in enumerate(tokens):
+        at = end - len(item)
+        if at in starts and question[at:end] == item:
+            after = tokens[i + 1] if i + 1 < len(tokens) else None
+            return not (after and after[1] in _OWNER_TAGS and after[0] not in FRAME_NOUNS)
+    return False
 
 
 def subject_names(question: str) -> list[str]:

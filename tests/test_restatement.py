@@ -175,3 +175,9 @@ def test_a_list_holding_the_subject_of_a_question_after_several_things_names_its
     # a subject the tagger takes for no name, as the opening of the question
     shops = "市质监局、县政府、市交通局、乐宝宝等4家单位"
     assert lists_the_subject(shops, fold("乐宝宝在会上分享了哪些经验？"), several=True)
+    # an item the question asks about, however the tagger takes it
+    fields = "品牌战略、标准引领、民生计量"
+    assert lists_the_subject(fields, fold("临江在民生计量方面取得了哪些具体成果？"), several=True)
+    assert not lists_the_subject("犯罪、侦查、动机与嫌疑犯", fold("犯罪小说主要描述哪些内容?"), several=True)  # 犯罪小说
+    assert not lists_the_subject("讲堂、辅导课、每周功课及测试", fold("课程包含了讲堂、辅导课、测试以及什么?"),
+                                 several=True)  # gives some itself
