@@ -104,7 +104,9 @@ _YEAR = re.compile(r"年|\d\d")
 # unit of time and none a day or month of the calendar; a date (2012, 9月, 9月7日) is no length.
 _ASKS_DURATION = re.compile(r"多久|多长时间|多长的时间|多少时间")
 _DURATION = re.compile(r"[年月天日周时分秒代季旬晚夜]|星期|世纪")
-# ... with an amount of it: 三年, 半天, 数周, 每年 (not 周 alone, the surname of 周乃翔)
+# ... with an amount of it: 三年, 半天, 数周, 每年 (not 周 alone, the surname of 周乃翔, nor a
+# year of account, 2011年度 for 市长质量奖多久评选一次？; 1500年 may be a length, 2014年 too)
+_YEAR_OF_ACCOUNT = re.compile(r"[12]\d{3}\s*年度")
 _AMOUNT_OF_TIME = re.compile(rf"{NUMERAL.pattern}|[半数數几幾多整长長终終每]|一生|一辈子")
 _CALENDAR_DATE = re.compile(r"(?<![个個箇多几数\d])(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:\d{1,2}|[一二三四五六七八九十]{1,3})?[日号]?")
 
@@ -398,7 +400,7 @@ def type_mismatch(qtype: str, span_text: str, question: str = "") -> bool:
                 or _counts_in_another_measure(span_text, question))
     if _ASKS_DURATION.search(question):
         return (not (_DURATION.search(span_text) and _AMOUNT_OF_TIME.search(span_text))
-                or bool(_CALENDAR_DATE.search(span_text)))
+                or bool(_CALENDAR_DATE.search(span_text)) or bool(_YEAR_OF_ACCOUNT.fullmatch(span_text.strip())))
     if qtype == "when":
         span_text = _TITLE.sub("", span_text)  # 《质量发展纲要(2011-2020年)》 names a plan, it is no time
         if asks_year(question):
