@@ -11,16 +11,20 @@ open a question (qa/lexicons/question_leadins.txt: 想知道, 想问一下), whe
 asker wants (我们公司想参与试点), or when it is hearsay (听说…); so is small talk (谢谢).
 Such a clause stays when it is the only one that asks (我能不能报名？) or when it sets the
 question's terms (我们赴巴勒斯坦地区在取得通行证前，还需要什么手续？). The words that only open
-the question are dropped too. Spoken questions lose what only carries the voice: a filler
-alone in its clause (那个，, qa/lexicons/spoken_fillers.txt), a clause saying who sent the
-asker (老板让我查一下，), a closing particle (…开的啊？); and their asking words are read in the
-written ones (啥 as 什么, qa/lexicons/colloquial_words.txt). A 他 or 她 opening the last
-clause is the one person the clauses before it name (报道里常提到靳道强局长，请问他是哪个单位的
-局长？: 6 dev questions change, one wrong answer and one wrong cut reading refused, the rest
-read as before). The answer keeps the question as
-asked and gives the one that was read (Answer.standalone_question). Of DRCD and CMRC dev, 7
-questions change (a closing 呀 or 啊, 啥): read over their own paragraph, F1 moves by −0.1 in
-all; 3 more of their cut readings are answered (the odd word had read as one the passage lacks).
+the question are dropped too.
+
+Spoken questions lose what only carries the voice: a filler alone in its clause (那个，,
+qa/lexicons/spoken_fillers.txt), a clause saying who sent the asker (老板让我查一下，), a
+closing particle (…开的啊？); their asking words are read in the written ones (啥 as 什么,
+qa/lexicons/colloquial_words.txt). Of DRCD and CMRC dev, 7 questions change so (a closing 呀
+or 啊, 啥): read over their own paragraph, F1 moves by −0.1 in all, and 3 more of their cut
+readings are answered (the odd word had read as one the passage lacks). A 他 or 她 opening
+the last clause is the one person the clauses before it name (报道里常提到靳道强局长，请问他是
+哪个单位的局长？): 6 dev questions change, one wrong answer and one wrong cut reading refused,
+the rest read as before.
+
+The answer keeps the question as asked and gives the one that was read
+(Answer.standalone_question).
 """
 
 from __future__ import annotations

@@ -23,8 +23,8 @@ from .answerable import Gate
 from .chunking import sentence_around
 from .messages import t
 from .neural import MODEL_PATH, SpanGuess, SpanModel, default_model
-from .question import (ASKED_MEASURE, MEASURE_WORD, Question, analyse_tokens, asked_group, asked_kind, asked_number, asks_for_several,
-                       asks_for_work)
+from .question import (ASKED_MEASURE, MEASURE_WORD, Question, analyse_tokens, asked_group, asked_kind, asked_number,
+                       asks_for_several, asks_for_work)
 from .reader import (TITLE_CHARS, WORK_TITLE, ExtractiveReader, Reading, date_spans, not_listed_text,
                      not_mentioned_text, only_present_text, person_items, read_parts, refusal_text, sub_questions, title_of)
 from .retrieval import Passage
