@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from . import answerable, attendance, choice, coverage, enumeration, origin, posts, restatement, speech, yesno
+from . import answerable, attendance, choice, coverage, enumeration, origin, posts, restatement, speech, verb_object, yesno
 from .answerable import Gate
 from .chunking import sentence_around
 from .messages import t
@@ -178,8 +178,10 @@ class NeuralReader:
                 return self._refusal(question, read, script, qtype, f"{listed} lists the question's subject", bm25)
             if use_rules:
                 return rules
-        elif kind := asked_kind(fold(question)):
-            best = _respanned(best, read, lambda text, a, b: enumeration.one_of_kind(text, a, b, kind))
+        else:
+            best = object_instead(question, read, best)
+            if kind := asked_kind(fold(question)):
+                best = _respanned(best, read, lambda text, a, b: enumeration.one_of_kind(text, a, b, kind))
         best = with_unit(last_item_whole(balanced_quotes(best, read), read), read)
         if qtype == "count":
             best = without_counted_noun(count_of_rules(best, rules), fold(question))
@@ -683,6 +685,22 @@ def not_restating(best: SpanGuess, guesses: list[SpanGuess], passages: list[Pass
     if restating(cut):  # 2012年 of 2012年“质量月”启动仪式 for 2012年的“质量月”什么时候结束？
         return next((g for g in guesses if g is not best and not restating(g)), cut)
     return cut
+
+
+UNSURE = 0.0  # below this margin the span model believes "no answer" more than its span
+
+
+def object_instead(question: str, passages: list[Passage], best: SpanGuess) -> SpanGuess:
+    """For a span the model is unsure of, what follows the question's verb where the passages
+    hold it once (qa/verb_object.py: 首批全国质量强市示范城市 for 周乃翔表示苏州要积极争创什么？);
+    the span itself otherwise."""
+    if best.margin >= UNSURE:
+        return best
+    found = verb_object.object_of(fold(question), [fold(p.text) for p in passages])
+    if found is None:
+        return best
+    p, start, end = found
+    return replace(best, passage=p, start=start, end=end, text=passages[p].text[start:end])
 
 
 def a_list(best: SpanGuess, guesses: list[SpanGuess], window: float) -> SpanGuess:
