@@ -88,11 +88,21 @@ def held_by_no_one(asked: Post, span: str, texts: list[str]) -> bool:
     post or another organisation's, and the post asked is nowhere named after its
     organisation nor given to someone (…首任院长为葛洪义教授 says who it was)."""
     people = titles_of_people(texts)
-    if len([name for name in people if name in fold(span)]) != 1:
+    if len(named_in(fold(span), people)) != 1:
         return False
     if any(_post_after_organisation(fold(text), asked) or _post_given(fold(text), asked) for text in texts):
         return False
     return all(_holder(titles, asked) is False for titles in people.values())
+
+
+def named_in(span: str, people: dict[str, list[str]]) -> list[str]:
+    """The titled people a (folded) span names: whole, or the one whose name it begins (周 of
+    周乃翔, a span the model cut short)."""
+    whole = [name for name in people if name in span]
+    if whole or not span:
+        return whole
+    begun = [name for name in people if name.startswith(span)]
+    return begun if len(begun) == 1 else []
 
 
 def _post_given(text: str, asked: Post) -> bool:
@@ -143,8 +153,8 @@ def member_of_none(organisations: tuple[str, ...], span: str, texts: list[str]) 
     the texts has a title naming one of the organisations, so the passages do not say who of
     them it was (陈钢, 国家标准委主任, for 苏州市交通局是谁代表发言的？; 周乃翔市长、靳道强局长、
     陈钢主任 for 常熟市政府是由哪位领导作交流发言的？)."""
-    people, span = titles_of_people(texts), fold(span)
-    named = [name for name in people if name in span]
+    people = titles_of_people(texts)
+    named = named_in(fold(span), people)
     if not named:
         return False
     if any(o in title or _short(o) in title for titles in people.values() for title in titles for o in organisations):

@@ -24,7 +24,7 @@ from .text import fold
 _ASKED_SAYING = {"说", "讲", "谈", "表示", "发言", "讲话", "强调", "指出", "指示"}
 # Verbs that bring in what was said; 讲 not as 讲话 (作了重要讲话 says that, not what)
 _SAYING = re.compile(r"说|讲(?!话)|谈|表示|指出|强调|提出|认为|介绍|宣布|称|要求|希望|肯定|主张|声明|呼吁")
-_ASKS_CONTENT = re.compile(r"(?<!为)什么|哪些|内容")
+_ASKS_CONTENT = re.compile(r"(?<![为為])[什甚]么|哪些|内容")  # 甚麼 as Taiwan and Hong Kong write 什麼
 _POINTS_BACK = re.compile(r"(他|她|其|该|此)")  # a sentence opening so goes on about who was named before
 
 
@@ -53,7 +53,7 @@ def unreported_speaker(folded_question: str, speakers: list[str], texts: list[st
 
 # What a question after what someone said may hold besides the speaker and asking for it
 # (强调, 指出 ask for one thing said, which the span model finds: 质量问题是…战略问题)
-_GENERAL = re.compile(r"在?会议?上|这次|本次|副|常务|了|些|都|主要|的|是|什么|哪些|内容|讲话|发言|指示|重要|作|做|发表|讲|说|谈|"
+_GENERAL = re.compile(r"在?会议?上|这次|本次|副|常务|了|些|都|主要|的|是|[什甚]么|哪些|内容|讲话|发言|指示|重要|作|做|发表|讲|说|谈|"
                       r"表示|[?？。]")
 
 

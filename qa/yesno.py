@@ -72,7 +72,8 @@ def evidence(passages: list[str], weights: dict[str, float]) -> tuple[int, int, 
 
 _ASIDES = frozenset(lexicon_lines("yesno_asides"))
 # Where the question puts the act: the event the text reports (在本次会议上), not a fact to state.
-_SETTING = re.compile(r"在?(?:本次|这次|此次|这个|那次|该)?(?:会议|大会|会)上")
+_SETTING = re.compile(r"在?(?:本次|这次|此次|这个|那次|该)(?:会议|大会|会)(?:上|中|期间)?|在?(?:会议|大会)(?:上|中|期间)?"
+                      r"|在?会(?:上|中|期间)")  # 在会议最后 is 最后
 # Words that turn a clause from stating a thing to denying, wishing or planning it.
 _NOT_STATED = re.compile(r"不|没|未|无|非|否|争创|争取|力争|希望|计划|拟|将|预计|可能|或许|准备")
 _CLAUSE_BREAK = re.compile(r"[,，;；:：。!！?？]")

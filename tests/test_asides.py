@@ -18,6 +18,8 @@ from qa.asides import read_as
     ("会是啥时候开的？", "会是什么时候开的？"),  # spoken asking words in written ones
     ("陳鋼為啥說試點是創新？", "陳鋼為什麼說試點是創新？"),  # in the question's script
     ("松鸦的叫声主要有啥作用呀？", "松鸦的叫声主要有什么作用？"),
+    ("陳鋼係咩職位？", "陳鋼是什麼職位？"),  # Cantonese as Hong Kong types it
+    ("周乃翔除了做市長，仲兼任甚麼職位？", "周乃翔除了做市長，還兼任甚麼職位？"),
     # a 他 opening the question's last clause is the one person named before it
     ("報導裡常提到靳道強局長，請問他是哪個單位的局長？", "報導裡常提到靳道強局長，請問靳道強是哪個單位的局長？"),
 ])

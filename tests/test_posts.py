@@ -60,6 +60,7 @@ SPOKE = NEWS + "会上，临江市交通局、临江市教育局等单位作了�
     ("省应急管理厅是谁代表出席的？", "赵明", False),  # 赵明 is titled with it
     ("谁代表临江市交通局发言？", "交通局", False),  # the span names no titled person
     ("临江市交通局是由哪位领导作交流发言的？", "赵明副市长、王立群主任", True),  # several, none of it
+    ("临江市交通局是谁代表发言的？", "赵", True),  # a name cut short stands for whose it begins
 ])
 def test_who_spoke_for_a_body_must_be_someone_the_passages_title_with_it(question, span, refused):
     bodies = asked_member(fold(question))

@@ -24,6 +24,7 @@ def _silent(question: str, texts=NEWS) -> str | None:
     ("孙丽在会上讲了什么？", "孙丽"),  # attends only
     ("孙丽在會上發表了什麼講話？", "孙丽"),
     ("临江港务集团的发言讲了什么内容？", "临江港务集团"),  # said to have spoken, not what
+    ("臨江港務集團的發言講了甚麼內容？", "临江港务集团"),  # 甚麼 as Taiwan and Hong Kong write it
 ])
 def test_a_speaker_the_passages_list_as_attending_or_speaking_but_not_what_they_said_is_refused(question, speaker):
     assert _silent(question) == speaker

@@ -79,6 +79,7 @@ TITLES = "临江市委副书记、市长王立群，省应急管理厅副厅长�
     ("临江市交通局是否是作交流发言的单位之一？", SPEAKERS, "是"),
     ("王立群是不是临江市委副书记？", TITLES, "是"),
     ("会上是不是也替那个安全生产示范区举行了揭牌仪式？", SPEAKERS, "是"),  # 替 the text puts otherwise
+    ("王立群是否在会议最后作了讲话？", "最后，市长王立群作了讲话。", "是"),  # 在会议最后 is 最后
     ("星河电子可不可以算作发言单位？", SPEAKERS, ""),  # 算作 is not there
     ("星河电子有没有受到表彰？", SPEAKERS, ""),  # 表彰 is, but in another clause
     ("临江市是不是在会上作了交流发言？", SPEAKERS, ""),  # 临江市交通局 spoke, not the city
