@@ -266,7 +266,8 @@ def _counts_another_thing(span_text: str, question: str) -> bool:
     questions, 1 does (每立方公尺一个原子 for a density); references seldom name the thing."""
     for m in _COUNT_OF.finditer(span_text):
         noun = m.group(1)
-        unit = MEASURE_WORD.match(noun) and noun not in _COUNTED_MEASURES
+        measure = MEASURE_WORD.match(noun)
+        unit = measure and measure.group() not in _COUNTED_MEASURES
         if _NOT_A_THING.match(noun) or unit or _CURRENCY.search(noun):
             continue
         if not any(c in question for c in noun[-2:]):

@@ -360,6 +360,7 @@ def test_a_count_of_another_thing_cannot_answer_how_many():
     assert not answerable.type_mismatch("count", "4家单位", "有几家单位发了言？")
     assert not answerable.type_mismatch("count", "3个国家级试点", "全国共有几个试点？")
     assert answerable.type_mismatch("count", "五个方面", "首批示范城市有几个城市入选？")  # 方面 is counted too
+    assert answerable.type_mismatch("count", "五个方面对全市的工作", "服务平台已经建成了几个？")
     assert not answerable.type_mismatch("count", "3个月", "工程用了几个月？")
     for span in ("1107万平方公里", "4亿5000万加元", "178万多人", "100%的公民"):  # units, more of the number
         assert not answerable.type_mismatch("count", span, "这个数字是多少？"), span
