@@ -54,20 +54,23 @@ _SPOKEN = re.compile("|".join(sorted(map(re.escape, _WRITTEN), key=len, reverse=
 def read_as(question: str) -> str:
     """The question without what it says about the asker; the question itself when
     nothing is taken out, or when nothing would be left that asks."""
-    folded = fold(question)  # folding keeps every character's place: cut the question where the fold says
-    if _QUOTES.search(folded):
+    if _QUOTES.search(question):
         return question  # a quotation may hold clauses of its own
+    asked, question = question, _in_written_words(question)  # 会是啥时候开的 asks as 会是什么时候开的 does
+    folded = fold(question)  # folding keeps every character's place: cut the question where the fold says
     clauses = [(m.start(), m.end()) for m in _CLAUSE.finditer(folded)]
     texts = [folded[a:b].lstrip(" ,，") for a, b in clauses]
     kept = [span for i, span in enumerate(clauses) if not _aside(texts, i)]
     if not any(_ASKS.search(folded[a:b]) for a, b in kept):
         kept = clauses  # the asker's clause is the question (我能不能报名？)
+    if not kept:
+        return asked  # nothing but punctuation: the intake says what is wrong with it
     start, end = kept[0]
     lead = _LEADINS.match(folded, start)
     if lead and lead.end() < end:
         kept[0] = (lead.end(), end)
     text = "".join(question[a:b] for a, b in kept).strip().rstrip(",，;；")
-    return _without_closing_particles(_in_written_words(_pronoun_named(text))) or question
+    return _without_closing_particles(_pronoun_named(text)) or asked
 
 
 _LAST_CLAUSE_PRONOUN = re.compile(r"[,，;；。!！?？](?:请问|想问一下|想知道)?[,，]?(他|她)(?![们們])[^,，;；。!！?？]*[?？]?$")

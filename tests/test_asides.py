@@ -16,6 +16,7 @@ from qa.asides import read_as
     ("那个，老板让我查一下，会是哪天开的啊？", "会是哪天开的？"),  # spoken: a filler, who sent the asker, a particle
     ("嗯，陈钢是谁呀", "陈钢是谁"),
     ("会是啥时候开的？", "会是什么时候开的？"),  # spoken asking words in written ones
+    ("那个，老板让我查一下，会是啥时候开的啊？", "会是什么时候开的？"),  # 啥 asks, so the rest is aside
     ("陳鋼為啥說試點是創新？", "陳鋼為什麼說試點是創新？"),  # in the question's script
     ("松鸦的叫声主要有啥作用呀？", "松鸦的叫声主要有什么作用？"),
     ("陳鋼係咩職位？", "陳鋼是什麼職位？"),  # Cantonese as Hong Kong types it
@@ -36,6 +37,7 @@ def test_what_a_question_says_about_the_asker_is_not_read(question, read):
     "陈钢是谁？",
     "那苏州呢？",  # its 呢 is what asks
     "陈钢和周乃翔都讲了话，他说了什么？",  # which of two: the question does not say
+    "？？",  # nothing to read: left to the intake
     "陈钢出席了会议，他们是谁？",
 ])
 def test_a_question_whose_first_person_words_matter_is_read_as_asked(question):
