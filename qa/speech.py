@@ -17,14 +17,14 @@ import re
 
 from .chunking import reader_sentences
 from .coverage import in_order_pattern
-from .question import TITLE_CHARS, analyse_tokens, located_tokens
+from .question import TITLE_CHARS, analyse_tokens, located_tokens, usual_shenme
 from .text import fold
 
 # As LAC's verbs (讲话, 指示, 发言 also as nouns); not 发表, which is also publishing
 _ASKED_SAYING = {"说", "讲", "谈", "表示", "发言", "讲话", "强调", "指出", "指示"}
 # Verbs that bring in what was said; 讲 not as 讲话 (作了重要讲话 says that, not what)
 _SAYING = re.compile(r"说|讲(?!话)|谈|表示|指出|强调|提出|认为|介绍|宣布|称|要求|希望|肯定|主张|声明|呼吁")
-_ASKS_CONTENT = re.compile(r"(?<![为為])[什甚]么|哪些|内容")  # 甚麼 as Taiwan and Hong Kong write 什麼
+_ASKS_CONTENT = re.compile(r"(?<!为)什么|哪些|内容")
 _POINTS_BACK = re.compile(r"(他|她|其|该|此)")  # a sentence opening so goes on about who was named before
 
 
@@ -32,7 +32,7 @@ def asks_what_was_said(folded_question: str, speakers: list[str]) -> bool:
     """The question asks what one of its speakers (people, organisations) said: a verb of
     saying after the speaker, and 什么, 哪些 or 内容 (not 小说, 讲堂, 假说; not 什么研究说…,
     where the speaker is not the one saying)."""
-    if not speakers or not _ASKS_CONTENT.search(folded_question):
+    if not speakers or not _ASKS_CONTENT.search(usual_shenme(folded_question)):  # 甚麼 too
         return False
     saying = [start for word, tag, start, _ in located_tokens(folded_question, analyse_tokens(folded_question))
               if word in _ASKED_SAYING and (tag in ("v", "vn") or word in ("讲话", "指示", "发言"))]
@@ -53,7 +53,7 @@ def unreported_speaker(folded_question: str, speakers: list[str], texts: list[st
 
 # What a question after what someone said may hold besides the speaker and asking for it
 # (强调, 指出 ask for one thing said, which the span model finds: 质量问题是…战略问题)
-_GENERAL = re.compile(r"在?会议?上|这次|本次|副|常务|了|些|都|主要|的|是|[什甚]么|哪些|内容|讲话|发言|指示|重要|作|做|发表|讲|说|谈|"
+_GENERAL = re.compile(r"在?会议?上|这次|本次|副|常务|了|些|都|主要|的|是|什么|哪些|内容|讲话|发言|指示|重要|作|做|发表|讲|说|谈|"
                       r"表示|[?？。]")
 
 
@@ -67,7 +67,7 @@ def asks_in_general(folded_question: str, speakers: list[str]) -> bool:
     for word, tag, start, stop in located_tokens(folded_question, analyse_tokens(folded_question)):
         if word in speakers or (tag == "n" and word[-1] in TITLE_CHARS):
             rest = rest.replace(word, "", 1)
-    return not _GENERAL.sub("", rest).strip()
+    return not _GENERAL.sub("", usual_shenme(rest)).strip()
 
 
 def _mention(speaker: str) -> re.Pattern:

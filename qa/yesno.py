@@ -96,15 +96,19 @@ def verdict(folded_question: str, folded_sentence: str) -> str:
     clauses = [c for c in _CLAUSE_BREAK.split(folded_sentence) if c.strip()]
     scene = clauses[0] if clauses and len(clauses[0]) <= _SCENE else ""
     for clause in clauses:
-        if _NOT_STATED.search(clause) or not _names_whole(question.names, clause + "，" + scene):
+        if _NOT_STATED.search(clause):
             continue
-        if all(unqualified_in(clause, w) or unqualified_in(scene, w) for w in words):
+        # the words first: the names' check tags the clause
+        if all(unqualified_in(clause, w) or unqualified_in(scene, w) for w in words) \
+                and _names_whole(question.names, clause + "，" + scene):
             return _yes_word(folded_question)
     return ""
 
 
 def _names_whole(names: list[str], text: str) -> bool:
     """Each name stands in the text as a name of its own: 苏州市 is not 苏州市交通局."""
+    if not names:
+        return True
     pieces = {word for word, _ in analyse_tokens(text)}
     return all(name in pieces for name in names)
 
